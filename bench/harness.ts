@@ -1,0 +1,85 @@
+/**
+ * Shared benchmark helpers: a calibrated timing loop (median of rounds, each running a case for
+ * at least `minRoundMs`) and a plain-text table printer. Benchmarks run in one process, cases
+ * interleaved round by round so that machine load affects all of them alike.
+ * @packageDocumentation
+ */
+
+/** Outcome of one named benchmark, as collected by `bench/run.ts`. */
+export interface BenchOutcome {
+  /** Benchmark name. */
+  readonly name: string;
+  /** Whether every speed target of the benchmark was met. */
+  readonly passed: boolean;
+}
+
+/** One timed case: `run` performs `opsPerRun` operations and returns a value that is kept alive. */
+export interface BenchCase {
+  readonly name: string;
+  readonly opsPerRun: number;
+  readonly run: () => number;
+}
+
+/** Median time per operation, in microseconds, of each case. */
+export type BenchTimes = Map<string, number>;
+
+let sink = 0;
+
+/** Iterations of `run` that take at least `targetMs`. */
+function calibrate(run: () => number, targetMs: number): number {
+  let n = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sink += run();
+    const dt = performance.now() - t0;
+    if (dt >= targetMs || n >= 1 << 30) return n;
+    n = dt <= 0 ? n * 16 : Math.min(n * 16, Math.ceil((n * targetMs * 1.1) / dt));
+  }
+}
+
+/**
+ * Time every case: warm-up and calibration, then `rounds` interleaved rounds, each running the
+ * case for at least `minRoundMs`. Returns the median µs per operation of each case.
+ */
+export function measure(
+  cases: readonly BenchCase[],
+  options: { readonly rounds?: number; readonly minRoundMs?: number } = {},
+): BenchTimes {
+  const rounds = options.rounds ?? 5;
+  const minRoundMs = options.minRoundMs ?? 300;
+  const batch = new Map<string, number>();
+  for (const c of cases) {
+    calibrate(c.run, 50); // warm-up, lets the JIT settle
+    batch.set(c.name, calibrate(c.run, 20));
+  }
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      const n = batch.get(c.name)!;
+      let iterations = 0;
+      const t0 = performance.now();
+      let dt = 0;
+      do {
+        for (let i = 0; i < n; i++) sink += c.run();
+        iterations += n;
+        dt = performance.now() - t0;
+      } while (dt < minRoundMs);
+      samples.get(c.name)!.push((dt * 1000) / (iterations * c.opsPerRun));
+    }
+  }
+  const out: BenchTimes = new Map();
+  for (const [name, values] of samples) {
+    const sorted = [...values].sort((a, b) => a - b);
+    out.set(name, sorted[Math.floor(sorted.length / 2)]!);
+  }
+  if (sink === 0.5) console.log(''); // keep results observable
+  return out;
+}
+
+/** Render rows as an aligned plain-text table. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: runs every benchmark in one process and exits non-zero when any speed target
+ * is missed. Add a benchmark by appending it to `BENCHES`.
+ * @packageDocumentation
+ */
+import type { BenchOutcome } from './harness.js';
+import { runTlvBench } from './tlv.bench.js';
+
+const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
+  { name: 'tlv', run: runTlvBench },
+];
+
+const only = process.argv.slice(2);
+let failed = 0;
+for (const bench of BENCHES) {
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  console.log(`\n=== ${bench.name} ===`);
+  const outcome = await bench.run();
+  console.log(`${bench.name}: ${outcome.passed ? 'all targets met' : 'TARGETS MISSED'}`);
+  if (!outcome.passed) failed++;
+}
+process.exitCode = failed === 0 ? 0 : 1;

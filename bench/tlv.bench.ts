@@ -1,0 +1,222 @@
+/**
+ * TLV decoder benchmark (issue targets): full-tree decode of JPKI-shaped certificates and of
+ * `FF20` text records, against node-forge, @lapo/asn1js, asn1js and @peculiar/asn1-schema.
+ *
+ * "ours: full" is `decodeTlv` plus a walk of every node that reads `tag`, `length`, `value` and
+ * `children`, so every lazy node and every value view is materialised. Two lighter variants are
+ * reported for information: the same walk without `value`, and `validateTlv` alone.
+ * @packageDocumentation
+ */
+import 'reflect-metadata';
+import forge from 'node-forge';
+import { ASN1 } from '@lapo/asn1js';
+import * as asn1js from 'asn1js';
+import { AsnParser } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { decodeTlv, validateTlv, readTlvInteger, type TlvNode } from '../src/tlv/index.js';
+import { formatTable, measure, type BenchCase, type BenchOutcome } from './harness.js';
+import { generateJpkiShapedCertificates, PEOPLE, readRealCertificates, textRecord } from './tlv-corpus.js';
+
+const walkStack: TlvNode[] = [];
+
+/** Visit every node; returns a checksum of what was read and the node count in `lastCount`. */
+let lastCount = 0;
+function walk(nodes: readonly TlvNode[], touchValue: boolean): number {
+  const stack = walkStack;
+  let sp = 0;
+  let acc = 0;
+  let count = 0;
+  for (let i = nodes.length - 1; i >= 0; i--) stack[sp++] = nodes[i]!;
+  while (sp > 0) {
+    const node = stack[--sp]!;
+    count++;
+    acc += node.tag + node.length;
+    if (touchValue) acc += node.value.byteOffset;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) stack[sp++] = children[i]!;
+  }
+  lastCount = count;
+  return acc;
+}
+
+function countForge(node: forge.asn1.Asn1): number {
+  let n = 1;
+  if (node.constructed && Array.isArray(node.value)) for (const c of node.value) n += countForge(c);
+  return n;
+}
+
+/** Lapo decodes BIT/OCTET STRING contents as encapsulated ASN.1 when it can: not counted. */
+function countLapo(node: ASN1): number {
+  let n = 1;
+  if (node.tag.tagConstructed && node.sub !== null) for (const c of node.sub) n += countLapo(c);
+  return n;
+}
+
+interface Asn1jsBlock {
+  readonly idBlock: { readonly isConstructed: boolean };
+  readonly valueBlock: { readonly value?: unknown };
+}
+/** asn1js also decodes encapsulated content of primitive strings: not counted. */
+function countAsn1js(block: Asn1jsBlock): number {
+  let n = 1;
+  const value = block.valueBlock.value;
+  if (block.idBlock.isConstructed && Array.isArray(value)) {
+    for (const c of value as Asn1jsBlock[]) n += countAsn1js(c);
+  }
+  return n;
+}
+
+const binary = (bytes: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+};
+
+interface Target {
+  readonly peer: string;
+  readonly corpus: 'certs' | 'records';
+  readonly factor: number;
+}
+
+const TARGETS: readonly Target[] = [
+  { peer: 'node-forge asn1.fromDer', corpus: 'certs', factor: 5 },
+  { peer: '@lapo/asn1js ASN1.decode', corpus: 'certs', factor: 50 },
+  { peer: 'asn1js fromBER', corpus: 'certs', factor: 300 },
+  { peer: '@peculiar/asn1-schema parse(Certificate)', corpus: 'certs', factor: 300 },
+  { peer: '@lapo/asn1js ASN1.decode', corpus: 'records', factor: 5 },
+];
+
+const OURS_FULL = 'ours: decodeTlv + full walk';
+const OURS_NODES = 'ours: decodeTlv + walk, no value views';
+const OURS_VALIDATE = 'ours: validateTlv only';
+
+/** Run the TLV benchmark and print its tables. */
+export async function runTlvBench(): Promise<BenchOutcome> {
+  const generated = await generateJpkiShapedCertificates();
+  const certs = [...generated, ...readRealCertificates()];
+  const records = PEOPLE.map(textRecord);
+  const sizes = certs.map((c) => c.length);
+  console.log(
+    `corpus: ${generated.length} generated JPKI-shaped + ${certs.length - generated.length} real certificates ` +
+      `(${Math.min(...sizes)}–${Math.max(...sizes)} bytes), ${records.length} FF20 records ` +
+      `(${Math.min(...records.map((r) => r.length))}–${Math.max(...records.map((r) => r.length))} bytes)`,
+  );
+  let ok = true;
+  if (Math.min(...sizes) < 1300 || Math.max(...sizes) > 1800) {
+    console.log('corpus error: certificate sizes outside 1.3–1.8 KB');
+    ok = false;
+  }
+
+  // ---- sanity: every parser sees the same tree
+  const certBinary = certs.map(binary);
+  for (let i = 0; i < certs.length; i++) {
+    const c = certs[i]!;
+    walk(decodeTlv(c), true);
+    const ours = lastCount;
+    const f = countForge(forge.asn1.fromDer(forge.util.createBuffer(certBinary[i]!), { decodeBitStrings: false }));
+    const l = countLapo(ASN1.decode(c));
+    const a = countAsn1js(asn1js.fromBER(c).result as unknown as Asn1jsBlock);
+    const schema = AsnParser.parse(c, Certificate);
+    const serialOurs = readTlvInteger(decodeTlv(c)[0]!.children[0]!.children.find((n) => n.tag === 0x02)!);
+    const serialSchema = BigInt('0x' + Buffer.from(schema.tbsCertificate.serialNumber).toString('hex'));
+    if (ours !== f || ours !== l || ours !== a || serialOurs !== serialSchema) {
+      console.log(`sanity mismatch on certificate ${i}: ours ${ours}, forge ${f}, lapo ${l}, asn1js ${a}, serial ${serialOurs} vs ${serialSchema}`);
+      ok = false;
+    }
+  }
+  for (const [i, r] of records.entries()) {
+    walk(decodeTlv(r), true);
+    const l = countLapo(ASN1.decode(r));
+    const a = countAsn1js(asn1js.fromBER(r).result as unknown as Asn1jsBlock);
+    if (lastCount !== 6 || l !== 6 || a !== 6) {
+      console.log(`sanity mismatch on record ${i}: ours ${lastCount}, lapo ${l}, asn1js ${a} (expected 6)`);
+      ok = false;
+    }
+  }
+  let forgeRecords = 'parses';
+  try {
+    forge.asn1.fromDer(forge.util.createBuffer(binary(records[0]!)));
+  } catch (error) {
+    forgeRecords = `fails: ${(error as Error).message}`;
+  }
+  walk(decodeTlv(certs[0]!), true);
+  console.log(`sanity: node counts agree (first certificate: ${lastCount} nodes; records: 6 nodes); node-forge on FF20 records ${forgeRecords}`);
+
+  // ---- timing
+  const perCorpus = (items: readonly Uint8Array[], fn: (bytes: Uint8Array, i: number) => number): (() => number) =>
+    () => {
+      let acc = 0;
+      for (let i = 0; i < items.length; i++) acc += fn(items[i]!, i);
+      return acc;
+    };
+  const certCases: BenchCase[] = [
+    { name: OURS_FULL, opsPerRun: certs.length, run: perCorpus(certs, (b) => walk(decodeTlv(b), true)) },
+    { name: OURS_NODES, opsPerRun: certs.length, run: perCorpus(certs, (b) => walk(decodeTlv(b), false)) },
+    { name: OURS_VALIDATE, opsPerRun: certs.length, run: perCorpus(certs, (b) => validateTlv(b)) },
+    {
+      name: 'node-forge asn1.fromDer',
+      opsPerRun: certs.length,
+      run: perCorpus(certs, (_, i) =>
+        forge.asn1.fromDer(forge.util.createBuffer(certBinary[i]!), { decodeBitStrings: false }).type),
+    },
+    { name: '@lapo/asn1js ASN1.decode', opsPerRun: certs.length, run: perCorpus(certs, (b) => ASN1.decode(b).length) },
+    { name: 'asn1js fromBER', opsPerRun: certs.length, run: perCorpus(certs, (b) => asn1js.fromBER(b).offset) },
+    {
+      name: '@peculiar/asn1-schema parse(Certificate)',
+      opsPerRun: certs.length,
+      run: perCorpus(certs, (b) => AsnParser.parse(b, Certificate).signatureValue.byteLength),
+    },
+  ];
+  const recordCases: BenchCase[] = [
+    { name: OURS_FULL, opsPerRun: records.length, run: perCorpus(records, (b) => walk(decodeTlv(b), true)) },
+    { name: OURS_NODES, opsPerRun: records.length, run: perCorpus(records, (b) => walk(decodeTlv(b), false)) },
+    { name: OURS_VALIDATE, opsPerRun: records.length, run: perCorpus(records, (b) => validateTlv(b)) },
+    { name: '@lapo/asn1js ASN1.decode', opsPerRun: records.length, run: perCorpus(records, (b) => ASN1.decode(b).length) },
+    { name: 'asn1js fromBER', opsPerRun: records.length, run: perCorpus(records, (b) => asn1js.fromBER(b).offset) },
+  ];
+  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
+  const minRoundMs = Number(process.env['BENCH_MIN_MS'] ?? 300);
+  const certTimes = measure(certCases, { rounds, minRoundMs });
+  const recordTimes = measure(recordCases, { rounds, minRoundMs });
+
+  const fmt = (us: number | undefined): string => (us === undefined ? 'n/a' : us < 10 ? us.toFixed(3) : us.toFixed(1));
+  const ratio = (peer: number | undefined, ours: number | undefined): string =>
+    peer === undefined || ours === undefined ? 'n/a' : `${(peer / ours).toFixed(1)}x`;
+  const names = [...new Set([...certCases.map((c) => c.name), ...recordCases.map((c) => c.name)])];
+  const rows: string[][] = [];
+  for (const parser of names) {
+    const tc = certTimes.get(parser);
+    const tr = recordTimes.get(parser);
+    const certTarget = TARGETS.find((t) => t.peer === parser && t.corpus === 'certs');
+    const recordTarget = TARGETS.find((t) => t.peer === parser && t.corpus === 'records');
+    const verdict = (target: Target | undefined, peer: number | undefined, ours: number | undefined): string => {
+      if (target === undefined) return '';
+      const pass = peer !== undefined && ours !== undefined && peer / ours >= target.factor;
+      if (!pass) ok = false;
+      return pass ? 'PASS' : 'FAIL';
+    };
+    const peerRow = !parser.startsWith('ours');
+    rows.push([
+      parser,
+      fmt(tc),
+      parser === 'node-forge asn1.fromDer' ? 'cannot parse' : fmt(tr),
+      peerRow ? ratio(tc, certTimes.get(OURS_FULL)) : '',
+      certTarget ? `>=${certTarget.factor}x` : '',
+      verdict(certTarget, tc, certTimes.get(OURS_FULL)),
+      peerRow ? ratio(tr, recordTimes.get(OURS_FULL)) : '',
+      recordTarget ? `>=${recordTarget.factor}x` : '',
+      verdict(recordTarget, tr, recordTimes.get(OURS_FULL)),
+      peerRow ? ratio(tc, certTimes.get(OURS_NODES)) : '',
+      peerRow ? ratio(tc, certTimes.get(OURS_VALIDATE)) : '',
+      peerRow ? ratio(tr, recordTimes.get(OURS_VALIDATE)) : '',
+    ]);
+  }
+  console.log(`\nmedian of ${rounds} rounds, each >= ${minRoundMs} ms; µs per certificate / per record; ratio = peer time / ours`);
+  console.log(
+    formatTable(
+      ['parser', 'cert µs', 'record µs', 'cert ratio', 'target', 'result', 'rec ratio', 'target', 'result', 'cert ratio (no views)', 'cert ratio (validate)', 'rec ratio (validate)'],
+      rows,
+    ),
+  );
+  return { name: 'tlv', passed: ok };
+}

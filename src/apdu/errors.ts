@@ -1,0 +1,38 @@
+/**
+ * Errors of the APDU layer that are not status words (status-word errors live in `status.ts`).
+ * Messages name the problem and lengths, never data bytes (a command may carry a PIN).
+ * @packageDocumentation
+ */
+import { MynacardError } from '../errors.js';
+
+/** Bytes that are not a valid ISO 7816-4 command APDU (wrong Lc/Le framing, too short). */
+export class ApduFormatError extends MynacardError {
+  constructor(message: string) {
+    super('apdu-format', message);
+  }
+}
+
+/** A response APDU shorter than the two status bytes SW1 SW2, or not bytes at all. */
+export class MalformedResponseError extends MynacardError {
+  constructor(message: string) {
+    super('malformed-response', message);
+  }
+}
+
+/**
+ * The command needs extended length (Lc > 255 or Le > 256) but the reader, the transport or
+ * the card refused extended-length APDUs in this session, and the command cannot be shortened
+ * safely. Nothing was resent.
+ */
+export class ExtendedLengthUnsupportedError extends MynacardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('extended-length-unsupported', message, options);
+  }
+}
+
+/** The card kept answering `61xx` (more data) beyond the configured number of GET RESPONSE rounds. */
+export class ResponseChainingError extends MynacardError {
+  constructor(message: string) {
+    super('response-chaining', message);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The APDU layer: command/response encoding, status words as typed errors, and `ApduChannel`.
+ * @packageDocumentation
+ */
+export {
+  CommandApdu,
+  MAX_EXTENDED_LC,
+  MAX_EXTENDED_LE,
+  MAX_SHORT_LC,
+  MAX_SHORT_LE,
+  type ApduCase,
+  type CommandApduInit,
+} from './command.js';
+export { ResponseApdu } from './response.js';
+export {
+  ApduFormatError,
+  ExtendedLengthUnsupportedError,
+  MalformedResponseError,
+  ResponseChainingError,
+} from './errors.js';
+export { SW, swHex } from './sw.js';
+export { isWarningStatus, statusWordWarning, type StatusWordWarning } from './warning.js';
+export {
+  AuthenticationMethodBlockedError,
+  checkStatus,
+  ClassNotSupportedError,
+  ConditionsNotSatisfiedError,
+  FileNotFoundError,
+  IncorrectParametersError,
+  InstructionNotSupportedError,
+  LogicalChannelNotSupportedError,
+  NoPreciseDiagnosisError,
+  PinBlockedError,
+  PinIncorrectError,
+  ReferencedDataNotFoundError,
+  SecureMessagingNotSupportedError,
+  SecurityStatusNotSatisfiedError,
+  StatusWordError,
+  statusWordError,
+  WrongDataError,
+  WrongLengthError,
+  WrongOffsetError,
+} from './status.js';
+export {
+  commandName,
+  commandTraceEvent,
+  formatCommandRedacted,
+  formatTraceEvent,
+  isSecretInstruction,
+  responseTraceEvent,
+  spacedHex,
+  type ApduTraceCommandEvent,
+  type ApduTraceEvent,
+  type ApduTraceResponseEvent,
+} from './trace.js';
+export {
+  ApduChannel,
+  type ApduChannelOptions,
+  type ApduExclusiveOptions,
+  type ApduPort,
+  type ApduSendOptions,
+} from './channel.js';

@@ -1,0 +1,118 @@
+/**
+ * 券面事項確認AP (face AP): the card face as images, and the 個人番号 image.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { FACE_EF, sfiReference } from './constants.js';
+import type { SecretKind } from './pin-format.js';
+import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
+import { readTlvObject, type ReadOptions } from './read-file.js';
+import { decodeFaceRecord, decodeMyNumberImage, type FaceRecord, type MyNumberImage } from './records.js';
+import type { CardSession } from './session.js';
+import { credentialSecret } from './text.js';
+
+/** The card face is opened by 照合番号A (the 個人番号) or 照合番号B (14 digits). */
+export type FaceCredential = { readonly verificationA: string } | { readonly verificationB: string };
+
+/** A secret of the face AP: `'verificationA'` (照合番号A) or `'verificationB'` (照合番号B). */
+export type FaceSecretKind = 'verificationA' | 'verificationB';
+
+/** Options of the face AP reads. */
+export interface FaceReadOptions extends PinCallOptions, ReadOptions {}
+
+/** PIN IEFs of the face AP; their tries are not published (card-facts §3.3, §5 [U]). */
+const REFS: Readonly<Record<FaceSecretKind, PinReference & { readonly secret: SecretKind }>> = {
+  verificationA: { p2: sfiReference(FACE_EF.verificationA), name: '照合番号A', maxTries: undefined, secret: 'verification-a' },
+  verificationB: { p2: sfiReference(FACE_EF.verificationB), name: '照合番号B', maxTries: undefined, secret: 'verification-b' },
+};
+
+/**
+ * 券面事項確認AP (AID `D3921000310001010402`): the card face — 生年月日, 性別, 氏名 and 住所
+ * images, 顔写真, 有効期限, セキュリティコード image and the signature over them — and the
+ * 個人番号 image. Obtain it as `card.face`. Not present on smartphones.
+ */
+export class FaceAp {
+  readonly #session: CardSession;
+
+  /** @internal Created by {@link MyNumberCard.connect}. */
+  constructor(session: CardSession) {
+    this.#session = session;
+  }
+
+  /**
+   * Read the card face (EF 0002, several KB) with 照合番号A or 照合番号B: SELECT AP if needed
+   * → tries query → VERIFY → READ (one extended APDU, or 256-byte chunks with `onProgress`)
+   * → security status dropped. `signal` aborts between APDUs (the status is still dropped).
+   *
+   * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
+   *   PinBlockedError, AbortedError, CardDataError, StatusWordError
+   */
+  async readFace(credential: FaceCredential, options: FaceReadOptions = {}): Promise<FaceRecord> {
+    const { ref, secret } = credentialSecret(credential, ['verificationA', 'verificationB'], REFS, 'readFace');
+    const session = this.#session;
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'face', ref, secret, options, async () => {
+          const record = await readTlvObject(port, FACE_EF.face, {
+            sensitive: true,
+            context: 'READ 券面 (face record)',
+            onProgress: options.onProgress,
+            signal: options.signal,
+          });
+          try {
+            return decodeFaceRecord(record);
+          } finally {
+            record.fill(0);
+          }
+        }),
+      options.signal,
+    );
+  }
+
+  /**
+   * Read the 個人番号 image (EF 0005, PNG) with 照合番号A only.
+   *
+   * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
+   *   PinBlockedError, AbortedError, CardDataError, StatusWordError
+   */
+  async readMyNumberImage(
+    credential: { readonly verificationA: string },
+    options: FaceReadOptions = {},
+  ): Promise<MyNumberImage> {
+    const { ref, secret } = credentialSecret(credential, ['verificationA'], REFS, 'readMyNumberImage');
+    const session = this.#session;
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'face', ref, secret, options, async () => {
+          const record = await readTlvObject(port, FACE_EF.myNumberImage, {
+            sensitive: true,
+            context: 'READ 個人番号 image',
+            onProgress: options.onProgress,
+            signal: options.signal,
+          });
+          try {
+            return decodeMyNumberImage(record);
+          } finally {
+            record.fill(0);
+          }
+        }),
+      options.signal,
+    );
+  }
+
+  /**
+   * Tries left (0 when blocked) for 照合番号A or 照合番号B of this AP, without spending one.
+   * `Infinity` when the card reports the secret verified (its maximum is not published).
+   */
+  async remainingTries(kind: FaceSecretKind): Promise<number> {
+    if (typeof kind !== 'string' || !Object.hasOwn(REFS, kind)) {
+      throw new InvalidArgumentError("face AP secret kind must be 'verificationA' or 'verificationB'");
+    }
+    const ref = REFS[kind];
+    const session = this.#session;
+    return session.run(async (port) => {
+      await session.select(port, 'face');
+      return queryTries(port, ref);
+    });
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Session state shared by the application classes of one {@link MyNumberCard}: which
+ * application is selected (so an operation SELECTs only when needed), where a security status
+ * may be set, the caches of immutable files, and the one-operation-at-a-time rule.
+ * @packageDocumentation
+ */
+import type { ApduChannel, ApduPort } from '../apdu/channel.js';
+import { CommandApdu } from '../apdu/command.js';
+import { StatusWordError, statusWordError } from '../apdu/status.js';
+import {
+  AbortedError,
+  CardDataError,
+  InvalidArgumentError,
+  PinFormatError,
+  PinRetryGuardError,
+  TransportError,
+} from '../errors.js';
+import { AIDS, AP_NAMES, INS, SELECT_BY_NAME, SELECT_EF, SELECT_NO_FCI, type ApplicationId } from './constants.js';
+import { guardedVerify, type PinCallOptions, type PinReference } from './pin.js';
+import type { CardProfile, TokenInfo } from './records.js';
+
+/** Errors after which the card is known to be where it was (the card answered, or nothing was sent). */
+function keepsCardState(error: unknown): boolean {
+  return (
+    error instanceof StatusWordError ||
+    error instanceof PinFormatError ||
+    error instanceof PinRetryGuardError ||
+    error instanceof InvalidArgumentError ||
+    error instanceof CardDataError ||
+    error instanceof AbortedError
+  );
+}
+
+/** The internal state of one card session. Not part of the public API. */
+export class CardSession {
+  /** The channel every command goes through. */
+  readonly channel: ApduChannel;
+  /** `keepSecurityStatus` of `connect`: the default of every call's `keepSession`. */
+  readonly keepSecurityStatus: boolean;
+  /** What the token label says the device is. */
+  profile: CardProfile = 'unknown';
+  /** Token information read at connect (undefined when the token EF could not be read). */
+  token: TokenInfo | undefined;
+  /** Immutable files already read (certificates, the common-AP record), by key. */
+  readonly cache = new Map<string, Uint8Array>();
+  /** The application believed current on the card; `undefined` when unknown. */
+  #selected: ApplicationId | undefined;
+  /** Applications in which a VERIFY may have succeeded and the status was not dropped since. */
+  readonly #securitySet = new Set<ApplicationId>();
+  #closed = false;
+
+  constructor(channel: ApduChannel, keepSecurityStatus: boolean) {
+    this.channel = channel;
+    this.keepSecurityStatus = keepSecurityStatus;
+  }
+
+  /** The application believed current (for tests and diagnostics). */
+  get selected(): ApplicationId | undefined {
+    return this.#selected;
+  }
+
+  /** Whether {@link close} has run. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Run one public operation atomically (the card's mutex), after checking that the session
+   * is open. When the operation fails in a way that may have left the card elsewhere (a
+   * transport error, the card removed), the selected application is forgotten.
+   */
+  async run<T>(fn: (port: ApduPort) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.#assertOpen();
+    return this.channel.exclusive(async (port) => {
+      this.#assertOpen();
+      try {
+        return await fn(port);
+      } catch (error) {
+        if (!keepsCardState(error)) this.#selected = undefined;
+        throw error;
+      }
+    }, signal === undefined ? undefined : { signal });
+  }
+
+  /** SELECT `ap` by DF name unless it is already current. */
+  async select(port: ApduPort, ap: ApplicationId): Promise<void> {
+    if (this.#selected === ap) return;
+    await this.#selectNow(port, ap);
+  }
+
+  async #selectNow(port: ApduPort, ap: ApplicationId): Promise<void> {
+    this.#selected = undefined;
+    const response = await port.transmit(
+      new CommandApdu({ ins: INS.select, p1: SELECT_BY_NAME, p2: SELECT_NO_FCI, data: AIDS[ap] }),
+    );
+    if (!response.ok) throw statusWordError(response.sw, `SELECT ${AP_NAMES[ap]}`);
+    this.#selected = ap;
+    // Selecting a DF clears its security status (card-facts §5 "Security state").
+    this.#securitySet.delete(ap);
+  }
+
+  /** SELECT an EF of the current application by identifier (`00 A4 02 0C 02 <FID>`). */
+  async selectEf(port: ApduPort, fid: number, name: string): Promise<void> {
+    const response = await port.transmit(
+      new CommandApdu({
+        ins: INS.select,
+        p1: SELECT_EF,
+        p2: SELECT_NO_FCI,
+        data: Uint8Array.of((fid >> 8) & 0xff, fid & 0xff),
+      }),
+    );
+    if (!response.ok) throw statusWordError(response.sw, `SELECT ${name}`);
+  }
+
+  /**
+   * The PIN-protected pattern: SELECT `ap` if needed → guarded VERIFY of `secret` → `body` →
+   * drop the security status (re-SELECT `ap`) unless the caller keeps the session. `secret`
+   * is wiped in every case. The drop runs even when `body` fails; when only the drop fails
+   * (e.g. the card was removed) the result is still returned and {@link close} tries again.
+   */
+  async withVerified<T>(
+    port: ApduPort,
+    ap: ApplicationId,
+    ref: PinReference,
+    secret: Uint8Array,
+    options: PinCallOptions,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    let verifySent = false;
+    try {
+      await this.select(port, ap);
+      await guardedVerify(port, ref, secret, {
+        allowLastTry: options.allowLastTry,
+        beforeSend: () => {
+          verifySent = true;
+          this.#securitySet.add(ap);
+        },
+      });
+    } catch (error) {
+      secret.fill(0);
+      if (verifySent) await this.#dropQuietly(port, ap, options);
+      throw error;
+    }
+    let result: T;
+    try {
+      result = await body();
+    } catch (error) {
+      await this.#dropQuietly(port, ap, options);
+      throw error;
+    }
+    await this.#dropQuietly(port, ap, options);
+    return result;
+  }
+
+  /** Drop the security status of `ap` unless the call keeps the session. Errors are swallowed. */
+  async #dropQuietly(port: ApduPort, ap: ApplicationId, options: PinCallOptions): Promise<void> {
+    if (options.keepSession ?? this.keepSecurityStatus) return;
+    try {
+      await this.#selectNow(port, ap);
+    } catch {
+      // The card may be gone (then so is its security status); close() tries again otherwise.
+    }
+  }
+
+  /**
+   * End the session: drop every security status that may be set (re-SELECT the application),
+   * forget and wipe the caches. Idempotent. Errors of the drop are swallowed (a removed card
+   * has no security status left).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.channel.exclusive(async (port) => {
+      if (this.#closed) return;
+      try {
+        for (const ap of [...this.#securitySet]) {
+          try {
+            await this.#selectNow(port, ap);
+          } catch {
+            // The card is gone or refuses: nothing more can be done from here.
+          }
+        }
+      } finally {
+        this.#closed = true;
+        this.#securitySet.clear();
+        for (const bytes of this.cache.values()) bytes.fill(0);
+        this.cache.clear();
+        this.token = undefined;
+      }
+    });
+  }
+
+  /** Applications whose security status may be set (for tests and diagnostics). */
+  get securityHeld(): readonly ApplicationId[] {
+    return [...this.#securitySet];
+  }
+
+  /** Cached copy of an immutable file, or `undefined`. */
+  cached(key: string): Uint8Array | undefined {
+    const bytes = this.cache.get(key);
+    return bytes === undefined ? undefined : bytes.slice();
+  }
+
+  /** Remember an immutable file (a private copy). */
+  remember(key: string, bytes: Uint8Array): void {
+    this.cache.set(key, bytes.slice());
+  }
+
+  /** Record that `ap` was selected by someone else's command sequence (connect). */
+  markSelected(ap: ApplicationId): void {
+    this.#selected = ap;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TransportError('This MyNumberCard session is closed', { code: 'session-closed' });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The part of a card the signing flows need, as a structural type: a `MyNumberCard` (real or
+ * over the virtual card) fits, and so does any object with the same two JPKI verbs.
+ * @packageDocumentation
+ */
+import type { HashAlgorithm } from '../aps/digest-info.js';
+
+/** Which JPKI key/certificate: 利用者証明用 (`auth`) or 署名用 (`sign`). */
+export type JpkiKeyKind = 'auth' | 'sign';
+
+/** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */
+export interface JpkiCard {
+  /** The JPKI AP. */
+  readonly jpki: {
+    /**
+     * Sign `data` with the card key of `kind`: the host hashes it, the card pads and signs the
+     * DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4). One VERIFY of `pin`, never retried.
+     */
+    sign(kind: JpkiKeyKind, data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
+    /** Read the DER certificate of `kind` (the sign certificate needs the sign password). */
+    readCertificate(kind: JpkiKeyKind, options?: { pin?: string }): Promise<Uint8Array>;
+  };
+}

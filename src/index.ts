@@ -1,0 +1,12 @@
+/**
+ * mynacard — the My Number Card (マイナンバーカード) SDK. This entry point is browser-safe.
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './bytes.js';
+export * from './transport/index.js';
+export * from './tlv/index.js';
+export * from './apdu/index.js';
+export * from './aps/my-number.js';
+export * from './crypto/jpki-roots.js';
+export * from './crypto/base64.js';

@@ -1,0 +1,74 @@
+/**
+ * JPKI token EF 0006 (トークン情報). card-facts §3.1 "Token EF details".
+ *
+ * - The first 32 bytes are the ASCII label, space-padded [C].
+ * - The whole EF as a 160-byte big-endian PKCS#11 `CK_TOKEN_INFO` is single-source [S]; the
+ *   field *values* after the label are not published and are modelling choices [U].
+ * @packageDocumentation
+ */
+
+/** Token labels by card kind. card-facts §3.1 [C] (iOS label [S]) */
+export const TOKEN_LABELS = {
+  /** マイナンバーカード */
+  card: 'JPKIAPICCTOKEN2',
+  /** 住基カード (old card) */
+  juki: 'JPKIAPICCTOKEN',
+  /** Android スマホ用電子証明書 */
+  android: 'JPKIAPGPSETOKEN',
+  /** iPhone のマイナンバーカード */
+  iphone: 'JPKIAPIOSTOKEN',
+} as const;
+
+/** Length of the label field. card-facts §3.1 [C] */
+export const TOKEN_LABEL_LENGTH = 32;
+/** Length of the whole EF in the `CK_TOKEN_INFO` layout. card-facts §3.1 [S] */
+export const TOKEN_INFO_FULL_LENGTH = 160;
+
+/** `'label'`: a 32-byte EF; `'full'`: the 160-byte `CK_TOKEN_INFO` layout. */
+export type TokenInfoLayout = 'label' | 'full';
+
+function padAscii(text: string, length: number): Uint8Array {
+  const out = new Uint8Array(length).fill(0x20);
+  for (let i = 0; i < text.length && i < length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+function putU32(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = (value >>> 24) & 0xff;
+  out[offset + 1] = (value >>> 16) & 0xff;
+  out[offset + 2] = (value >>> 8) & 0xff;
+  out[offset + 3] = value & 0xff;
+}
+
+/**
+ * Bytes of EF 0006.
+ *
+ * Full layout (offsets): label 0–31, manufacturerID 32–63, model 64–79, serialNumber 80–95,
+ * flags 96, ulMaxSessionCount 100, ulSessionCount 104, ulMaxRwSessionCount 108,
+ * ulRwSessionCount 112, ulMaxPinLen 116 (= 16), ulMinPinLen 120 (= 6), four memory fields
+ * 124–139 (= FFFFFFFF), hardwareVersion 140 (ASCII "03"), firmwareVersion 142 (ASCII "01"),
+ * utcTime 144–159. card-facts §3.1 [S]. manufacturerID / model / serial / flags / session
+ * counts / utcTime carry made-up values that say "virtual card" [U].
+ */
+export function buildTokenInfo(label: string, layout: TokenInfoLayout): Uint8Array {
+  const labelBytes = padAscii(label, TOKEN_LABEL_LENGTH);
+  if (layout === 'label') return labelBytes;
+  const out = new Uint8Array(TOKEN_INFO_FULL_LENGTH);
+  out.set(labelBytes, 0);
+  out.set(padAscii('mynacard virtual card', 32), 32);
+  out.set(padAscii('virtual', 16), 64);
+  out.set(padAscii('0000000000000001', 16), 80);
+  // CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED [U]
+  putU32(out, 96, 0x0000040d);
+  putU32(out, 100, 0); // CK_EFFECTIVELY_INFINITE [U]
+  putU32(out, 104, 0xffffffff); // CK_UNAVAILABLE_INFORMATION [U]
+  putU32(out, 108, 0);
+  putU32(out, 112, 0xffffffff);
+  putU32(out, 116, 16); // ulMaxPinLen [S]
+  putU32(out, 120, 6); // ulMinPinLen [S]
+  for (let offset = 124; offset < 140; offset += 4) putU32(out, offset, 0xffffffff); // memory [S]
+  out.set(padAscii('03', 2), 140); // hardwareVersion [S]
+  out.set(padAscii('01', 2), 142); // firmwareVersion [S]
+  out.set(padAscii('', 16), 144); // utcTime: no clock [U]
+  return out;
+}

@@ -1,0 +1,298 @@
+/**
+ * The BER/DER decoder: one iterative validation pass over the whole tree (explicit stack, no
+ * recursion, no allocation per node), then lazily materialised nodes.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { TlvError, type TlvErrorCode } from './errors.js';
+import { materialiseNode, isOpaque, TlvTree, type TlvNode } from './node.js';
+
+/** Options of {@link decodeTlv}. */
+export interface DecodeTlvOptions {
+  /**
+   * `'der'` (default) rejects indefinite lengths, non-minimal lengths and non-minimal tags (a
+   * long-form tag number below 31, such as the card's `FF10`). `'ber'` accepts them and
+   * indefinite lengths closed by end-of-contents (`00 00`).
+   */
+  readonly mode?: 'der' | 'ber';
+  /** Deepest allowed nesting; top-level objects are at depth 1. Default 64. */
+  readonly maxDepth?: number;
+  /**
+   * Accept bytes after the first object that are not complete objects: `00`/`FF` padding
+   * (ISO 7816-4 allows it around data objects) or any other filler. Decoding stops at the first
+   * object after the first that fails to decode. Default `false`, where trailing padding is a
+   * `trailing-bytes` error and other junk fails with its own framing error.
+   */
+  readonly allowTrailing?: boolean;
+  /**
+   * Tags whose content is not decoded even if the constructed bit is set; such nodes have no
+   * children. The card's 個人番号 EF holds `FF10` (constructed bit set) with plain ASCII digits.
+   */
+  readonly opaqueTags?: readonly number[];
+}
+
+/** Default nesting limit of {@link decodeTlv}. */
+export const DEFAULT_TLV_MAX_DEPTH = 64;
+
+const MAX_LENGTH = 0x7fffffff;
+
+// Reusable explicit stack (decoding is synchronous, so one pair per module is safe).
+let savedBounds = new Int32Array(64); // the parent's bound, restored when a level closes
+let indefiniteStarts = new Int32Array(64); // content start of an indefinite level, -1 when definite
+
+// Error of the last failed validation (set instead of throwing inside the hot loop).
+let errorCode: TlvErrorCode = 'truncated';
+let errorOffset = 0;
+
+function fail(code: TlvErrorCode, offset: number): number {
+  errorCode = code;
+  errorOffset = offset;
+  return -1;
+}
+
+function growStack(): void {
+  const size = savedBounds.length * 2;
+  const b = new Int32Array(size);
+  b.set(savedBounds);
+  const s = new Int32Array(size);
+  s.set(indefiniteStarts);
+  savedBounds = b;
+  indefiniteStarts = s;
+}
+
+/**
+ * Rest of a tag of three or four bytes whose second byte (at `p - 1`) had bit 8 set: returns the
+ * offset after the tag, or -1.
+ */
+function skipLongTag(bytes: Uint8Array, p: number, bound: number, pos: number): number {
+  if (p >= bound) return fail('truncated', pos);
+  if (bytes[p++]! < 0x80) return p;
+  if (p >= bound) return fail('truncated', pos);
+  if (bytes[p++]! < 0x80) return p;
+  return fail('bad-tag', pos); // more than four tag bytes
+}
+
+/** A long-form length of `k` (>= 3) bytes at `p` (all present): the length, or -1. */
+function readLongLength(bytes: Uint8Array, p: number, k: number, der: boolean, pos: number): number {
+  if (k === 0x7f) return fail('length-overflow', pos); // 0xFF is reserved (X.690 8.1.3.5 c)
+  if (der && bytes[p] === 0) return fail('non-minimal-length', pos);
+  let length = 0;
+  for (let i = 0; i < k; i++) {
+    length = length * 256 + bytes[p + i]!;
+    if (length > MAX_LENGTH) return fail('length-overflow', pos);
+  }
+  if (der && length < 0x80) return fail('non-minimal-length', pos);
+  return length;
+}
+
+/** All tag bytes at `pos` (already validated) as one integer. */
+export function tagAt(bytes: Uint8Array, pos: number): number {
+  let tag = bytes[pos]!;
+  if ((tag & 0x1f) !== 0x1f) return tag;
+  for (let p = pos + 1; ; p++) {
+    const b = bytes[p]!;
+    tag = tag * 256 + b;
+    if (b < 0x80) return tag;
+  }
+}
+
+/**
+ * Validate the framing of the one object starting at `start` (which must be `< limit`), and
+ * everything nested in it. Returns the offset after it, or -1 with `errorCode`/`errorOffset` set.
+ * Iterative: `bound` is where the current level's children must end; each open level saves its
+ * parent's bound, and marks whether it is an indefinite level (closed by `00 00`).
+ */
+function validateObject(
+  bytes: Uint8Array,
+  start: number,
+  limit: number,
+  der: boolean,
+  maxDepth: number,
+  tree: TlvTree,
+): number {
+  const opaque = tree.opaqueTags;
+  let saved = savedBounds;
+  let indef = indefiniteStarts;
+  let depth = 0;
+  let bound = limit;
+  let pos = start;
+  for (;;) {
+    if (pos >= bound) return fail('truncated', pos);
+    const b0 = bytes[pos]!;
+    let p = pos + 1;
+    if ((b0 & 0x1f) === 0x1f) {
+      if (p >= bound) return fail('truncated', pos);
+      const b1 = bytes[p++]!;
+      if (der && (b1 < 0x1f || b1 === 0x80)) return fail('bad-tag', pos);
+      if (b1 >= 0x80) {
+        p = skipLongTag(bytes, p, bound, pos);
+        if (p < 0) return -1;
+      }
+    } else if (b0 === 0) {
+      // End-of-contents: only valid as `00 00` closing the innermost indefinite level.
+      if (depth === 0 || indef[depth - 1]! < 0) return fail('bad-tag', pos);
+      if (p >= bound) return fail('truncated', pos);
+      if (bytes[p] !== 0) return fail('bad-tag', pos);
+      depth--;
+      const contentStart = indef[depth]!;
+      (tree.indefinite ??= new Map()).set(contentStart, pos - contentStart);
+      bound = saved[depth]!;
+      pos = p + 1;
+      while (depth > 0 && pos === bound && indef[depth - 1]! < 0) bound = saved[--depth]!;
+      if (depth === 0) return pos;
+      continue;
+    }
+    if (p >= bound) return fail('truncated', pos);
+    let length = bytes[p++]!;
+    if (length > 0x80) {
+      const k = length - 0x80;
+      if (k === 1) {
+        if (p >= bound) return fail('truncated', pos);
+        length = bytes[p++]!;
+        if (der && length < 0x80) return fail('non-minimal-length', pos);
+      } else if (k === 2) {
+        if (p + 2 > bound) return fail('truncated', pos);
+        length = (bytes[p]! << 8) | bytes[p + 1]!;
+        p += 2;
+        if (der && length < 0x100) return fail('non-minimal-length', pos);
+      } else {
+        if (p + k > bound) return fail('truncated', pos);
+        length = readLongLength(bytes, p, k, der, pos);
+        if (length < 0) return -1;
+        p += k;
+      }
+    } else if (length === 0x80) {
+      // Indefinite length: constructed only, BER only.
+      if (der) return fail('indefinite-in-der', pos);
+      if ((b0 & 0x20) === 0) return fail('bad-tag', pos);
+      if (depth + 1 >= maxDepth) return fail('depth-exceeded', p);
+      if (depth === saved.length) {
+        growStack();
+        saved = savedBounds;
+        indef = indefiniteStarts;
+      }
+      saved[depth] = bound;
+      indef[depth] = p;
+      depth++;
+      pos = p;
+      continue;
+    }
+    const end = p + length;
+    if (end > bound) return fail('truncated', pos);
+    if (
+      (b0 & 0x20) !== 0 &&
+      length !== 0 &&
+      (opaque === null || !isOpaque(opaque, tagAt(bytes, pos)))
+    ) {
+      // Descend into the constructed content.
+      if (depth + 1 >= maxDepth) return fail('depth-exceeded', p);
+      if (depth === saved.length) {
+        growStack();
+        saved = savedBounds;
+        indef = indefiniteStarts;
+      }
+      saved[depth] = bound;
+      indef[depth] = -1;
+      depth++;
+      bound = end;
+      pos = p;
+      continue;
+    }
+    pos = end;
+    // Close every definite level that ends here.
+    while (depth > 0 && pos === bound && indef[depth - 1]! < 0) bound = saved[--depth]!;
+    if (depth === 0) return pos;
+  }
+}
+
+function isPaddingFrom(bytes: Uint8Array, pos: number): boolean {
+  for (let i = pos; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x00 && b !== 0xff) return false;
+  }
+  return true;
+}
+
+function readOptions(options: DecodeTlvOptions | undefined): {
+  der: boolean;
+  maxDepth: number;
+  allowTrailing: boolean;
+  opaque: readonly number[] | null;
+} {
+  if (options === undefined) {
+    return { der: true, maxDepth: DEFAULT_TLV_MAX_DEPTH, allowTrailing: false, opaque: null };
+  }
+  const mode = options.mode ?? 'der';
+  if (mode !== 'der' && mode !== 'ber') throw new InvalidArgumentError("TLV mode must be 'der' or 'ber'");
+  const maxDepth = options.maxDepth ?? DEFAULT_TLV_MAX_DEPTH;
+  if (!(maxDepth >= 1) || (!Number.isInteger(maxDepth) && maxDepth !== Infinity)) {
+    throw new InvalidArgumentError('TLV maxDepth must be a positive integer');
+  }
+  const opaque = options.opaqueTags;
+  return {
+    der: mode === 'der',
+    maxDepth,
+    allowTrailing: options.allowTrailing === true,
+    opaque: opaque === undefined || opaque.length === 0 ? null : opaque,
+  };
+}
+
+/**
+ * Decode BER or DER TLV data into its top-level nodes.
+ *
+ * The framing of the whole tree is validated before this returns, so walking the result never
+ * throws; node objects are created only when reached, and every `value` is a view of `bytes`.
+ * `bytes` may hold several consecutive top-level objects.
+ *
+ * @throws TlvError on malformed framing (`code` and `offset` say what and where).
+ * @throws InvalidArgumentError on bad options.
+ */
+export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNode[] {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('decodeTlv expects a Uint8Array');
+  const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
+  const tree = new TlvTree(bytes, opaque);
+  const n = bytes.length;
+  const nodes: TlvNode[] = [];
+  let pos = 0;
+  while (pos < n) {
+    if (nodes.length > 0 && isPaddingFrom(bytes, pos)) {
+      if (allowTrailing) break;
+      throw new TlvError('trailing-bytes', pos);
+    }
+    const end = validateObject(bytes, pos, n, der, maxDepth, tree);
+    if (end < 0) {
+      if (allowTrailing && nodes.length > 0) break;
+      throw new TlvError(errorCode, errorOffset);
+    }
+    nodes.push(materialiseNode(tree, pos));
+    pos = end;
+  }
+  return nodes;
+}
+
+/**
+ * Validate framing only, without creating nodes: returns the number of top-level objects.
+ * Same rules and errors as {@link decodeTlv}.
+ */
+export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): number {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('validateTlv expects a Uint8Array');
+  const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
+  const tree = new TlvTree(bytes, opaque);
+  const n = bytes.length;
+  let count = 0;
+  let pos = 0;
+  while (pos < n) {
+    if (count > 0 && isPaddingFrom(bytes, pos)) {
+      if (allowTrailing) break;
+      throw new TlvError('trailing-bytes', pos);
+    }
+    const end = validateObject(bytes, pos, n, der, maxDepth, tree);
+    if (end < 0) {
+      if (allowTrailing && count > 0) break;
+      throw new TlvError(errorCode, errorOffset);
+    }
+    count++;
+    pos = end;
+  }
+  return count;
+}

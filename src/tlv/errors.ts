@@ -1,0 +1,49 @@
+/**
+ * Errors raised by the TLV (タグ・長さ・値) codec.
+ * @packageDocumentation
+ */
+import { MynacardError } from '../errors.js';
+
+/**
+ * Stable codes of {@link TlvError}. The first seven are framing errors raised by the decoders;
+ * `bad-value` is raised by the typed readers (`readTlvInteger`, `readTlvTime`, …) when a node of
+ * the right tag holds content that is not a valid encoding of its type.
+ */
+export type TlvErrorCode =
+  | 'truncated'
+  | 'length-overflow'
+  | 'indefinite-in-der'
+  | 'non-minimal-length'
+  | 'depth-exceeded'
+  | 'trailing-bytes'
+  | 'bad-tag'
+  | 'bad-value';
+
+const DESCRIPTIONS: Readonly<Record<TlvErrorCode, string>> = {
+  truncated: 'data ends inside a TLV object',
+  'length-overflow': 'length field is too large',
+  'indefinite-in-der': 'indefinite length is not allowed in DER',
+  'non-minimal-length': 'length is not minimally encoded',
+  'depth-exceeded': 'nesting is deeper than allowed',
+  'trailing-bytes': 'bytes follow the last TLV object',
+  'bad-tag': 'tag is malformed or of an unexpected type',
+  'bad-value': 'content is not a valid encoding of its type',
+};
+
+/**
+ * Malformed BER/DER or Simple-TLV data, or a node of the wrong type handed to a reader.
+ *
+ * `offset` is the byte position in the decoded buffer where the problem was found. The message
+ * names the problem and the offset only, never data bytes (they may be personal data).
+ */
+export class TlvError extends MynacardError {
+  /** Why the data was rejected. */
+  declare readonly code: TlvErrorCode;
+  /** Byte offset in the input where the problem was detected. */
+  readonly offset: number;
+
+  constructor(code: TlvErrorCode, offset: number, detail?: string) {
+    super(code, `TLV ${code} at offset ${offset}: ${detail ?? DESCRIPTIONS[code]}`);
+    this.offset = offset;
+  }
+}

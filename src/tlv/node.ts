@@ -1,0 +1,213 @@
+/**
+ * Lazily materialised TLV nodes over a validated buffer.
+ *
+ * `decodeTlv` validates the whole tree first and stores nothing per node; a node object is made
+ * only when it is reached (through the top-level array or a `children` getter) by re-reading its
+ * header, which the validation pass has already proven well-formed.
+ * @packageDocumentation
+ */
+
+/** ASN.1 tag class (タグクラス), from bits 8–7 of the first tag byte. */
+export type TlvTagClass = 'universal' | 'application' | 'context' | 'private';
+
+const TAG_CLASSES: readonly TlvTagClass[] = ['universal', 'application', 'context', 'private'];
+
+/** The tag class of a first tag byte. */
+export function tlvTagClassOf(firstTagByte: number): TlvTagClass {
+  return TAG_CLASSES[(firstTagByte >> 6) & 3]!;
+}
+
+/**
+ * One decoded BER/DER TLV object. Every byte array is a view into the decoded input (zero copy):
+ * keep the input unchanged while nodes are in use.
+ */
+export interface TlvNode {
+  /** All tag bytes as one unsigned integer: `0x30`, `0x02`, `0xDF21`, `0x7F21`, `0xFF20`, `0x5F4E`. */
+  readonly tag: number;
+  /** Tag class from the first tag byte. */
+  readonly tagClass: TlvTagClass;
+  /** Tag number (the tag without class and constructed bits), e.g. `0x21` for `DF21`. */
+  readonly tagNumber: number;
+  /** Whether bit 6 of the first tag byte is set. */
+  readonly constructed: boolean;
+  /** Offset of the first tag byte in the decoded input. */
+  readonly offset: number;
+  /** Bytes of tag plus length field. */
+  readonly headerLength: number;
+  /** Content length in bytes. For an indefinite length (BER) it excludes the end-of-contents bytes. */
+  readonly length: number;
+  /** Whether the length was encoded in the indefinite form (BER only). */
+  readonly indefinite: boolean;
+  /** Bytes the whole object takes: header, content and, for an indefinite length, `00 00`. */
+  readonly totalLength: number;
+  /** Content bytes as a view of the input (no copy). Excludes the end-of-contents of an indefinite length. */
+  readonly value: Uint8Array;
+  /** The whole encoding (header, content, end-of-contents) as a view of the input, e.g. a certificate's TBS part. */
+  readonly encoded: Uint8Array;
+  /**
+   * Child nodes of a constructed node, created on first access and cached. Empty for primitive
+   * nodes and for nodes whose tag was listed in `opaqueTags`.
+   */
+  readonly children: readonly TlvNode[];
+}
+
+const EMPTY: readonly TlvNode[] = Object.freeze([]);
+
+/** State shared by all nodes of one decoded buffer. */
+export class TlvTree {
+  /** The decoded input. */
+  declare readonly bytes: Uint8Array;
+  /** Tags not descended into, or `null`. */
+  declare readonly opaqueTags: readonly number[] | null;
+  /** `bytes.buffer`, cached: the getter costs as much as making a view. */
+  declare readonly buffer: ArrayBufferLike;
+  /** `bytes.byteOffset`, cached. */
+  declare readonly byteOffset: number;
+  /** Content lengths of indefinite-length nodes, keyed by content start offset (BER only). */
+  declare indefinite: Map<number, number> | null;
+
+  constructor(bytes: Uint8Array, opaqueTags: readonly number[] | null) {
+    this.bytes = bytes;
+    this.opaqueTags = opaqueTags;
+    this.buffer = bytes.buffer;
+    this.byteOffset = bytes.byteOffset;
+    this.indefinite = null;
+  }
+}
+
+/** Node implementation: fields are filled from the (already validated) header. */
+class LazyTlvNode implements TlvNode {
+  // `declare`: plain assignments in the constructor, no define-semantics field initialisers.
+  declare readonly tree: TlvTree;
+  declare readonly tag: number;
+  declare readonly offset: number;
+  declare readonly headerLength: number;
+  declare readonly length: number;
+  declare readonly constructed: boolean;
+  declare readonly indefinite: boolean;
+  declare private cachedValue: Uint8Array | undefined;
+  declare private cachedChildren: readonly TlvNode[] | undefined;
+
+  constructor(
+    tree: TlvTree,
+    tag: number,
+    offset: number,
+    headerLength: number,
+    length: number,
+    constructed: boolean,
+    indefinite: boolean,
+  ) {
+    this.tree = tree;
+    this.tag = tag;
+    this.offset = offset;
+    this.headerLength = headerLength;
+    this.length = length;
+    this.constructed = constructed;
+    this.indefinite = indefinite;
+    this.cachedValue = undefined;
+    this.cachedChildren = undefined;
+  }
+
+  get tagClass(): TlvTagClass {
+    return TAG_CLASSES[this.tree.bytes[this.offset]! >> 6]!;
+  }
+
+  get tagNumber(): number {
+    const first = this.tree.bytes[this.offset]!;
+    if ((first & 0x1f) !== 0x1f) return first & 0x1f;
+    let n = 0;
+    for (let p = this.offset + 1; ; p++) {
+      const b = this.tree.bytes[p]!;
+      n = n * 128 + (b & 0x7f);
+      if ((b & 0x80) === 0) return n;
+    }
+  }
+
+  get totalLength(): number {
+    return this.indefinite
+      ? this.headerLength + this.length + 2
+      : this.headerLength + this.length;
+  }
+
+  get value(): Uint8Array {
+    let v = this.cachedValue;
+    if (v === undefined) {
+      const tree = this.tree;
+      v = new Uint8Array(tree.buffer, tree.byteOffset + this.offset + this.headerLength, this.length);
+      this.cachedValue = v;
+    }
+    return v;
+  }
+
+  get encoded(): Uint8Array {
+    const tree = this.tree;
+    return new Uint8Array(tree.buffer, tree.byteOffset + this.offset, this.totalLength);
+  }
+
+  get children(): readonly TlvNode[] {
+    let c = this.cachedChildren;
+    if (c === undefined) {
+      if (!this.constructed || this.length === 0 || isOpaque(this.tree.opaqueTags, this.tag)) c = EMPTY;
+      else {
+        const start = this.offset + this.headerLength;
+        c = materialiseRange(this.tree, start, start + this.length);
+      }
+      this.cachedChildren = c;
+    }
+    return c;
+  }
+}
+
+/** Whether `tag` is in the (small) opaque list. */
+export function isOpaque(opaqueTags: readonly number[] | null, tag: number): boolean {
+  if (opaqueTags === null) return false;
+  for (let i = 0; i < opaqueTags.length; i++) if (opaqueTags[i] === tag) return true;
+  return false;
+}
+
+/** Make the node whose header starts at `pos` (the header is known to be valid). */
+export function materialiseNode(tree: TlvTree, pos: number): LazyTlvNode {
+  const bytes = tree.bytes;
+  const b0 = bytes[pos]!;
+  let p = pos + 1;
+  let tag = b0;
+  if ((b0 & 0x1f) === 0x1f) {
+    let b = bytes[p++]!;
+    tag = (tag << 8) | b;
+    if (b >= 0x80) {
+      b = bytes[p++]!;
+      tag = (tag << 8) | b;
+      if (b >= 0x80) tag = tag * 256 + bytes[p++]!;
+    }
+  }
+  let length = bytes[p++]!;
+  let indefinite = false;
+  if (length > 0x80) {
+    if (length === 0x81) {
+      length = bytes[p++]!;
+    } else if (length === 0x82) {
+      length = (bytes[p]! << 8) | bytes[p + 1]!;
+      p += 2;
+    } else {
+      let k = length & 0x7f;
+      length = 0;
+      while (k-- > 0) length = length * 256 + bytes[p++]!;
+    }
+  } else if (length === 0x80) {
+    indefinite = true;
+    length = tree.indefinite?.get(p) ?? 0;
+  }
+  return new LazyTlvNode(tree, tag, pos, p - pos, length, (b0 & 0x20) !== 0, indefinite);
+}
+
+/** Nodes of the consecutive (validated) objects in `[start, end)`. */
+function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] {
+  const out: TlvNode[] = [];
+  let pos = start;
+  while (pos < end) {
+    const node = materialiseNode(tree, pos);
+    out.push(node);
+    pos += node.indefinite ? node.headerLength + node.length + 2 : node.headerLength + node.length;
+  }
+  return out;
+}

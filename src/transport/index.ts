@@ -1,0 +1,8 @@
+export type { Transport } from './transport.js';
+export {
+  ReplayError,
+  ReplayTransport,
+  type ReplayErrorCode,
+  type ReplayExchange,
+  type ReplayTransportOptions,
+} from './replay.js';

@@ -1,0 +1,21 @@
+/**
+ * The one interface every way of reaching a card implements.
+ *
+ * `transmit` takes a complete command APDU and resolves to the complete response APDU: the
+ * response data followed by SW1 SW2. Any object of this shape works: PC/SC, WebUSB CCID, the
+ * virtual card, a replayed trace, or a user's own bridge.
+ */
+export interface Transport {
+  /** Send one command APDU; resolve to `data ‖ SW1 ‖ SW2`. Reject with a `MynacardError`. */
+  transmit(command: Uint8Array): Promise<Uint8Array>;
+  /** Release the reader / connection. Optional. */
+  close?(): Promise<void>;
+  /**
+   * Capability hint: `false` when the transport or reader is known to refuse extended-length
+   * APDUs; `true` when they are known to work. Leave undefined when unknown: the channel then
+   * tries extended length once and falls back on refusal.
+   */
+  readonly extendedLength?: boolean;
+  /** Capability hint: the largest response (data + SW) the transport can carry. */
+  readonly maxResponseLength?: number;
+}

@@ -1,0 +1,5 @@
+/**
+ * `mynacard/webusb`: USB CCID readers over a WebUSB `USBDevice`.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+// Dual ESM + CJS with declarations for every public entry point (see package.json "exports").
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'pcsc/index': 'src/pcsc/index.ts',
+    'webusb/index': 'src/webusb/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external: ['pcsc-mini', /^node:/],
+});
