@@ -29,13 +29,13 @@ function oidContent(dotted: string): Uint8Array {
 }
 
 const oid = (dotted: string): Uint8Array => encodeTlv(0x06, oidContent(dotted));
-const seq = (...parts: Uint8Array[]): Uint8Array => encodeTlv(0x30, parts);
+const seq = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => encodeTlv(0x30, parts);
 const utf8String = (text: string): Uint8Array => encodeTlv(0x0c, utf8(text));
 const printable = (text: string): Uint8Array => encodeTlv(0x13, utf8(text));
 
 type Rdn = readonly [type: string, value: Uint8Array];
 /** A Name: each attribute in its own RDN SET, as J-LIS certificates do. */
-const name = (...rdns: readonly Rdn[]): Uint8Array =>
+const name = (...rdns: readonly Rdn[]): Uint8Array<ArrayBuffer> =>
   seq(...rdns.map(([type, value]) => encodeTlv(0x31, seq(oid(type), value))));
 
 const C = '2.5.4.6';

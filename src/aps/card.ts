@@ -65,7 +65,7 @@ export class MyNumberCard {
   readonly common: CommonAp;
   readonly #session: CardSession;
   readonly #transport: Transport;
-  readonly #closeTransport: boolean;
+  #closeTransport: boolean;
 
   private constructor(session: CardSession, transport: Transport, closeTransport: boolean) {
     this.#session = session;
@@ -138,7 +138,10 @@ export class MyNumberCard {
    */
   async close(): Promise<void> {
     await this.#session.close();
-    if (this.#closeTransport) await this.#transport.close?.();
+    if (this.#closeTransport) {
+      this.#closeTransport = false;
+      await this.#transport.close?.();
+    }
   }
 
   /** `await using card = await MyNumberCard.connect(transport)` closes the session. */

@@ -115,8 +115,10 @@ export class CardSession {
   /**
    * The PIN-protected pattern: SELECT `ap` if needed → guarded VERIFY of `secret` → `body` →
    * drop the security status (re-SELECT `ap`) unless the caller keeps the session. `secret`
-   * is wiped in every case. The drop runs even when `body` fails; when only the drop fails
-   * (e.g. the card was removed) the result is still returned and {@link close} tries again.
+   * is wiped in every case. When `body` fails, or the VERIFY's outcome is unknown (transport
+   * error), the status is dropped even with `keepSession`; a VERIFY the card refused leaves
+   * nothing to drop. When only the drop fails (e.g. the card was removed) the result is still
+   * returned and {@link close} tries again.
    */
   async withVerified<T>(
     port: ApduPort,
@@ -127,6 +129,7 @@ export class CardSession {
     body: () => Promise<T>,
   ): Promise<T> {
     let verifySent = false;
+    const heldBefore = this.#securitySet.has(ap);
     try {
       await this.select(port, ap);
       await guardedVerify(port, ref, secret, {
@@ -138,23 +141,34 @@ export class CardSession {
       });
     } catch (error) {
       secret.fill(0);
-      if (verifySent) await this.#dropQuietly(port, ap, options);
+      if (verifySent) {
+        if (error instanceof StatusWordError) {
+          // The card refused the value (63Cx / 6984): nothing was unlocked, nothing to drop.
+          if (!heldBefore) this.#securitySet.delete(ap);
+        } else {
+          // Outcome unknown (transport error): drop to be safe. Never resend the VERIFY.
+          await this.#dropQuietly(port, ap, options, true);
+        }
+      }
       throw error;
     }
     let result: T;
     try {
       result = await body();
     } catch (error) {
-      await this.#dropQuietly(port, ap, options);
+      await this.#dropQuietly(port, ap, options, true);
       throw error;
     }
     await this.#dropQuietly(port, ap, options);
     return result;
   }
 
-  /** Drop the security status of `ap` unless the call keeps the session. Errors are swallowed. */
-  async #dropQuietly(port: ApduPort, ap: ApplicationId, options: PinCallOptions): Promise<void> {
-    if (options.keepSession ?? this.keepSecurityStatus) return;
+  /**
+   * Drop the security status of `ap` unless the call keeps the session and no error occurred.
+   * Errors are swallowed.
+   */
+  async #dropQuietly(port: ApduPort, ap: ApplicationId, options: PinCallOptions, failed = false): Promise<void> {
+    if (!failed && (options.keepSession ?? this.keepSecurityStatus)) return;
     try {
       await this.#selectNow(port, ap);
     } catch {

@@ -39,8 +39,16 @@ const SW_NO_PRECISE_DIAGNOSIS = Uint8Array.of(0x6f, 0x00);
  */
 const SECRET_INS = new Set([0x20, 0x21, 0x24, 0x2c]);
 
+/**
+ * Imported at call time through a computed specifier: bundlers (esbuild, Rollup, webpack) then
+ * leave it alone, so `mynacard/testing` bundles for browsers although this module needs Node.
+ */
+const NODE_NET = 'node:net';
+
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const CONNECT_RETRY_MS = 50;
+/** Each connect attempt may take this long even when the deadline is closer (a refusal is instant). */
+const MIN_ATTEMPT_MS = 250;
 
 /**
  * What {@link connectToVpcd} needs from a card: a {@link Transport}, plus optionally its ATR
@@ -115,7 +123,7 @@ export async function connectToVpcd(card: VpcdCard, options: VpcdOptions = {}): 
   }
   if (!(connectTimeoutMs >= 0)) throw new InvalidArgumentError('connectTimeoutMs must be >= 0');
 
-  const net = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:net');
+  const net = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_NET)) as typeof import('node:net');
   const socket = await connectWithRetry(net, host, port, connectTimeoutMs);
   return new VpcdBridge(socket, card, options.onLog).start(`${host}:${port}`);
 }
@@ -130,7 +138,7 @@ async function connectWithRetry(
   for (;;) {
     const remaining = deadline - Date.now();
     try {
-      return await connectOnce(net, host, port, Math.max(remaining, 1));
+      return await connectOnce(net, host, port, Math.max(remaining, MIN_ATTEMPT_MS));
     } catch (cause) {
       if (Date.now() + CONNECT_RETRY_MS > deadline) {
         const reason = (cause as { code?: unknown }).code ?? (cause as Error).message;
@@ -210,7 +218,9 @@ class VpcdBridge {
       // Copy: socket chunks may share a pooled buffer that Node reuses.
       const message = new Uint8Array(buf.subarray(2, 2 + length));
       buf = buf.subarray(2 + length);
-      this.queue = this.queue.then(() => this.onMessage(message));
+      this.queue = this.queue
+        .then(() => this.onMessage(message))
+        .catch((err: unknown) => this.pull(`bridge failure (${(err as Error).name})`));
     }
     this.pending = new Uint8Array(buf);
   }

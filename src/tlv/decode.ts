@@ -74,7 +74,6 @@ function skipLongTag(bytes: Uint8Array, p: number, bound: number, pos: number): 
 
 /** A long-form length of `k` (>= 3) bytes at `p` (all present): the length, or -1. */
 function readLongLength(bytes: Uint8Array, p: number, k: number, der: boolean, pos: number): number {
-  if (k === 0x7f) return fail('length-overflow', pos); // 0xFF is reserved (X.690 8.1.3.5 c)
   if (der && bytes[p] === 0) return fail('non-minimal-length', pos);
   let length = 0;
   for (let i = 0; i < k; i++) {
@@ -156,6 +155,7 @@ function validateObject(
         p += 2;
         if (der && length < 0x100) return fail('non-minimal-length', pos);
       } else {
+        if (k === 0x7f) return fail('length-overflow', pos); // 0xFF is reserved (X.690 8.1.3.5 c)
         if (p + k > bound) return fail('truncated', pos);
         length = readLongLength(bytes, p, k, der, pos);
         if (length < 0) return -1;

@@ -30,7 +30,7 @@ export function tlvTagByteLength(tag: number): number {
  * Minimal DER definite length field: short form below `0x80`, else `81`..`84` and big-endian
  * length bytes.
  */
-export function encodeTlvLength(length: number): Uint8Array {
+export function encodeTlvLength(length: number): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
     throw new InvalidArgumentError('TLV length must be an integer in 0..0xFFFFFFFF');
   }
@@ -49,7 +49,7 @@ export function encodeTlvLength(length: number): Uint8Array {
  *
  * @throws InvalidArgumentError when `tag` is not one well-formed tag or the value is too long.
  */
-export function encodeTlv(tag: number, value: Uint8Array | readonly Uint8Array[]): Uint8Array {
+export function encodeTlv(tag: number, value: Uint8Array | readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const tagLength = tlvTagByteLength(tag);
   let valueLength = 0;
   if (value instanceof Uint8Array) valueLength = value.length;

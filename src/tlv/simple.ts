@@ -50,7 +50,7 @@ export function decodeSimpleTlv(bytes: Uint8Array): SimpleTlv[] {
  *
  * @throws InvalidArgumentError when the tag is not `01`..`FE` or the value exceeds 65535 bytes.
  */
-export function encodeSimpleTlv(tag: number, value: Uint8Array): Uint8Array {
+export function encodeSimpleTlv(tag: number, value: Uint8Array): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(tag) || tag < 0x01 || tag > 0xfe) {
     throw new InvalidArgumentError('Simple-TLV tag must be 0x01..0xFE');
   }

@@ -9,15 +9,20 @@
  */
 import { formatCommandRedacted } from '../apdu/trace.js';
 import { equalBytes, fromHex } from '../bytes.js';
-import { InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
+import { CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
 import type { Transport } from './transport.js';
 
 /** One recorded exchange. */
 export interface ReplayExchange {
   /** The command the code under test must send. */
   readonly command: Uint8Array;
-  /** The response to give back (`data ‖ SW1 SW2`). */
-  readonly response: Uint8Array;
+  /** The response to give back (`data ‖ SW1 SW2`); absent when {@link ReplayExchange.error} is set. */
+  readonly response?: Uint8Array | undefined;
+  /**
+   * Instead of a response, the transport fails: `'card-removed'` rejects with
+   * `CardRemovedError` (the card was pulled while this command was in flight).
+   */
+  readonly error?: 'card-removed' | undefined;
   /** Free text from the transcript (never a secret in clear). */
   readonly note?: string | undefined;
 }
@@ -70,11 +75,20 @@ export class ReplayTransport implements Transport {
       if (!(e?.command instanceof Uint8Array) || e.command.length === 0) {
         throw new InvalidArgumentError(`Replay exchange #${i}: the command must be non-empty bytes`);
       }
-      if (!(e.response instanceof Uint8Array) || e.response.length < 2) {
+      if (e.error !== undefined) {
+        if (e.error !== 'card-removed' || e.response !== undefined) {
+          throw new InvalidArgumentError(`Replay exchange #${i}: "error" must be "card-removed" and comes without a response`);
+        }
+      } else if (!(e.response instanceof Uint8Array) || e.response.length < 2) {
         throw new InvalidArgumentError(`Replay exchange #${i}: the response needs at least SW1 SW2`);
       }
     });
-    this.#exchanges = exchanges.map((e) => ({ command: e.command.slice(), response: e.response.slice(), note: e.note }));
+    this.#exchanges = exchanges.map((e) => ({
+      command: e.command.slice(),
+      response: e.response?.slice(),
+      error: e.error,
+      note: e.note,
+    }));
     this.description = options.description ?? '';
     if (options.extendedLength !== undefined) this.extendedLength = options.extendedLength;
     if (options.maxResponseLength !== undefined) this.maxResponseLength = options.maxResponseLength;
@@ -83,7 +97,9 @@ export class ReplayTransport implements Transport {
   /**
    * Load the JSON transcript format
    * `{ "description": string, "exchanges": [ { "c": hex, "r": hex, "note"?: string } ] }`
-   * (hex in either case, spaces allowed). Accepts the parsed object or the JSON text.
+   * (hex in either case, spaces allowed), where an exchange may carry `"error": "card-removed"`
+   * instead of `"r"` (see `test/vectors/README.md`). Other top-level keys (`name`, `card`) are
+   * ignored. Accepts the parsed object or the JSON text.
    *
    * @throws InvalidArgumentError when the transcript does not have this shape
    */
@@ -99,11 +115,17 @@ export class ReplayTransport implements Transport {
     if (!Array.isArray(exchanges)) throw new InvalidArgumentError('Replay transcript "exchanges" must be an array');
     const parsed = exchanges.map((e: unknown, i): ReplayExchange => {
       if (typeof e !== 'object' || e === null) throw new InvalidArgumentError(`Replay exchange #${i} must be an object`);
-      const { c, r, note, ...rest } = e as Record<string, unknown>;
+      const { c, r, error, note, ...rest } = e as Record<string, unknown>;
       const extra = Object.keys(rest);
       if (extra.length > 0) throw new InvalidArgumentError(`Replay exchange #${i}: unknown key "${extra[0]}"`);
       if (note !== undefined && typeof note !== 'string') {
         throw new InvalidArgumentError(`Replay exchange #${i}: "note" must be a string`);
+      }
+      if (error !== undefined) {
+        if (error !== 'card-removed' || r !== undefined) {
+          throw new InvalidArgumentError(`Replay exchange #${i}: "error" must be "card-removed" and comes without "r"`);
+        }
+        return { command: hexField(c, i, 'c'), error, note };
       }
       return { command: hexField(c, i, 'c'), response: hexField(r, i, 'r'), note };
     });
@@ -173,7 +195,8 @@ export class ReplayTransport implements Transport {
       throw this.#failure;
     }
     this.#next++;
-    return expected.response.slice();
+    if (expected.error === 'card-removed') throw new CardRemovedError();
+    return expected.response!.slice();
   }
 
   /**

@@ -18,12 +18,18 @@ declare module 'vitest' {
   }
 }
 
+/** Locally, say loudly why the PC/SC suites are skipped (the default reporter shows no titles). */
+function skipLocally(project: TestProject, reason: string): () => Promise<void> {
+  process.stderr.write(`\nintegration: PC/SC suites SKIPPED: ${reason}\n(on CI, CI=true, this is a failure)\n\n`);
+  project.provide('pcsc', { ok: false, reason });
+  return async () => {};
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const available = pcscAvailable();
   if (!available.ok) {
     if (isCi()) throw new Error(`CI=true but the PC/SC stack cannot run: ${available.reason}`);
-    project.provide('pcsc', available);
-    return async () => {};
+    return skipLocally(project, available.reason);
   }
   let stack: PcscStack;
   try {
@@ -31,8 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     const reason = (err as Error).message;
     if (isCi()) throw new Error(`CI=true but pcscd did not start: ${reason}`, { cause: err });
-    project.provide('pcsc', { ok: false, reason });
-    return async () => {};
+    return skipLocally(project, reason);
   }
   if (isCi() && !stack.quickAck) {
     // Not fatal: every APDU then takes ~40-90 ms instead of <1 ms; the suites still fit.

@@ -293,6 +293,20 @@ describe('connectToVpcd: failures of the card object', () => {
     await second.vpcd.ended;
   });
 
+  it('pulls the card when the card object itself breaks the bridge (a throwing atr getter)', async () => {
+    const card = new EchoCard();
+    Object.defineProperty(card, 'atr', {
+      get() {
+        throw new TypeError('broken card object');
+      },
+    });
+    const { vpcd, conn } = await setup(card);
+    await vpcd.sendFramed(h('04'));
+    await conn.closed;
+    await vpcd.ended;
+    expect(vpcd.unread).toBe(0);
+  });
+
   it('resolves closed when vpcd goes away (pcscd stopped)', async () => {
     const card = new EchoCard();
     const { vpcd, conn } = await setup(card);

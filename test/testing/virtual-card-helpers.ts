@@ -16,7 +16,7 @@ export const AID = {
 
 /** `00 A4 04 0C Lc <aid>` */
 export function selectAid(aid: string, p2 = '0C'): string {
-  return `00A404${p2}${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
+  return `00A404${p2}${(aid.length / 2).toString(16).toUpperCase().padStart(2, '0')}${aid}`;
 }
 
 /** Upper-case hex of ASCII text. */

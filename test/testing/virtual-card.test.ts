@@ -98,7 +98,7 @@ describe('SELECT', () => {
     await send(card, selectAid(AID.jpki));
     await send(card, '00A4020C02000A');
     expect(await send(card, '00A40000')).toBe('9000');
-    expect(await send(card, '00B0000004')).toBe('308206419000');
+    expect(await send(card, '00B0000004')).toBe(`${hex(card.certificates.auth.subarray(0, 4))}9000`);
   });
 
   it('answers 6A82 to SELECT by FID 3F00', async () => {
@@ -405,5 +405,90 @@ describe('determinism', () => {
     expect(hex(a.roots.sign)).toBe(hex(a.certificates.signCa));
     for (const card of [a, reference]) await send(card, selectAid(AID.face));
     expect(await send(a, '00B08300000000')).toBe(await send(reference, '00B08300000000'));
+  });
+});
+
+describe('OpenSC 0.23 (reference/opensc-jpki-apdus.md)', () => {
+  const PROBES = [
+    '00A4040007627601FF000000',
+    '00A4040006A00000000101',
+    '00A404000BE82B0601040181C31F0201',
+    '00A4040C0FD23300000045737445494420763335',
+    '00CADF3005',
+    '00CB3FFF035C017E08',
+    '00A4040009A00000030800001000',
+    '00A4040009A00000030800001000',
+    '00A4040C07A0000001160000',
+    '00A4040C07A0000000791000',
+    ...Array.from({ length: 16 }, (_, x) => `00A4040C07A00000007901${x.toString(16).toUpperCase().padStart(2, '0')}`),
+    '00A404000CF276A288BCFBA69D34F31001',
+    '00A4040009A0000003974254465900',
+    '00A4040006D27600012401',
+  ];
+
+  it('answers the 29 driver probes with errors, never 9000', async () => {
+    const card = await VirtualMyNumberCard.create();
+    expect(PROBES).toHaveLength(29);
+    const answers = [];
+    for (const probe of PROBES) answers.push(await send(card, probe));
+    // 27 SELECTs of foreign AIDs → 6A82; setcos GET DATA DF30 → 6A88; PIV GET DATA (CB) → 6D00.
+    expect(answers.filter((a) => a === '6A82')).toHaveLength(27);
+    expect(answers[4]).toBe('6A88');
+    expect(answers[5]).toBe('6D00');
+  });
+
+  it('serves the pkcs15-tool --dump sequence; the sign certificate answers 6982', async () => {
+    const card = await VirtualMyNumberCard.create();
+    const transcript: [string, string][] = [];
+    const x = async (c: string): Promise<string> => {
+      const r = await send(card, c);
+      transcript.push([c, r.length > 12 ? `${r.slice(0, 8)}…${r.slice(-4)}` : r]);
+      return r;
+    };
+    await x('00A4040C0AD392F000260100000001');
+    await x('00A4020C020018');
+    await x('00200080');
+    await x('00A4020C02001B');
+    await x('00200080');
+    for (const [fid, der] of [
+      ['000A', card.certificates.auth],
+      ['0001', card.certificates.sign],
+      ['000B', card.certificates.authCa],
+      ['0002', card.certificates.signCa],
+    ] as const) {
+      await x(`00A4020C02${fid}`);
+      const head = await x('00B0000004');
+      if (head === '6982') continue;
+      const size = ((der[2]! << 8) | der[3]!) + 4;
+      expect(size).toBe(der.length);
+      let read = '';
+      for (let offset = 0; offset < size; offset += 256) {
+        const left = Math.min(256, size - offset);
+        const p1p2 = offset.toString(16).toUpperCase().padStart(4, '0');
+        const r = await x(`00B0${p1p2}${left === 256 ? '00' : left.toString(16).toUpperCase().padStart(2, '0')}`);
+        read += r.slice(0, -4);
+      }
+      expect(read).toBe(hex(der));
+    }
+    expect(transcript.slice(0, 5)).toEqual([
+      ['00A4040C0AD392F000260100000001', '9000'],
+      ['00A4020C020018', '9000'],
+      ['00200080', '63C3'],
+      ['00A4020C02001B', '9000'],
+      ['00200080', '63C5'],
+    ]);
+    expect(transcript.filter(([, r]) => r === '6982').map(([c]) => c)).toEqual(['00B0000004']);
+    expect(transcript.every(([, r]) => r.endsWith('9000') || r === '6982' || r.startsWith('63C'))).toBe(true);
+  });
+
+  it('serves the OpenSC signature flow (SELECT PIN EF, VERIFY 80, SELECT key EF, 80 2A 00 80)', async () => {
+    const card = await VirtualMyNumberCard.create();
+    await send(card, '00A4040C0AD392F000260100000001');
+    await send(card, '00A4020C020018');
+    expect(await send(card, `0020008004${ascii('1234')}`)).toBe('9000');
+    expect(await send(card, '00A4020C020017')).toBe('9000');
+    const response = await sendBytes(card, `802A008033${'3031300D060960864801650304020105000420'}${'AB'.repeat(32)}00`);
+    expect(response.length).toBe(258);
+    expect(hex(response.subarray(256))).toBe('9000');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApduChannel, CommandApdu } from '../../src/apdu/index.js';
 import { fromHex, toHex } from '../../src/bytes.js';
-import { InvalidArgumentError, MynacardError, TransportError } from '../../src/errors.js';
+import { CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../../src/errors.js';
 import { ReplayError, ReplayTransport } from '../../src/transport/index.js';
 
 const JPKI_AID = 'D392F000260100000001';
@@ -189,5 +189,25 @@ describe('ReplayTransport', () => {
     const t = ReplayTransport.fromText('=> 00a40400\n<= 9000');
     await t.close();
     await expect(t.transmit(fromHex('00a40400'))).rejects.toBeInstanceOf(TransportError);
+  });
+});
+
+describe('ReplayTransport: recorded card removal', () => {
+  it('rejects with CardRemovedError at an "error": "card-removed" exchange and counts it as played', async () => {
+    const replay = ReplayTransport.fromJson({
+      exchanges: [
+        { c: '00A4040C0AD392F000260100000001', r: '9000' },
+        { c: '00B0020000', error: 'card-removed', note: 'pulled' },
+      ],
+    });
+    expect(await replay.transmit(fromHex('00A4040C0AD392F000260100000001'))).toEqual(fromHex('9000'));
+    await expect(replay.transmit(fromHex('00B0020000'))).rejects.toBeInstanceOf(CardRemovedError);
+    expect(replay.remaining).toBe(0);
+    expect(() => replay.assertDone()).not.toThrow();
+  });
+
+  it('rejects an exchange with both "r" and "error", or an unknown error kind', () => {
+    expect(() => ReplayTransport.fromJson({ exchanges: [{ c: '00', r: '9000', error: 'card-removed' }] })).toThrow(InvalidArgumentError);
+    expect(() => ReplayTransport.fromJson({ exchanges: [{ c: '00', error: 'boom' }] })).toThrow(InvalidArgumentError);
   });
 });

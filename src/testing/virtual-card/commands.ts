@@ -69,7 +69,7 @@ const FID_MF = 0x3f00;
 /** GET DATA tag of the contact ATR without TS. card-facts §1.3 [S] */
 const TAG_CONTACT_ATR = 0x5f51;
 
-/** EF referenced by an SFI in P1 of READ BINARY (`100x xxxx`), or `undefined` when P1 is not an SFI form. */
+/** The SFI in a `100x xxxx` parameter byte, or `'invalid'` when bits 7–6 are set or the SFI is 0 / 31. */
 function sfiOf(p: number): number | 'invalid' {
   if ((p & 0x60) !== 0) return 'invalid';
   const sfi = p & 0x1f;

@@ -41,8 +41,11 @@ export interface VirtualCardPins {
  * (card-facts §5 [C]); 照合番号A/B and the birth-date key {@link VirtualCardMaxTries} (10).
  */
 export interface VirtualCardTries {
+  /** Auth PIN (EF 0018), 0–3. */
   readonly auth?: number;
+  /** Sign password (EF 001B), 0–5. */
   readonly sign?: number;
+  /** Text-AP PIN (EF 0011), 0–3. */
   readonly text?: number;
   /** Both 照合番号A counters (text AP EF 0014, face AP EF 0013). */
   readonly verificationA?: number;
@@ -57,8 +60,11 @@ export interface VirtualCardTries {
  * modelling choice: default 10 each, 1–15 allowed (63Cx carries 4 bits).
  */
 export interface VirtualCardMaxTries {
+  /** 照合番号A (text EF 0014 and face EF 0013). */
   readonly verificationA?: number;
+  /** 照合番号B (text EF 0015 and face EF 0012). */
   readonly verificationB?: number;
+  /** Face-AP 生年月日 key (EF 0011). */
   readonly birthDate?: number;
 }
 
@@ -87,7 +93,10 @@ export interface VirtualCardQuirks {
    * commands are unaffected. Default `false` (the card returns min(Le, left)).
    */
   readonly wrongLe?: boolean;
-  /** Applications left off the card (SELECT answers `6A82`). */
+  /**
+   * Applications left off the card (SELECT answers `6A82`), on top of those the profile lacks.
+   * `'jpki'` is allowed too, to imitate a card that is not a JPKI token.
+   */
   readonly absentAps?: readonly VirtualCardApplication[];
   /** Delay before each response, in milliseconds. Default 0. */
   readonly latencyMs?: number;

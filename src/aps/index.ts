@@ -1,0 +1,56 @@
+/**
+ * Card sessions: `MyNumberCard` and its applications (公的個人認証AP, 券面事項入力補助AP,
+ * 券面事項確認AP, 共通カードAP), PIN rules and the record decoders.
+ * @packageDocumentation
+ */
+export { MyNumberCard, type MyNumberCardOptions } from './card.js';
+export {
+  JpkiAp,
+  type ChangePinSecrets,
+  type JpkiCertificateKind,
+  type JpkiKeyKind,
+  type ReadCertificateOptions,
+  type SignDigestInfoOptions,
+  type SignOptions,
+} from './jpki.js';
+export {
+  TextAp,
+  type AttributesCredential,
+  type MyNumberCredential,
+  type TextSecretKind,
+} from './text.js';
+export { FaceAp, type FaceCredential, type FaceReadOptions, type FaceSecretKind } from './face.js';
+export { CommonAp } from './common.js';
+export type { PinCallOptions } from './pin.js';
+export type { ReadOptions, ReadProgress } from './read-file.js';
+export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind } from './pin-format.js';
+export {
+  DEFAULT_HASH,
+  digestInfoHash,
+  digestInfoOf,
+  digestLength,
+  encodeDigestInfo,
+  hashData,
+  type HashAlgorithm,
+} from './digest-info.js';
+export {
+  decodeCardIdentifier,
+  decodeFaceRecord,
+  decodeMyNumberImage,
+  decodeMyNumberRecord,
+  decodeTextAttributes,
+  decodeTokenInfo,
+  parseCardDate,
+  type CardIdentifier,
+  type CardProfile,
+  type FaceRecord,
+  type IsoDate,
+  type MyNumberImage,
+  type Sex,
+  type SexCode,
+  type SexValue,
+  type TextAttributes,
+  type TokenInfo,
+} from './records.js';
+export { isValidMyNumber, myNumberCheckDigit, MY_NUMBER_LENGTH } from './my-number.js';
+export type { ApplicationId } from './constants.js';

@@ -1,0 +1,53 @@
+/**
+ * JPKI certificates, trust and signatures (公的個人認証サービス): certificate parsing, chain
+ * validation against the bundled J-LIS roots, signature verification, authentication, CMS
+ * signatures and the integrity of the card's own data records. Browser-safe (WebCrypto).
+ * @packageDocumentation
+ */
+export { JPKI_ROOTS, jpkiRootCertificate, jpkiRootCertificates } from './jpki-roots.js';
+export type { JpkiRootInfo, JpkiRootName } from './jpki-roots.js';
+export { jpkiTrustAnchors } from './anchors.js';
+export type { JpkiTrustAnchor } from './anchors.js';
+export type { DistinguishedName, NameAttribute, RsaPublicKeyInfo, OtherPublicKeyInfo } from './x509.js';
+export { parseJpkiCertificate, JPKI_AUTH_POLICY, JPKI_SIGN_POLICY } from './parse.js';
+export type {
+  AuthorityKeyId,
+  JpkiCertificate,
+  JpkiCertificateKind,
+  JpkiMunicipality,
+  KeyUsageName,
+} from './parse.js';
+export { decodeJpkiBirthDate, decodeJpkiPerson, JPKI_PERSON_OID } from './san.js';
+export type { JpkiBirthDate, JpkiEra, JpkiPerson } from './san.js';
+export { verifyJpkiChain, MIN_RSA_BITS } from './chain.js';
+export type { ChainReason, JpkiChainResult, JpkiChainRoot, VerifyJpkiChainOptions } from './chain.js';
+export { verifySignature } from './signature.js';
+export type { VerifySignatureOptions } from './signature.js';
+export type { JpkiCard, JpkiKeyKind } from './card.js';
+export {
+  authenticate,
+  verifyAuthentication,
+  DEFAULT_CHALLENGE_LENGTH,
+  MIN_CHALLENGE_LENGTH,
+} from './authenticate.js';
+export type {
+  AuthenticateOptions,
+  AuthenticationReason,
+  AuthenticationResult,
+  JpkiAuthentication,
+  VerifyAuthenticationOptions,
+} from './authenticate.js';
+export { signCms, verifyCms } from './cms.js';
+export type { CmsReason, CmsVerificationResult, SignCmsOptions, VerifyCmsOptions } from './cms.js';
+export { parseCardVerifiableCertificate, verifyFaceApIntegrity, verifyTextApIntegrity } from './integrity.js';
+export type {
+  CardVerifiableCertificate,
+  FaceApIntegrityInput,
+  FaceApIntegrityResult,
+  IntegrityOptions,
+  IntegrityReason,
+  IntegrityStatus,
+  RsaPublicKeyBytes,
+  TextApIntegrityInput,
+  TextApIntegrityResult,
+} from './integrity.js';

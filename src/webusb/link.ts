@@ -1,0 +1,299 @@
+/**
+ * The CCID bulk pipe pair of one slot: sends PC_to_RDR messages with consecutive bSeq, reads
+ * RDR_to_PC answers (reassembling messages split over several transfers, skipping stale answers
+ * of abandoned commands, waiting through time extensions), and races every wait against a
+ * timeout, AbortSignals and card removal — WebUSB transfers cannot be cancelled.
+ * @packageDocumentation
+ */
+import { concatBytes } from '../bytes.js';
+import { AbortedError, MynacardError, ReaderUnavailableError, TimeoutError, TransportError } from '../errors.js';
+import type { EndpointDescriptor } from './descriptor.js';
+import { CcidError, COMMAND_STATUS, ccidFailure, byteHex } from './errors.js';
+import {
+  CCID_HEADER_LENGTH,
+  CcidSequence,
+  EXPECTED_ANSWER,
+  decodeResponse,
+  messageDataLength,
+  type CcidResponse,
+} from './messages.js';
+import type { UsbDeviceLike, UsbInTransferResultLike } from './usb-types.js';
+
+/** CCID class-specific request ABORT. CCID §5.3.1 */
+const REQUEST_ABORT = 0x01;
+/** Stale answers skipped while waiting for one command's answer before giving up. */
+const MAX_STALE_MESSAGES = 64;
+
+/** Options of {@link CcidLink}. */
+export interface CcidLinkOptions {
+  readonly device: UsbDeviceLike;
+  readonly interfaceNumber: number;
+  readonly bulkIn: EndpointDescriptor;
+  readonly bulkOut: EndpointDescriptor;
+  readonly slot: number;
+  /** dwMaxCCIDMessageLength. */
+  readonly maxMessageLength: number;
+  /** Longest wait for one bulk transfer (restarted by each time extension). */
+  readonly responseTimeoutMs: number;
+  /** Aborts every wait for the life of the link. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called for each time extension (bError = BWT multiplier). */
+  readonly onTimeExtension?: ((multiplier: number) => void) | undefined;
+}
+
+/** Per-exchange options. */
+export interface ExchangeOptions {
+  /** Also abort on this signal. */
+  readonly signal?: AbortSignal | undefined;
+  /** Reject as soon as the card is reported removed (commands that reach the card). */
+  readonly removable?: boolean | undefined;
+  /** Return a "failed" answer instead of throwing its error. */
+  readonly allowFailure?: boolean | undefined;
+}
+
+/** Why a wait was abandoned. */
+type Interrupt = (error: MynacardError) => void;
+
+/** The DOMException names WebUSB uses when the device is gone. */
+function usbError(error: unknown, what: string): MynacardError {
+  if (error instanceof MynacardError) return error;
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
+  if (name === 'NotFoundError') return new ReaderUnavailableError(`The USB reader was disconnected (${what})`, { cause: error });
+  return new TransportError(`USB ${what} failed`, { cause: error, code: 'usb-transfer' });
+}
+
+/** Bulk I/O of one CCID slot. Not reentrant: the transport serialises exchanges. */
+export class CcidLink {
+  readonly #options: CcidLinkOptions;
+  readonly #sequence = new CcidSequence();
+  readonly #readLength: number;
+  #pendingRead: Promise<Uint8Array> | undefined;
+  #broken: MynacardError | undefined;
+  #inFlightSeq: number | undefined;
+  readonly #removalWaiters = new Set<Interrupt>();
+
+  constructor(options: CcidLinkOptions) {
+    this.#options = options;
+    const packet = Math.max(options.bulkIn.packetSize, 8);
+    this.#readLength = Math.ceil(Math.max(options.maxMessageLength, CCID_HEADER_LENGTH) / packet) * packet;
+  }
+
+  /** Set when a wait timed out or was aborted: the reader's state is unknown. */
+  get broken(): MynacardError | undefined {
+    return this.#broken;
+  }
+
+  /** bSeq of the command whose answer was abandoned, if any. */
+  get inFlightSeq(): number | undefined {
+    return this.#inFlightSeq;
+  }
+
+  /** Reject every removable wait in progress with `error` (the interrupt pipe saw a removal). */
+  interruptRemovable(error: MynacardError): void {
+    for (const waiter of [...this.#removalWaiters]) waiter(error);
+  }
+
+  /**
+   * Send one PC_to_RDR message built for the next bSeq and return its answer.
+   * @throws CardRemovedError / CcidError for a failed answer (unless `allowFailure`),
+   *   TimeoutError, AbortedError, ReaderUnavailableError, TransportError
+   */
+  async exchange(build: (seq: number) => Uint8Array<ArrayBuffer>, options: ExchangeOptions = {}): Promise<CcidResponse> {
+    if (this.#broken !== undefined) throw this.#broken;
+    const seq = this.#sequence.next();
+    const message = build(seq);
+    const type = message[0]!;
+    if (message.length > this.#options.maxMessageLength) {
+      throw new CcidError(
+        'ccid-message-too-long',
+        `CCID message of ${message.length} bytes exceeds the reader's dwMaxCCIDMessageLength ${this.#options.maxMessageLength}`,
+        { messageType: type },
+      );
+    }
+    this.#inFlightSeq = seq;
+    await this.#write(message, options);
+    const expected = EXPECTED_ANSWER.get(type);
+    for (let stale = 0; ; ) {
+      const answer = decodeResponse(await this.#readMessage(options));
+      if (answer.seq !== seq || answer.slot !== this.#options.slot) {
+        // An answer to an abandoned command (or another slot's): not ours. CCID §6.1 bSeq
+        if (++stale > MAX_STALE_MESSAGES) throw new CcidError('ccid-protocol', 'Too many CCID answers with a foreign bSeq');
+        continue;
+      }
+      if (answer.commandStatus === COMMAND_STATUS.timeExtension) {
+        // The card needs more time: keep reading. CCID §6.2.6
+        this.#options.onTimeExtension?.(answer.error);
+        continue;
+      }
+      this.#inFlightSeq = undefined;
+      if (answer.commandStatus === COMMAND_STATUS.ok && expected !== undefined && answer.type !== expected) {
+        throw new CcidError(
+          'ccid-protocol',
+          `CCID answer ${byteHex(answer.type)} to message ${byteHex(type)} (expected ${byteHex(expected)})`,
+          { messageType: type },
+        );
+      }
+      if (answer.commandStatus !== COMMAND_STATUS.ok && options.allowFailure !== true) {
+        throw ccidFailure(answer.status, answer.error, type);
+      }
+      return answer;
+    }
+  }
+
+  /**
+   * After a timeout or abort: the CCID abort procedure (class request ABORT, then
+   * PC_to_RDR_Abort with the same bSeq), and the link is usable again. CCID §5.3.1
+   */
+  async recover(): Promise<void> {
+    const seq = this.#inFlightSeq;
+    this.#broken = undefined;
+    if (seq === undefined) return;
+    const { device, interfaceNumber, slot } = this.#options;
+    try {
+      await this.#race(
+        device.controlTransferOut(
+          { requestType: 'class', recipient: 'interface', request: REQUEST_ABORT, value: (seq << 8) | slot, index: interfaceNumber },
+        ),
+        {},
+      );
+    } catch (error) {
+      if (error instanceof TimeoutError || error instanceof AbortedError) throw this.#break(error);
+      // A reader without the class request: the bulk Abort (or the stale-answer filter) still helps.
+    }
+    this.#inFlightSeq = undefined;
+    const message = new Uint8Array(CCID_HEADER_LENGTH);
+    message[0] = 0x72; // PC_to_RDR_Abort, same bSeq as the aborted command. CCID §6.1.13
+    message[5] = slot;
+    message[6] = seq;
+    await this.#write(message, {});
+    for (let stale = 0; stale <= MAX_STALE_MESSAGES; stale++) {
+      const answer = decodeResponse(await this.#readMessage({}));
+      if (answer.seq === seq && answer.type === 0x81) return;
+    }
+    throw new CcidError('ccid-protocol', 'The reader did not answer PC_to_RDR_Abort');
+  }
+
+  async #write(message: Uint8Array<ArrayBuffer>, options: ExchangeOptions): Promise<void> {
+    const { device, bulkOut } = this.#options;
+    let result;
+    try {
+      result = await this.#race(device.transferOut(bulkOut.number, message), options);
+    } catch (error) {
+      throw this.#break(usbError(error, 'bulk-OUT transfer'));
+    }
+    if (result.status === 'stall') {
+      await device.clearHalt('out', bulkOut.number).catch(() => undefined);
+      throw new TransportError('The reader stalled the bulk-OUT endpoint', { code: 'usb-stall' });
+    }
+    if (result.status !== 'ok' || result.bytesWritten !== message.length) {
+      throw new TransportError(`USB bulk-OUT transfer wrote ${result.bytesWritten} of ${message.length} bytes`, {
+        code: 'usb-transfer',
+      });
+    }
+  }
+
+  /** One whole RDR_to_PC message (several transfers when the reader splits it). */
+  async #readMessage(options: ExchangeOptions): Promise<Uint8Array> {
+    let buffer = await this.#readTransfer(options);
+    while (buffer.length === 0) buffer = await this.#readTransfer(options);
+    if (buffer.length < CCID_HEADER_LENGTH) {
+      throw new CcidError('ccid-protocol', `RDR_to_PC message of ${buffer.length} bytes (10-byte header expected)`);
+    }
+    const total = CCID_HEADER_LENGTH + messageDataLength(buffer);
+    if (total > Math.max(this.#options.maxMessageLength, CCID_HEADER_LENGTH) + 0x10000) {
+      throw new CcidError('ccid-protocol', `RDR_to_PC message announces ${total} bytes`);
+    }
+    while (buffer.length < total) buffer = concatBytes(buffer, await this.#readTransfer(options));
+    return buffer.length === total ? buffer : buffer.subarray(0, total);
+  }
+
+  /** One bulk-IN transfer; an abandoned one is picked up by the next read, so no answer is lost. */
+  async #readTransfer(options: ExchangeOptions): Promise<Uint8Array> {
+    let read = this.#pendingRead;
+    if (read === undefined) {
+      read = this.#startRead();
+      this.#pendingRead = read;
+    }
+    try {
+      const bytes = await this.#race(read, options);
+      if (this.#pendingRead === read) this.#pendingRead = undefined;
+      return bytes;
+    } catch (error) {
+      if (error instanceof TimeoutError || error instanceof AbortedError) throw this.#break(error);
+      if (error instanceof TransportError || error instanceof ReaderUnavailableError) {
+        // The transfer itself failed: forget it.
+        if (this.#pendingRead === read) this.#pendingRead = undefined;
+        throw this.#break(error);
+      }
+      // Card removal: the transfer stays pending for the next read.
+      throw error;
+    }
+  }
+
+  /** Start a bulk-IN transfer; its failures become TransportError / ReaderUnavailableError. */
+  #startRead(): Promise<Uint8Array> {
+    const { device, bulkIn } = this.#options;
+    const read = (async (): Promise<Uint8Array> => {
+      let result: UsbInTransferResultLike;
+      try {
+        result = await device.transferIn(bulkIn.number, this.#readLength);
+      } catch (error) {
+        throw usbError(error, 'bulk-IN transfer');
+      }
+      if (result.status === 'stall') {
+        await device.clearHalt('in', bulkIn.number).catch(() => undefined);
+        throw new TransportError('The reader stalled the bulk-IN endpoint', { code: 'usb-stall' });
+      }
+      if (result.status === 'babble') throw new TransportError('USB babble on the bulk-IN endpoint', { code: 'usb-transfer' });
+      const view = result.data;
+      return view === undefined ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+    })();
+    read.catch(() => undefined); // may be abandoned; its failure reaches whoever awaits it
+    return read;
+  }
+
+  #break(error: MynacardError): MynacardError {
+    this.#broken ??= error;
+    return error;
+  }
+
+  /** Settle with `promise`, or reject on timeout, abort, or (for removable waits) removal. */
+  #race<T>(promise: Promise<T>, options: ExchangeOptions): Promise<T> {
+    const signals = [this.#options.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const timeoutMs = this.#options.responseTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cleanup = (): void => {
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
+        this.#removalWaiters.delete(onRemoval);
+      };
+      const fail = (error: unknown): void => {
+        if (done) return;
+        cleanup();
+        reject(error);
+      };
+      const onAbort = (): void => fail(new AbortedError('The CCID exchange was aborted'));
+      const onRemoval: Interrupt = (error) => fail(error);
+      if (signals.some((s) => s.aborted)) {
+        onAbort();
+        return;
+      }
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+      if (options.removable === true) this.#removalWaiters.add(onRemoval);
+      if (Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => fail(new TimeoutError(`The USB reader did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }
+      promise.then(
+        (value) => {
+          if (done) return;
+          cleanup();
+          resolve(value);
+        },
+        fail,
+      );
+    });
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * The half-duplex block transmission protocol T=1 (ISO/IEC 7816-3 §11), interface-device side,
+ * as a pure state machine: it never touches USB. Feed it the card's blocks ({@link
+ * T1Protocol.receive}) or link errors ({@link T1Protocol.receiveError}) and send what it
+ * returns, until it returns `done`.
+ *
+ * Block = prologue (NAD, PCB, LEN) ‖ INF (0–254 bytes) ‖ epilogue (LRC = XOR of all previous
+ * bytes). PCB: I-block `0 N(S) M 00000`; R-block `1 0 0 N(R) eeee` (e = 0 ok, 1 EDC/parity
+ * error, 2 other error); S-block `1 1 r ttttt` (r = response; t = 0 RESYNCH, 1 IFS, 2 ABORT,
+ * 3 WTX).
+ *
+ * Covered: I-block chaining both ways, R-block acknowledgement and retransmission on a bad
+ * block (bounded), S(WTX) echo with the waiting-time multiplier, S(IFS) both ways (IFSD
+ * negotiation), S(RESYNCH). Only LRC is implemented (the My Number Card's ATR announces LRC);
+ * a card asking for CRC is refused when the protocol is created.
+ * @packageDocumentation
+ */
+import { CcidError } from './errors.js';
+
+/** Largest information field of a block. §11.4.2 */
+export const T1_MAX_INF = 254;
+/** IFSD before negotiation. §11.4.2 */
+export const T1_DEFAULT_IFSD = 32;
+/** IFSC when the ATR has no TA(i) for T=1. §11.4.2 */
+export const T1_DEFAULT_IFSC = 32;
+
+/** S-block functions (PCB bits 5–1). §11.3.2.2 */
+export const S_BLOCK = { resynch: 0x00, ifs: 0x01, abort: 0x02, wtx: 0x03 } as const;
+
+/** R-block error indications (PCB bits 4–1). §11.3.2.2 */
+export const R_ERROR = { none: 0x0, edc: 0x1, other: 0x2 } as const;
+
+/** One decoded T=1 block. */
+export type T1Block =
+  | { readonly kind: 'I'; readonly nad: number; readonly ns: number; readonly more: boolean; readonly inf: Uint8Array }
+  | { readonly kind: 'R'; readonly nad: number; readonly nr: number; readonly error: number }
+  | {
+      readonly kind: 'S';
+      readonly nad: number;
+      readonly response: boolean;
+      readonly fn: number;
+      readonly inf: Uint8Array;
+    };
+
+/** LRC: XOR of every byte. §11.4.4 */
+export function lrc(bytes: Uint8Array): number {
+  let x = 0;
+  for (let i = 0; i < bytes.length; i++) x ^= bytes[i]!;
+  return x;
+}
+
+/** Frame `NAD PCB LEN INF LRC`. */
+export function encodeBlock(nad: number, pcb: number, inf: Uint8Array = new Uint8Array(0)): Uint8Array<ArrayBuffer> {
+  if (inf.length > T1_MAX_INF) throw new CcidError('t1-protocol', `T=1 information field of ${inf.length} bytes`);
+  const out = new Uint8Array(4 + inf.length);
+  out[0] = nad;
+  out[1] = pcb;
+  out[2] = inf.length;
+  out.set(inf, 3);
+  out[3 + inf.length] = lrc(out.subarray(0, 3 + inf.length));
+  return out;
+}
+
+/** I-block `0 N(S) M 00000`. */
+export function iBlock(ns: number, more: boolean, inf: Uint8Array, nad = 0): Uint8Array<ArrayBuffer> {
+  return encodeBlock(nad, ((ns & 1) << 6) | (more ? 0x20 : 0), inf);
+}
+
+/** R-block `1 0 0 N(R) eeee`. */
+export function rBlock(nr: number, error: number = R_ERROR.none, nad = 0): Uint8Array<ArrayBuffer> {
+  return encodeBlock(nad, 0x80 | ((nr & 1) << 4) | (error & 0x0f));
+}
+
+/** S-block `1 1 r ttttt`. */
+export function sBlock(fn: number, response: boolean, inf: Uint8Array = new Uint8Array(0), nad = 0): Uint8Array<ArrayBuffer> {
+  return encodeBlock(nad, 0xc0 | (response ? 0x20 : 0) | (fn & 0x1f), inf);
+}
+
+/**
+ * Check and decode a received block: `'edc'` when the LRC is wrong, `'other'` when the frame is
+ * malformed (LEN FFh or disagreeing with the byte count, unknown PCB). §11.6.3
+ */
+export function decodeBlock(bytes: Uint8Array): T1Block | { readonly kind: 'invalid'; readonly error: 'edc' | 'other' } {
+  if (bytes.length < 4) return { kind: 'invalid', error: 'other' };
+  if (lrc(bytes.subarray(0, bytes.length - 1)) !== bytes[bytes.length - 1]) return { kind: 'invalid', error: 'edc' };
+  const nad = bytes[0]!;
+  const pcb = bytes[1]!;
+  const len = bytes[2]!;
+  if (len === 0xff || len + 4 !== bytes.length) return { kind: 'invalid', error: 'other' };
+  const inf = bytes.slice(3, 3 + len);
+  if ((pcb & 0x80) === 0) {
+    if ((pcb & 0x1f) !== 0) return { kind: 'invalid', error: 'other' };
+    return { kind: 'I', nad, ns: (pcb >> 6) & 1, more: (pcb & 0x20) !== 0, inf };
+  }
+  if ((pcb & 0xc0) === 0x80) {
+    if ((pcb & 0x20) !== 0 || len !== 0) return { kind: 'invalid', error: 'other' };
+    return { kind: 'R', nad, nr: (pcb >> 4) & 1, error: pcb & 0x0f };
+  }
+  const fn = pcb & 0x1f;
+  if (fn > S_BLOCK.wtx && fn !== 0x04) return { kind: 'invalid', error: 'other' };
+  return { kind: 'S', nad, response: (pcb & 0x20) !== 0, fn, inf };
+}
+
+/** Options of {@link T1Protocol}. */
+export interface T1ProtocolOptions {
+  /** The card's IFSC (from the ATR; default 32). 1–254. */
+  readonly ifsc?: number | undefined;
+  /** The IFSD to announce in {@link T1Protocol.negotiateIfsd} (default 254). 1–254. */
+  readonly ifsd?: number | undefined;
+  /** Upper bound on the INF of blocks sent, below IFSC (e.g. the reader's message size). Default 254. */
+  readonly maxSendInf?: number | undefined;
+  /** NAD of the blocks sent. Default 0. */
+  readonly nad?: number | undefined;
+  /** How many times a block is re-requested or resent in a row before giving up. Default 3. */
+  readonly maxRetries?: number | undefined;
+}
+
+/** What to do next. */
+export type T1Step =
+  /**
+   * Send `block` to the card and feed the answer back. `bwi` > 0: the card asked for a waiting
+   * time extension; the answer may take `bwi` × BWT (CCID XfrBlock bBWI).
+   */
+  | { readonly type: 'send'; readonly block: Uint8Array<ArrayBuffer>; readonly bwi: number }
+  /** The exchange is over: the card's complete answer (empty for S(IFS)/S(RESYNCH)). */
+  | { readonly type: 'done'; readonly response: Uint8Array };
+
+type Phase = 'idle' | 'ifs' | 'resynch' | 'sending' | 'receiving';
+
+const EMPTY = new Uint8Array(0);
+
+function checkSize(value: number | undefined, fallback: number, what: string): number {
+  const size = value ?? fallback;
+  if (!Number.isInteger(size) || size < 1 || size > T1_MAX_INF) {
+    throw new CcidError('t1-protocol', `${what} must be an integer from 1 to 254`);
+  }
+  return size;
+}
+
+/**
+ * T=1 on the interface-device side. One exchange at a time: {@link transmit},
+ * {@link negotiateIfsd} or {@link resynch} starts one; {@link receive} and
+ * {@link receiveError} drive it. State (N(S), N(R), IFSC, IFSD) persists across exchanges.
+ */
+export class T1Protocol {
+  readonly #nad: number;
+  readonly #maxRetries: number;
+  readonly #maxSendInf: number;
+  readonly #initialIfsc: number;
+  readonly #announcedIfsd: number;
+  #ifsc: number;
+  #ifsd = T1_DEFAULT_IFSD;
+  /** N(S) of the next new I-block sent. */
+  #ns = 0;
+  /** N(S) expected in the card's next I-block. */
+  #nr = 0;
+  #phase: Phase = 'idle';
+  #needsResynch = false;
+  /** Command being sent and how far. */
+  #command: Uint8Array = EMPTY;
+  #offset = 0;
+  /** The last I-block sent (for retransmission), its N(S) and M bit. */
+  #lastI: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  #lastINs = 0;
+  #lastIMore = false;
+  /** The last block sent of any kind. */
+  #lastSent: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  #received: Uint8Array[] = [];
+  #receivedLength = 0;
+  #errors = 0;
+  #requestedIfs = 0;
+
+  constructor(options: T1ProtocolOptions = {}) {
+    this.#initialIfsc = checkSize(options.ifsc, T1_DEFAULT_IFSC, 'ifsc');
+    this.#ifsc = this.#initialIfsc;
+    this.#announcedIfsd = checkSize(options.ifsd, T1_MAX_INF, 'ifsd');
+    this.#maxSendInf = checkSize(options.maxSendInf, T1_MAX_INF, 'maxSendInf');
+    this.#nad = options.nad ?? 0;
+    const retries = options.maxRetries ?? 3;
+    if (!Number.isInteger(retries) || retries < 0) throw new CcidError('t1-protocol', 'maxRetries must be an integer ≥ 0');
+    this.#maxRetries = retries;
+  }
+
+  /** The card's current information field size. */
+  get ifsc(): number {
+    return this.#ifsc;
+  }
+
+  /** The interface device's information field size as the card knows it (32 until negotiated). */
+  get ifsd(): number {
+    return this.#ifsd;
+  }
+
+  /** N(S) of the next I-block this side sends. */
+  get sendSequence(): number {
+    return this.#ns;
+  }
+
+  /** N(S) expected in the card's next I-block. */
+  get receiveSequence(): number {
+    return this.#nr;
+  }
+
+  /** An exchange is in progress. */
+  get busy(): boolean {
+    return this.#phase !== 'idle';
+  }
+
+  /** A previous exchange failed: the sequence numbers may disagree with the card's. */
+  get needsResynch(): boolean {
+    return this.#needsResynch;
+  }
+
+  /** Start the IFSD negotiation: S(IFS request) with `size` (default the `ifsd` option). §11.4.2 */
+  negotiateIfsd(size: number = this.#announcedIfsd): T1Step {
+    this.#begin('ifs');
+    this.#requestedIfs = checkSize(size, T1_MAX_INF, 'IFSD');
+    return this.#send(sBlock(S_BLOCK.ifs, false, Uint8Array.of(this.#requestedIfs), this.#nad));
+  }
+
+  /** Start a resynchronisation: S(RESYNCH request). §11.6.3.2 */
+  resynch(): T1Step {
+    this.#begin('resynch');
+    return this.#send(sBlock(S_BLOCK.resynch, false, EMPTY, this.#nad));
+  }
+
+  /** Start sending one command APDU (chained over several I-blocks when longer than IFSC). */
+  transmit(apdu: Uint8Array): T1Step {
+    this.#begin('sending');
+    this.#command = apdu.slice();
+    this.#offset = 0;
+    this.#received = [];
+    this.#receivedLength = 0;
+    return this.#sendNextChunk();
+  }
+
+  /** Feed the card's answer block. */
+  receive(bytes: Uint8Array): T1Step {
+    if (this.#phase === 'idle') throw new CcidError('t1-protocol', 'T=1 block received with no exchange in progress');
+    const block = decodeBlock(bytes);
+    if (block.kind === 'invalid') return this.#invalid(block.error === 'edc' ? R_ERROR.edc : R_ERROR.other);
+    if (block.kind === 'S' && !block.response) return this.#cardRequest(block);
+    switch (this.#phase) {
+      case 'ifs':
+        if (block.kind === 'S' && block.fn === S_BLOCK.ifs && block.inf.length === 1 && block.inf[0] === this.#requestedIfs) {
+          this.#ifsd = this.#requestedIfs;
+          return this.#finish(EMPTY);
+        }
+        return this.#resendLast();
+      case 'resynch':
+        if (block.kind === 'S' && block.fn === S_BLOCK.resynch) {
+          this.#ns = 0;
+          this.#nr = 0;
+          this.#ifsc = this.#initialIfsc;
+          this.#ifsd = T1_DEFAULT_IFSD;
+          this.#needsResynch = false;
+          return this.#finish(EMPTY);
+        }
+        return this.#resendLast();
+      case 'sending':
+        return this.#whileSending(block);
+      case 'receiving':
+        return this.#whileReceiving(block);
+    }
+  }
+
+  /**
+   * The link reported a bad block instead of one (the reader's parity error → `'edc'`, the
+   * card mute within BWT → `'other'`): handled like an invalid block. §11.6.3.2 rule 7.1
+   */
+  receiveError(kind: 'edc' | 'other'): T1Step {
+    if (this.#phase === 'idle') throw new CcidError('t1-protocol', 'T=1 error reported with no exchange in progress');
+    return this.#invalid(kind === 'edc' ? R_ERROR.edc : R_ERROR.other);
+  }
+
+  /** Abandon the exchange in progress (e.g. the card was removed); a resynch is then due. */
+  abandon(): void {
+    if (this.#phase !== 'idle') this.#needsResynch = true;
+    this.#phase = 'idle';
+  }
+
+  /** Forget everything: the card was powered on again (N(S) = N(R) = 0, IFSC from the ATR). */
+  reset(ifsc: number = this.#initialIfsc): void {
+    this.#phase = 'idle';
+    this.#ns = 0;
+    this.#nr = 0;
+    this.#ifsc = checkSize(ifsc, T1_DEFAULT_IFSC, 'ifsc');
+    this.#ifsd = T1_DEFAULT_IFSD;
+    this.#needsResynch = false;
+  }
+
+  #begin(phase: Phase): void {
+    if (this.#phase !== 'idle') throw new CcidError('t1-protocol', 'A T=1 exchange is already in progress');
+    this.#phase = phase;
+    this.#errors = 0;
+  }
+
+  /** `remember`: the block is what a repeat request re-sends (not so for S responses). */
+  #send(block: Uint8Array<ArrayBuffer>, bwi = 0, remember = true): T1Step {
+    if (remember) this.#lastSent = block;
+    return { type: 'send', block, bwi };
+  }
+
+  #finish(response: Uint8Array): T1Step {
+    this.#phase = 'idle';
+    return { type: 'done', response };
+  }
+
+  #fail(message: string): never {
+    this.#phase = 'idle';
+    this.#needsResynch = true;
+    throw new CcidError('t1-protocol', message);
+  }
+
+  #countError(): void {
+    this.#errors++;
+    if (this.#errors > this.#maxRetries) this.#fail(`T=1: no valid block after ${this.#maxRetries} retries`);
+  }
+
+  #sendNextChunk(): T1Step {
+    const size = Math.min(this.#ifsc, this.#maxSendInf);
+    const chunk = this.#command.subarray(this.#offset, this.#offset + size);
+    this.#offset += chunk.length;
+    const more = this.#offset < this.#command.length;
+    const block = iBlock(this.#ns, more, chunk, this.#nad);
+    this.#lastI = block;
+    this.#lastINs = this.#ns;
+    this.#lastIMore = more;
+    this.#ns ^= 1;
+    return this.#send(block);
+  }
+
+  /** A bad block: ask for it again with an R-block carrying the expected N(S). Rule 7.1 */
+  #invalid(error: number): T1Step {
+    this.#countError();
+    if (this.#phase === 'ifs' || this.#phase === 'resynch') return this.#send(this.#lastSent);
+    return this.#send(rBlock(this.#nr, error, this.#nad));
+  }
+
+  #resendLast(): T1Step {
+    this.#countError();
+    return this.#send(this.#lastSent);
+  }
+
+  /** S(… request) from the card: WTX, IFS, ABORT, RESYNCH (the last two end the exchange). */
+  #cardRequest(block: { readonly fn: number; readonly inf: Uint8Array }): T1Step {
+    switch (block.fn) {
+      case S_BLOCK.wtx: {
+        const multiplier = block.inf.length === 1 ? block.inf[0]! : 0;
+        if (multiplier === 0) return this.#invalid(R_ERROR.other);
+        return this.#send(sBlock(S_BLOCK.wtx, true, Uint8Array.of(multiplier), this.#nad), multiplier, false);
+      }
+      case S_BLOCK.ifs: {
+        const size = block.inf.length === 1 ? block.inf[0]! : 0;
+        if (size < 1 || size > T1_MAX_INF) return this.#invalid(R_ERROR.other);
+        this.#ifsc = size;
+        return this.#send(sBlock(S_BLOCK.ifs, true, Uint8Array.of(size), this.#nad), 0, false);
+      }
+      case S_BLOCK.abort:
+        return this.#fail('T=1: the card aborted the chain (S(ABORT request))');
+      default:
+        return this.#fail('T=1: unexpected S-block request from the card');
+    }
+  }
+
+  #whileSending(block: T1Block): T1Step {
+    if (block.kind === 'R') {
+      if (block.nr !== this.#lastINs && this.#lastIMore) {
+        // Acknowledgement of a chained block: send the next part. Rule 2.2
+        this.#errors = 0;
+        return this.#sendNextChunk();
+      }
+      // N(R) = N(S) of our last I-block: the card asks for it again. Rule 6.2 / 7.2
+      this.#countError();
+      return this.#send(this.#lastI);
+    }
+    if (block.kind === 'I') {
+      if (this.#lastIMore || block.ns !== this.#nr) return this.#invalid(R_ERROR.other);
+      this.#phase = 'receiving';
+      return this.#accept(block);
+    }
+    return this.#invalid(R_ERROR.other);
+  }
+
+  #whileReceiving(block: T1Block): T1Step {
+    if (block.kind === 'I') {
+      if (block.ns !== this.#nr) {
+        // The card repeated a block we already have (our R-block got lost): ask again for the next.
+        this.#countError();
+        return this.#send(rBlock(this.#nr, R_ERROR.none, this.#nad));
+      }
+      return this.#accept(block);
+    }
+    if (block.kind === 'R') {
+      // The card did not get our acknowledgement: repeat it. Rule 7.2
+      this.#countError();
+      return this.#send(this.#lastSent);
+    }
+    return this.#invalid(R_ERROR.other);
+  }
+
+  #accept(block: { readonly more: boolean; readonly inf: Uint8Array }): T1Step {
+    this.#errors = 0;
+    this.#nr ^= 1;
+    if (this.#receivedLength + block.inf.length > 65538) this.#fail('T=1: response longer than 65538 bytes');
+    this.#received.push(block.inf);
+    this.#receivedLength += block.inf.length;
+    if (block.more) return this.#send(rBlock(this.#nr, R_ERROR.none, this.#nad));
+    const response = new Uint8Array(this.#receivedLength);
+    let offset = 0;
+    for (const part of this.#received) {
+      response.set(part, offset);
+      offset += part.length;
+    }
+    this.#received = [];
+    this.#receivedLength = 0;
+    return this.#finish(response);
+  }
+}

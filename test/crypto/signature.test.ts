@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex } from '../../src/bytes.js';
+import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
+import { verifySignature } from '../../src/crypto/signature.js';
+import { MyNumberCard } from '../../src/aps/card.js';
+import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';
+import { openssl, pemFile, put, REAL, tempDir, vector } from './helpers.js';
+
+interface CardVector {
+  readonly certificateFile: string;
+  readonly message: { readonly ascii: string };
+  readonly message2_unsigned: { readonly ascii: string };
+  readonly vectors: readonly { readonly hash: 'SHA-1' | 'SHA-256'; readonly signatureHex: string }[];
+}
+
+const json = JSON.parse(readFileSync(join('test/vectors', REAL.signatures), 'utf8')) as CardVector;
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('verifySignature with signatures made by a real card', () => {
+  const certificate = vector(`real/${json.certificateFile}`);
+
+  it('the vectors name the real 2019 auth leaf', () => {
+    expect(certificate).toEqual(vector(REAL.auth2019));
+    expect(json.vectors.map((v) => v.hash)).toEqual(['SHA-256', 'SHA-1']);
+  });
+
+  it.each(json.vectors.map((v) => [v.hash, v] as const))('the %s signature over "message1" verifies', async (hash, v) => {
+    expect(await verifySignature(certificate, text(json.message.ascii), fromHex(v.signatureHex), { hash })).toBe(true);
+  });
+
+  it.each(json.vectors.map((v) => [v.hash, v] as const))('the %s signature does not verify "message2"', async (hash, v) => {
+    expect(json.message2_unsigned.ascii).toBe('message2');
+    expect(await verifySignature(certificate, text(json.message2_unsigned.ascii), fromHex(v.signatureHex), { hash })).toBe(false);
+  });
+
+  it('a wrong hash, a flipped bit, a short signature or another certificate fail', async () => {
+    const sha256 = fromHex(json.vectors[0]!.signatureHex);
+    const message = text(json.message.ascii);
+    expect(await verifySignature(certificate, message, sha256)).toBe(true); // SHA-256 is the default
+    expect(await verifySignature(certificate, message, sha256, { hash: 'SHA-1' })).toBe(false);
+    const flipped = sha256.slice();
+    flipped[100] = flipped[100]! ^ 1;
+    expect(await verifySignature(certificate, message, flipped)).toBe(false);
+    expect(await verifySignature(certificate, message, sha256.subarray(1))).toBe(false);
+    expect(await verifySignature(vector(REAL.auth2023), message, sha256)).toBe(false);
+  });
+
+  it('bad input is a typed error', async () => {
+    const sig = fromHex(json.vectors[0]!.signatureHex);
+    await expect(verifySignature(certificate.subarray(0, 50), text('m'), sig)).rejects.toMatchObject({ code: 'malformed-certificate' });
+    await expect(verifySignature(certificate.subarray(0, 50), text('m'), sig)).rejects.toBeInstanceOf(CryptoError);
+    await expect(verifySignature(certificate, 'm' as never, sig)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(verifySignature(certificate, text('m'), sig, { hash: 'MD5' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('signatures of the virtual card keys: verifySignature and OpenSSL agree', () => {
+  let card: MyNumberCard;
+  let virtual: VirtualMyNumberCard;
+  const tmp = tempDir();
+
+  beforeAll(async () => {
+    virtual = await VirtualMyNumberCard.create();
+    card = await MyNumberCard.connect(virtual);
+  });
+  afterAll(async () => {
+    await card.close();
+    tmp.cleanup();
+  });
+
+  it.each([
+    ['auth', DEFAULT_AUTH_PIN, 'SHA-256'],
+    ['sign', DEFAULT_SIGN_PASSWORD, 'SHA-256'],
+    ['auth', DEFAULT_AUTH_PIN, 'SHA-384'],
+    ['sign', DEFAULT_SIGN_PASSWORD, 'SHA-512'],
+  ] as const)('%s key, %s', async (kind, pin, hash) => {
+    const data = text(`申請データ ${kind} ${hash}`);
+    const signature = await card.jpki.sign(kind, data, { pin, hash });
+    const certificate = await card.jpki.readCertificate(kind, { pin });
+    expect(certificate).toEqual(virtual.certificates[kind]);
+    expect(await verifySignature(certificate, data, signature, { hash })).toBe(true);
+    expect(await verifySignature(certificate, text('other data'), signature, { hash })).toBe(false);
+
+    const certPem = pemFile(tmp.dir, `${kind}-${hash}`, certificate);
+    const pubkey = openssl(['x509', '-in', certPem, '-pubkey', '-noout']);
+    expect(pubkey.status).toBe(0);
+    const keyPath = put(tmp.dir, `${kind}-${hash}.pub.pem`, pubkey.output);
+    const dataPath = put(tmp.dir, `${kind}-${hash}.data`, data);
+    const sigPath = put(tmp.dir, `${kind}-${hash}.sig`, signature);
+    const digest = `-${hash.toLowerCase().replace('-', '')}`;
+    const ok = openssl(['dgst', digest, '-verify', keyPath, '-signature', sigPath, dataPath]);
+    expect(ok.output).toContain('Verified OK');
+    expect(ok.status).toBe(0);
+    const tampered = put(tmp.dir, `${kind}-${hash}.bad`, text('other data'));
+    const bad = openssl(['dgst', digest, '-verify', keyPath, '-signature', sigPath, tampered]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toContain('Verification failure');
+  });
+});
