@@ -4,10 +4,12 @@
  * @packageDocumentation
  */
 import type { BenchOutcome } from './harness.js';
+import { runApduEconomyBench } from './apdu-economy.bench.js';
 import { runTlvBench } from './tlv.bench.js';
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
   { name: 'tlv', run: runTlvBench },
+  { name: 'apdu-economy', run: runApduEconomyBench },
 ];
 
 const only = process.argv.slice(2);

@@ -109,7 +109,7 @@ function extensions(person: Person, keyId: Uint8Array): x509.Extension[] {
     ))))),
   );
   const aki = seq(encodeTlv(0x80, keyId), encodeTlv(0xa1, encodeTlv(0xa4, ISSUER)), encodeTlv(0x82, Uint8Array.of(0x01, 0x32, 0xc4, 0xab)));
-  const ext = (type: string, critical: boolean, value: Uint8Array): x509.Extension =>
+  const ext = (type: string, critical: boolean, value: Uint8Array<ArrayBuffer>): x509.Extension =>
     new x509.Extension(type, critical, value);
   return [
     ext('2.5.29.15', true, Uint8Array.of(0x03, 0x02, 0x06, 0xc0)),

@@ -67,7 +67,7 @@ function countAsn1js(block: Asn1jsBlock): number {
 }
 
 /** node-forge's runtime takes an options object; its type declarations only know `strict`. */
-const fromDer = forge.asn1.fromDer as (
+const fromDer = forge.asn1.fromDer as unknown as (
   bytes: forge.util.ByteStringBuffer,
   options: { readonly decodeBitStrings: boolean },
 ) => forge.asn1.Asn1;

@@ -8,5 +8,7 @@ export * from './transport/index.js';
 export * from './tlv/index.js';
 export * from './apdu/index.js';
 export * from './aps/my-number.js';
+export * from './aps/index.js';
+export * from './crypto/index.js';
 export * from './crypto/jpki-roots.js';
 export * from './crypto/base64.js';

@@ -12,7 +12,7 @@
  *   warning status word.
  * @packageDocumentation
  */
-import { concatBytes } from '../bytes.js';
+import { concatBytes, wipe } from '../bytes.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { CommandApdu, MAX_SHORT_LC, MAX_SHORT_LE } from './command.js';
@@ -21,7 +21,7 @@ import { Mutex } from './mutex.js';
 import { ResponseApdu } from './response.js';
 import { checkStatus } from './status.js';
 import { SW } from './sw.js';
-import { commandName, commandTraceEvent, responseTraceEvent, type ApduTraceEvent } from './trace.js';
+import { commandName, commandTraceEvent, isSecretInstruction, responseTraceEvent, type ApduTraceEvent } from './trace.js';
 import type { StatusWordWarning } from './warning.js';
 
 /**
@@ -291,11 +291,15 @@ export class ApduChannel implements ApduPort {
       swallow(() => trace(event));
     }
     let raw: Uint8Array;
+    const wire = cmd.toBytes();
     try {
-      raw = await this.transport.transmit(cmd.toBytes());
+      raw = await this.transport.transmit(wire);
     } catch (error) {
       if (error instanceof MynacardError) throw error;
       throw new TransportError(`${commandName(cmd)}: the transport failed`, { cause: error });
+    } finally {
+      // The encoded copy of a PIN-bearing command must not outlive the exchange.
+      if (isSecretInstruction(cmd.ins) || options.sensitiveCommand === true) wipe(wire);
     }
     const response = ResponseApdu.parse(raw);
     if (trace) {

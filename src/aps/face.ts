@@ -9,10 +9,10 @@ import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
 import { decodeFaceRecord, decodeMyNumberImage, type FaceRecord, type MyNumberImage } from './records.js';
 import type { CardSession } from './session.js';
-import { credentialSecret } from './text.js';
+import { credentialSecret, type VerificationACredential, type VerificationBCredential } from './text.js';
 
 /** The card face is opened by 照合番号A (the 個人番号) or 照合番号B (14 digits). */
-export type FaceCredential = { readonly verificationA: string } | { readonly verificationB: string };
+export type FaceCredential = VerificationACredential | VerificationBCredential;
 
 /** A secret of the face AP: `'verificationA'` (照合番号A) or `'verificationB'` (照合番号B). */
 export type FaceSecretKind = 'verificationA' | 'verificationB';
@@ -65,7 +65,7 @@ export class FaceAp {
             record.fill(0);
           }
         }),
-      options.signal,
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
@@ -76,7 +76,7 @@ export class FaceAp {
    *   PinBlockedError, AbortedError, CardDataError, StatusWordError
    */
   async readMyNumberImage(
-    credential: { readonly verificationA: string },
+    credential: VerificationACredential,
     options: FaceReadOptions = {},
   ): Promise<MyNumberImage> {
     const { ref, secret } = credentialSecret(credential, ['verificationA'], REFS, 'readMyNumberImage');
@@ -96,7 +96,7 @@ export class FaceAp {
             record.fill(0);
           }
         }),
-      options.signal,
+      { signal: options.signal, wipe: [secret] },
     );
   }
 

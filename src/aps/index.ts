@@ -17,7 +17,10 @@ export {
   TextAp,
   type AttributesCredential,
   type MyNumberCredential,
+  type TextPinCredential,
   type TextSecretKind,
+  type VerificationACredential,
+  type VerificationBCredential,
 } from './text.js';
 export { FaceAp, type FaceCredential, type FaceReadOptions, type FaceSecretKind } from './face.js';
 export { CommonAp } from './common.js';

@@ -166,7 +166,9 @@ export class JpkiAp {
 
   /**
    * Read a certificate: exactly its DER bytes (filler after the object is never returned).
-   * Certificates are cached for the life of the session (a copy is returned each time).
+   * Certificates are cached for the life of the session (a copy is returned each time; a
+   * cached 署名用電子証明書 is returned after the password's format check, without a new
+   * VERIFY). `close()` wipes the cache.
    *
    * - `'sign'` (署名用電子証明書) needs `pin` = the signing password: tries query → VERIFY →
    *   read → security status dropped.
@@ -196,7 +198,7 @@ export class JpkiAp {
         );
         session.remember(key, der);
         return der;
-      }, options.signal);
+      }, { signal: options.signal, wipe: [secret] });
     }
     const secret = kind === 'auth' && options.pin !== undefined ? encodeSecret('auth-pin', options.pin) : undefined;
     const hit = session.cached(key);
@@ -226,7 +228,7 @@ export class JpkiAp {
       }
       session.remember(key, der);
       return der;
-    }, options.signal);
+    }, { signal: options.signal, wipe: secret === undefined ? [] : [secret] });
   }
 
   /**
@@ -279,22 +281,24 @@ export class JpkiAp {
     options: PinCallOptions,
   ): Promise<Uint8Array> {
     const session = this.#session;
-    return session.run((port) =>
-      session.withVerified(port, 'jpki', spec.pin, secret, options, async () => {
-        await session.selectEf(port, spec.keyFid, spec.keyName);
-        const response = await port.transmit(
-          new CommandApdu({
-            cla: CLA_PROPRIETARY,
-            ins: INS.computeSignature,
-            p1: 0x00,
-            p2: SIGN_P2_CURRENT_KEY,
-            data: digestInfo,
-            le: 256,
-          }),
-        );
-        if (!response.ok) throw statusWordError(response.sw, `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}`);
-        return response.data.slice();
-      }),
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'jpki', spec.pin, secret, options, async () => {
+          await session.selectEf(port, spec.keyFid, spec.keyName);
+          const response = await port.transmit(
+            new CommandApdu({
+              cla: CLA_PROPRIETARY,
+              ins: INS.computeSignature,
+              p1: 0x00,
+              p2: SIGN_P2_CURRENT_KEY,
+              data: digestInfo,
+              le: 256,
+            }),
+          );
+          if (!response.ok) throw statusWordError(response.sw, `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}`);
+          return response.data.slice();
+        }),
+      { wipe: [secret] },
     );
   }
 
@@ -316,8 +320,8 @@ export class JpkiAp {
       throw error;
     }
     const session = this.#session;
-    try {
-      await session.run((port) =>
+    await session.run(
+      (port) =>
         session.withVerified(port, 'jpki', spec.pin, current, options, async () => {
           await session.selectEf(port, spec.pinFid, spec.pin.name);
           const response = await port.transmit(
@@ -330,11 +334,8 @@ export class JpkiAp {
           );
           if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${spec.pin.name}`);
         }),
-      );
-    } finally {
-      current.fill(0);
-      next.fill(0);
-    }
+      { wipe: [current, next] },
+    );
   }
 
   /**

@@ -67,19 +67,29 @@ export class CardSession {
   /**
    * Run one public operation atomically (the card's mutex), after checking that the session
    * is open. When the operation fails in a way that may have left the card elsewhere (a
-   * transport error, the card removed), the selected application is forgotten.
+   * transport error, the card removed), the selected application is forgotten. The `wipe`
+   * buffers (encoded secrets) are zeroed when the operation settles, whatever happened.
    */
-  async run<T>(fn: (port: ApduPort) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    this.#assertOpen();
-    return this.channel.exclusive(async (port) => {
+  async run<T>(
+    fn: (port: ApduPort) => Promise<T>,
+    options: { readonly signal?: AbortSignal | undefined; readonly wipe?: readonly Uint8Array[] } = {},
+  ): Promise<T> {
+    try {
       this.#assertOpen();
-      try {
-        return await fn(port);
-      } catch (error) {
-        if (!keepsCardState(error)) this.#selected = undefined;
-        throw error;
-      }
-    }, signal === undefined ? undefined : { signal });
+      const signal = options.signal;
+      return await this.channel.exclusive(async (port) => {
+        this.#assertOpen();
+        try {
+          return await fn(port);
+        } catch (error) {
+          if (!keepsCardState(error)) this.#selected = undefined;
+          throw error;
+        }
+      }, signal === undefined ? undefined : { signal });
+    } finally {
+      // Secrets are wiped even when the operation never started (closed session, aborted wait).
+      for (const secret of options.wipe ?? []) secret.fill(0);
+    }
   }
 
   /** SELECT `ap` by DF name unless it is already current. */
@@ -217,11 +227,6 @@ export class CardSession {
   /** Remember an immutable file (a private copy). */
   remember(key: string, bytes: Uint8Array): void {
     this.cache.set(key, bytes.slice());
-  }
-
-  /** Record that `ap` was selected by someone else's command sequence (connect). */
-  markSelected(ap: ApplicationId): void {
-    this.#selected = ap;
   }
 
   #assertOpen(): void {

@@ -13,11 +13,29 @@ import { readTlvObject } from './read-file.js';
 import { decodeMyNumberRecord, decodeTextAttributes, type TextAttributes } from './records.js';
 import type { CardSession } from './session.js';
 
+/** The 券面事項入力補助用 暗証番号 as a credential. */
+export interface TextPinCredential {
+  /** 券面事項入力補助用 暗証番号: 4 digits. */
+  readonly pin: string;
+}
+
+/** 照合番号A as a credential. */
+export interface VerificationACredential {
+  /** 照合番号A: the 12-digit 個人番号 (check digit validated before sending). */
+  readonly verificationA: string;
+}
+
+/** 照合番号B as a credential. */
+export interface VerificationBCredential {
+  /** 照合番号B: 14 digits (生年月日 YYMMDD, 有効期限の年 YYYY, セキュリティコード). */
+  readonly verificationB: string;
+}
+
 /** The 個人番号 is opened by the 券面事項入力補助用 暗証番号 or by 照合番号A (the 個人番号 itself). */
-export type MyNumberCredential = { readonly pin: string } | { readonly verificationA: string };
+export type MyNumberCredential = TextPinCredential | VerificationACredential;
 
 /** The 基本4情報 are opened by the 券面事項入力補助用 暗証番号 or by 照合番号B. */
-export type AttributesCredential = { readonly pin: string } | { readonly verificationB: string };
+export type AttributesCredential = TextPinCredential | VerificationBCredential;
 
 /**
  * A secret of the text AP: `'pin'` (券面事項入力補助用 暗証番号, 4 digits), `'verificationA'`
@@ -90,15 +108,17 @@ export class TextAp {
   async readMyNumber(credential: MyNumberCredential, options: PinCallOptions = {}): Promise<string> {
     const { ref, secret } = credentialSecret(credential, ['pin', 'verificationA'], REFS, 'readMyNumber');
     const session = this.#session;
-    return session.run((port) =>
-      session.withVerified(port, 'text', ref, secret, options, async () => {
-        const record = await readTlvObject(port, TEXT_EF.myNumber, { sensitive: true, context: 'READ 個人番号' });
-        try {
-          return decodeMyNumberRecord(record);
-        } finally {
-          record.fill(0);
-        }
-      }),
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'text', ref, secret, options, async () => {
+          const record = await readTlvObject(port, TEXT_EF.myNumber, { sensitive: true, context: 'READ 個人番号' });
+          try {
+            return decodeMyNumberRecord(record);
+          } finally {
+            record.fill(0);
+          }
+        }),
+      { wipe: [secret] },
     );
   }
 
@@ -112,15 +132,17 @@ export class TextAp {
   async readAttributes(credential: AttributesCredential, options: PinCallOptions = {}): Promise<TextAttributes> {
     const { ref, secret } = credentialSecret(credential, ['pin', 'verificationB'], REFS, 'readAttributes');
     const session = this.#session;
-    return session.run((port) =>
-      session.withVerified(port, 'text', ref, secret, options, async () => {
-        const record = await readTlvObject(port, TEXT_EF.attributes, { sensitive: true, context: 'READ 基本4情報' });
-        try {
-          return decodeTextAttributes(record);
-        } finally {
-          record.fill(0);
-        }
-      }),
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'text', ref, secret, options, async () => {
+          const record = await readTlvObject(port, TEXT_EF.attributes, { sensitive: true, context: 'READ 基本4情報' });
+          try {
+            return decodeTextAttributes(record);
+          } finally {
+            record.fill(0);
+          }
+        }),
+      { wipe: [secret] },
     );
   }
 
@@ -155,8 +177,8 @@ export class TextAp {
       throw error;
     }
     const session = this.#session;
-    try {
-      await session.run((port) =>
+    await session.run(
+      (port) =>
         session.withVerified(port, 'text', REFS.pin, current, options, async () => {
           await session.selectEf(port, TEXT_EF.pin, REFS.pin.name);
           const response = await port.transmit(
@@ -164,10 +186,7 @@ export class TextAp {
           );
           if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${REFS.pin.name}`);
         }),
-      );
-    } finally {
-      current.fill(0);
-      next.fill(0);
-    }
+      { wipe: [current, next] },
+    );
   }
 }

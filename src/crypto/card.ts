@@ -4,9 +4,7 @@
  * @packageDocumentation
  */
 import type { HashAlgorithm } from '../aps/digest-info.js';
-
-/** Which JPKI key/certificate: 利用者証明用 (`auth`) or 署名用 (`sign`). */
-export type JpkiKeyKind = 'auth' | 'sign';
+import type { JpkiKeyKind } from '../aps/jpki.js';
 
 /** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */
 export interface JpkiCard {

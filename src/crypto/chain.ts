@@ -177,12 +177,12 @@ async function signs(certificate: DecodedCertificate, subject: DecodedCertificat
  */
 async function findIssuer(
   leaf: DecodedCertificate,
-  description: CertificateDescription | undefined,
+  description: CertificateDescription,
   anchors: readonly DecodedAnchor[],
   reasons: Reasons,
 ): Promise<DecodedAnchor | undefined> {
   if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined) return undefined; // already reported
-  const keyId = description?.authorityKeyIdentifier?.keyIdentifier;
+  const keyId = description.authorityKeyIdentifier?.keyIdentifier;
   // A root passed as the leaf must not be its own issuer.
   const candidates = anchors.filter((a) => !equalBytes(a.decoded.spki, leaf.spki));
   const claims = (a: DecodedAnchor): boolean =>
@@ -202,7 +202,7 @@ async function findIssuer(
 function checkRoot(
   root: DecodedAnchor,
   leaf: DecodedCertificate,
-  description: CertificateDescription | undefined,
+  description: CertificateDescription,
   options: VerifyJpkiChainOptions,
   reasons: Reasons,
 ): void {
@@ -214,7 +214,7 @@ function checkRoot(
     reasons.add('root-not-ca');
   }
   if (!equalBytes(root.decoded.subjectDer, leaf.issuerDer)) reasons.add('issuer-name-mismatch');
-  const aki = description?.authorityKeyIdentifier;
+  const aki = description.authorityKeyIdentifier;
   if (
     (aki?.keyIdentifier !== undefined &&
       rootDescription.subjectKeyIdentifier !== undefined &&
@@ -223,7 +223,7 @@ function checkRoot(
   ) {
     reasons.add('authority-key-id-mismatch');
   }
-  const kind = description?.kind;
+  const kind = description.kind;
   const purpose = root.anchor.purpose;
   if (purpose !== undefined && (kind === 'auth' || kind === 'sign') && kind !== purpose) {
     reasons.add('root-purpose-mismatch');

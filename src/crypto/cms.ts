@@ -5,7 +5,7 @@
  * from a re-encoding. Browser-safe.
  * @packageDocumentation
  */
-import { AsnConvert, AsnObjectIdentifierConverter, OctetString } from '@peculiar/asn1-schema';
+import { AsnArray, AsnConvert, AsnObjectIdentifierConverter, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import {
   Attribute,
   CertificateChoices,
@@ -26,7 +26,7 @@ import {
   SignerInfos,
 } from '@peculiar/asn1-cms';
 import { Certificate, GeneralName, Time } from '@peculiar/asn1-x509';
-import { equalBytes } from '../bytes.js';
+import { concatBytes, equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import { hashData, type HashAlgorithm } from '../aps/digest-info.js';
 import { decodeTlv, encodeTlv, type TlvNode } from '../tlv/index.js';
@@ -34,7 +34,7 @@ import type { JpkiCard } from './card.js';
 import { verifyJpkiChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';
 import { EssCertIdV2, ID_AA_SIGNING_CERTIFICATE_V2, IssuerSerial, SigningCertificateV2 } from './ess.js';
 import { jpkiCertificateOf, type JpkiCertificate } from './parse.js';
-import { verifyWithCertificateKey } from './signature.js';
+import { buffer, verifyWithCertificateKey } from './signature.js';
 import { decodeCertificate, digestAlgorithmHash, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
 
 /** Signed-attribute OIDs (RFC 5652 §11, RFC 5035). */
@@ -45,12 +45,16 @@ const ATTR = {
   signingCertificateV2: ID_AA_SIGNING_CERTIFICATE_V2,
 } as const;
 
+/** `SET OF Attribute`: the signed attributes decoded from exactly the bytes that were signed. */
+@AsnType({ type: AsnTypeTypes.Set, itemType: Attribute })
+class SignedAttributeSet extends AsnArray<Attribute> {}
+
 const TAG_SET = 0x31;
 const TAG_CONTEXT_0 = 0xa0;
 
 const serialize = (value: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(value));
 const oidDer = (oid: string): Uint8Array => new Uint8Array(AsnObjectIdentifierConverter.toASN(oid).toBER());
-const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => Uint8Array.from(bytes).buffer;
+const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => buffer(bytes).buffer;
 
 /** DER SET OF order (X.690 §11.6): ascending encodings, a prefix sorting first. */
 function compareDer(a: Uint8Array, b: Uint8Array): number {
@@ -235,7 +239,7 @@ function cmsLayout(cms: Uint8Array, mode: 'der' | 'ber'): CmsLayout {
   const attrs = signerInfos.children[0]?.children.find((n) => n.tag === TAG_CONTEXT_0);
   return {
     signedData,
-    signedAttrs: attrs === undefined ? undefined : Uint8Array.of(TAG_SET, ...attrs.encoded.subarray(1)),
+    signedAttrs: attrs === undefined ? undefined : concatBytes(Uint8Array.of(TAG_SET), attrs.encoded.subarray(1)),
   };
 }
 
@@ -271,8 +275,17 @@ function parseCms(cms: Uint8Array): ParsedSigned {
   }
 }
 
-/** Single-valued signed attributes by type; `undefined` when one repeats or has several values. */
-function attributeMap(attributes: readonly Attribute[]): Map<string, Uint8Array> | undefined {
+/**
+ * Single-valued signed attributes by type, decoded from the signed `SET OF` bytes; `undefined`
+ * when they do not decode, or an attribute repeats or has several values (RFC 5652 §11).
+ */
+function signedAttributesOf(signedAttrs: Uint8Array): Map<string, Uint8Array> | undefined {
+  let attributes: SignedAttributeSet;
+  try {
+    attributes = AsnConvert.parse(signedAttrs, SignedAttributeSet);
+  } catch {
+    return undefined;
+  }
   const map = new Map<string, Uint8Array>();
   for (const a of attributes) {
     if (map.has(a.attrType) || a.attrValues.length !== 1) return undefined;
@@ -408,9 +421,10 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
   }
   const hash = signatureHash(signerInfo, reasons, allowSha1);
 
-  const attributes = signerInfo.signedAttrs === undefined ? undefined : attributeMap(signerInfo.signedAttrs);
+  // Attribute values come from the very bytes the signature covers (no second parser involved).
+  const attributes = layout.signedAttrs === undefined ? undefined : signedAttributesOf(layout.signedAttrs);
   let signingTime: Date | undefined;
-  if (signerInfo.signedAttrs === undefined || layout.signedAttrs === undefined) {
+  if (layout.signedAttrs === undefined) {
     reasons.add('signed-attributes-missing');
   } else if (attributes === undefined) {
     reasons.add('malformed-cms');

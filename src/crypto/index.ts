@@ -13,7 +13,7 @@ export { parseJpkiCertificate, JPKI_AUTH_POLICY, JPKI_SIGN_POLICY } from './pars
 export type {
   AuthorityKeyId,
   JpkiCertificate,
-  JpkiCertificateKind,
+  CertificateKind,
   JpkiMunicipality,
   KeyUsageName,
 } from './parse.js';
@@ -23,7 +23,7 @@ export { verifyJpkiChain, MIN_RSA_BITS } from './chain.js';
 export type { ChainReason, JpkiChainResult, JpkiChainRoot, VerifyJpkiChainOptions } from './chain.js';
 export { verifySignature } from './signature.js';
 export type { VerifySignatureOptions } from './signature.js';
-export type { JpkiCard, JpkiKeyKind } from './card.js';
+export type { JpkiCard } from './card.js';
 export {
   authenticate,
   verifyAuthentication,
@@ -47,7 +47,7 @@ export type {
   IntegrityOptions,
   IntegrityReason,
   IntegrityStatus,
-  RsaPublicKeyBytes,
+  RsaPublicKeyParts,
   TextApIntegrityInput,
   TextApIntegrityResult,
 } from './integrity.js';

@@ -23,7 +23,7 @@ import { hashData } from '../aps/digest-info.js';
 import { decodeTlv, encodeTlv, type TlvNode } from '../tlv/index.js';
 
 /** An RSA public key as big-endian bytes (the card's `90`/`91` form). */
-export interface RsaPublicKeyBytes {
+export interface RsaPublicKeyParts {
   /** Modulus, big-endian. */
   readonly modulus: Uint8Array;
   /** Public exponent, big-endian. */
@@ -37,7 +37,7 @@ export interface CardVerifiableCertificate {
   /** 被証明者鍵ID: names the certified key. */
   readonly subjectKeyId: Uint8Array;
   /** The certified RSA public key. */
-  readonly publicKey: RsaPublicKeyBytes;
+  readonly publicKey: RsaPublicKeyParts;
   /** The `5F4E` value (what the signature covers on production cards, [S]). */
   readonly body: Uint8Array;
   /** The whole `5F4E` TLV. */
@@ -66,7 +66,7 @@ export type IntegrityReason =
 /** Options of the integrity checks. */
 export interface IntegrityOptions {
   /** The CV issuer's public key (not public for real cards); checks the EF 0004 signature. */
-  readonly cvIssuerKey?: RsaPublicKeyBytes;
+  readonly cvIssuerKey?: RsaPublicKeyParts;
 }
 
 /** The text AP files (raw physical contents, filler included). */
@@ -156,7 +156,7 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
  * The DigestInfo inside an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2 steps 2 and 3:
  * `00 01 FF…FF 00 T` with at least 8 `FF`), or `undefined` when the padding is wrong.
  */
-function recoverDigestInfo(key: RsaPublicKeyBytes, signature: Uint8Array): Uint8Array | undefined {
+function recoverDigestInfo(key: RsaPublicKeyParts, signature: Uint8Array): Uint8Array | undefined {
   const n = toBigInt(key.modulus);
   const k = key.modulus.length - (key.modulus[0] === 0 ? 1 : 0);
   const s = toBigInt(signature);

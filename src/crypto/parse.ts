@@ -40,7 +40,7 @@ export const JPKI_AUTH_POLICY = '1.2.392.200149.8.5.1.3.30';
  * What a JPKI certificate is: `auth` = 利用者証明用電子証明書, `sign` = 署名用電子証明書, `ca` = a
  * certificate authority (basicConstraints cA).
  */
-export type JpkiCertificateKind = 'auth' | 'sign' | 'ca';
+export type CertificateKind = 'auth' | 'sign' | 'ca';
 
 /** A key-usage bit name (RFC 5280 §4.2.1.3). */
 export type KeyUsageName = KeyUsageType;
@@ -63,8 +63,8 @@ export interface AuthorityKeyId {
 
 /** A parsed JPKI certificate. Sign certificates carry personal data in {@link JpkiCertificate.person}. */
 export interface JpkiCertificate {
-  /** Which kind of certificate this is (by policy, then key usage / EKU, then basicConstraints). */
-  readonly kind: JpkiCertificateKind;
+  /** Which kind of certificate this is (basicConstraints cA, else the JPKI policy, else key usage / EKU). */
+  readonly kind: CertificateKind;
   /** Serial number, upper-case hex (e.g. `0132C4AB`). */
   readonly serialNumber: string;
   /** Subject DN. */
@@ -203,7 +203,7 @@ function determineKind(
   usage: readonly KeyUsageName[],
   eku: readonly string[],
   bc: JpkiCertificate['basicConstraints'],
-): JpkiCertificateKind | undefined {
+): CertificateKind | undefined {
   if (bc?.ca === true) return 'ca';
   if (policyOids.includes(JPKI_SIGN_POLICY)) return 'sign';
   if (policyOids.includes(JPKI_AUTH_POLICY)) return 'auth';
@@ -229,7 +229,7 @@ export function parseJpkiCertificate(der: Uint8Array): JpkiCertificate {
 
 /** A certificate described like {@link JpkiCertificate}, whose kind may be unknown. @internal */
 export type CertificateDescription = Omit<JpkiCertificate, 'kind'> & {
-  readonly kind: JpkiCertificateKind | undefined;
+  readonly kind: CertificateKind | undefined;
 };
 
 /** {@link parseJpkiCertificate} for an already decoded certificate. @internal */

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Name, type AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { Certificate, type AlgorithmIdentifier, type Name } from '@peculiar/asn1-x509';
 import { equalBytes, toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { decodeTlv, type TlvNode } from '../tlv/index.js';
@@ -63,11 +63,6 @@ export function rsaSignatureHash(oid: string): HashAlgorithm | undefined {
 /** The hash named by a digest algorithm OID, or `undefined` if unsupported. */
 export function digestAlgorithmHash(oid: string): HashAlgorithm | undefined {
   return Object.hasOwn(DIGEST_HASH, oid) ? DIGEST_HASH[oid] : undefined;
-}
-
-/** The digest algorithm OID of a hash. */
-export function digestAlgorithmOid(hash: HashAlgorithm): string {
-  return { 'SHA-1': OID.sha1, 'SHA-256': OID.sha256, 'SHA-384': OID.sha384, 'SHA-512': OID.sha512 }[hash];
 }
 
 /** Short names of the DN attribute types seen in JPKI certificates (cert-profile §2). */
@@ -157,7 +152,7 @@ export interface DecodedCertificate {
 }
 
 /** A CryptoError with code `malformed-certificate`; the message never holds certificate data. */
-export function malformed(message: string, cause?: unknown): CryptoError {
+function malformed(message: string, cause?: unknown): CryptoError {
   return new CryptoError(`Malformed certificate: ${message}`, {
     code: 'malformed-certificate',
     ...(cause === undefined ? {} : { cause }),
@@ -165,7 +160,7 @@ export function malformed(message: string, cause?: unknown): CryptoError {
 }
 
 /** Decode DER with the TLV core; one top-level object, nothing after it. */
-export function decodeSingleDer(bytes: Uint8Array, what: string): TlvNode {
+function decodeSingleDer(bytes: Uint8Array, what: string): TlvNode {
   let nodes: TlvNode[];
   try {
     nodes = decodeTlv(bytes);
@@ -176,7 +171,7 @@ export function decodeSingleDer(bytes: Uint8Array, what: string): TlvNode {
   return nodes[0]!;
 }
 
-/** Children of a node with exactly the expected tags (in order, optional trailing ones allowed). */
+/** The children of a SEQUENCE, which must have exactly the expected tags in order. */
 function expectChildren(node: TlvNode, tags: readonly number[], what: string): readonly TlvNode[] {
   const children = node.children;
   if (node.tag !== 0x30 || children.length !== tags.length) throw malformed(`${what} has the wrong shape`);
@@ -207,21 +202,11 @@ function bitLength(bytes: Uint8Array): number {
 function decodeRsaPublicKey(bitString: Uint8Array): RsaPublicKeyInfo {
   const key = decodeSingleDer(bitString, 'RSA public key');
   const [n, e] = expectChildren(key, [0x02, 0x02], 'RSA public key');
-  // Negative or zero integers cannot be RSA parameters.
+  // Negative integers cannot be RSA parameters (a zero modulus shows up as a 0-bit weak key).
   if ((n!.value[0]! & 0x80) !== 0 || (e!.value[0]! & 0x80) !== 0) throw malformed('negative RSA parameter');
   const modulus = copy(stripLeadingZeros(n!.value));
   const exponent = copy(stripLeadingZeros(e!.value));
   return { algorithm: 'RSA', modulusBits: bitLength(modulus), modulus, exponent };
-}
-
-/** DER of an AlgorithmIdentifier without its parameters check: the OID text. */
-function algorithmOid(algorithm: AlgorithmIdentifier): string {
-  return algorithm.algorithm;
-}
-
-/** Text of a DN attribute value: the string choices, else hex of the raw value. */
-function attributeText(value: { toString(): string }): string {
-  return value.toString();
 }
 
 /** A decoded `Name` as {@link DistinguishedName}. */
@@ -232,20 +217,11 @@ export function distinguishedName(name: Name): DistinguishedName {
       attributes.push({
         oid: atv.type,
         type: Object.hasOwn(NAME_TYPES, atv.type) ? NAME_TYPES[atv.type]! : atv.type,
-        value: attributeText(atv.value),
+        value: atv.value.toString(), // the string choice, else hex of the raw value
       });
     }
   }
   return { text: attributes.map((a) => `${a.type}=${a.value}`).join(', '), attributes };
-}
-
-/** Decode the DER `Name` bytes (e.g. from a directoryName) as {@link DistinguishedName}. */
-export function decodeName(der: Uint8Array): DistinguishedName {
-  try {
-    return distinguishedName(AsnConvert.parse(der, Name));
-  } catch (error) {
-    throw malformed('bad name', error);
-  }
 }
 
 /** Parse one DER extension value with an `@peculiar/asn1-x509` schema, as a malformed-certificate error. */
@@ -295,7 +271,7 @@ export function decodeCertificate(der: Uint8Array): DecodedCertificate {
   }
   const tbsSignature = asn.tbsCertificate.signature;
   if (
-    algorithmOid(tbsSignature) !== algorithmOid(asn.signatureAlgorithm) ||
+    tbsSignature.algorithm !== asn.signatureAlgorithm.algorithm ||
     !equalParameters(tbsSignature, asn.signatureAlgorithm)
   ) {
     throw malformed('signature algorithm differs between TBS and certificate');
@@ -318,7 +294,7 @@ export function decodeCertificate(der: Uint8Array): DecodedCertificate {
     der: copy(der),
     asn,
     tbs: copy(tbsNode!.encoded),
-    signatureAlgorithm: algorithmOid(asn.signatureAlgorithm),
+    signatureAlgorithm: asn.signatureAlgorithm.algorithm,
     signature: copy(signatureNode!.value.subarray(1)),
     spki: copy(spkiNode.encoded),
     publicKey,

@@ -141,3 +141,18 @@ export function pcscInstallHint(): string {
 function firstLine(text: string): string {
   return text.split('\n', 1)[0]!.slice(0, 200);
 }
+
+/** Whether a raw reader state says a card is in the reader. */
+export function isCardPresent(raw: number | undefined): boolean {
+  return raw !== undefined && (raw & READER_STATUS.present) !== 0;
+}
+
+/** Whether a raw reader state says a card is in the reader and answered its reset (not mute). */
+export function isCardUsable(raw: number | undefined): boolean {
+  return isCardPresent(raw) && (raw! & READER_STATUS.mute) === 0;
+}
+
+/** The insertion/removal counter pcsc-lite keeps in the upper 16 bits of the reader state. */
+export function eventCounter(raw: number | undefined): number {
+  return raw === undefined ? 0 : raw >>> 16;
+}

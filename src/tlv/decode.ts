@@ -27,6 +27,7 @@ export interface DecodeTlvOptions {
   /**
    * Tags whose content is not decoded even if the constructed bit is set; such nodes have no
    * children. The card's 個人番号 EF holds `FF10` (constructed bit set) with plain ASCII digits.
+   * (An opaque node with an indefinite length is still scanned to find its end-of-contents.)
    */
   readonly opaqueTags?: readonly number[];
 }
@@ -40,14 +41,31 @@ const MAX_LENGTH = 0x7fffffff;
 let savedBounds = new Int32Array(64); // the parent's bound, restored when a level closes
 let indefiniteStarts = new Int32Array(64); // content start of an indefinite level, -1 when definite
 
-// Error of the last failed validation (set instead of throwing inside the hot loop).
-let errorCode: TlvErrorCode = 'truncated';
-let errorOffset = 0;
+// Failures are returned as one negative number, `-(offset * 16 + code) - 1`, so the hot loop
+// neither throws nor writes shared state; the caller turns it into a TlvError.
+const CODES: readonly TlvErrorCode[] = [
+  'truncated',
+  'length-overflow',
+  'indefinite-in-der',
+  'non-minimal-length',
+  'depth-exceeded',
+  'trailing-bytes',
+  'bad-tag',
+];
+const TRUNCATED = 0;
+const LENGTH_OVERFLOW = 1;
+const INDEFINITE_IN_DER = 2;
+const NON_MINIMAL_LENGTH = 3;
+const DEPTH_EXCEEDED = 4;
+const BAD_TAG = 6;
 
-function fail(code: TlvErrorCode, offset: number): number {
-  errorCode = code;
-  errorOffset = offset;
-  return -1;
+function fail(code: number, offset: number): number {
+  return -(offset * 16 + code) - 1;
+}
+
+function toError(failure: number): TlvError {
+  const encoded = -failure - 1;
+  return new TlvError(CODES[encoded % 16]!, Math.floor(encoded / 16));
 }
 
 function growStack(): void {
@@ -65,22 +83,22 @@ function growStack(): void {
  * offset after the tag, or -1.
  */
 function skipLongTag(bytes: Uint8Array, p: number, bound: number, pos: number): number {
-  if (p >= bound) return fail('truncated', pos);
+  if (p >= bound) return fail(TRUNCATED, pos);
   if (bytes[p++]! < 0x80) return p;
-  if (p >= bound) return fail('truncated', pos);
+  if (p >= bound) return fail(TRUNCATED, pos);
   if (bytes[p++]! < 0x80) return p;
-  return fail('bad-tag', pos); // more than four tag bytes
+  return fail(BAD_TAG, pos); // more than four tag bytes
 }
 
 /** A long-form length of `k` (>= 3) bytes at `p` (all present): the length, or -1. */
 function readLongLength(bytes: Uint8Array, p: number, k: number, der: boolean, pos: number): number {
-  if (der && bytes[p] === 0) return fail('non-minimal-length', pos);
+  if (der && bytes[p] === 0) return fail(NON_MINIMAL_LENGTH, pos);
   let length = 0;
   for (let i = 0; i < k; i++) {
     length = length * 256 + bytes[p + i]!;
-    if (length > MAX_LENGTH) return fail('length-overflow', pos);
+    if (length > MAX_LENGTH) return fail(LENGTH_OVERFLOW, pos);
   }
-  if (der && length < 0x80) return fail('non-minimal-length', pos);
+  if (der && length < 0x80) return fail(NON_MINIMAL_LENGTH, pos);
   return length;
 }
 
@@ -97,7 +115,7 @@ export function tagAt(bytes: Uint8Array, pos: number): number {
 
 /**
  * Validate the framing of the one object starting at `start` (which must be `< limit`), and
- * everything nested in it. Returns the offset after it, or -1 with `errorCode`/`errorOffset` set.
+ * everything nested in it. Returns the offset after it, or a negative failure (see `fail`).
  * Iterative: `bound` is where the current level's children must end; each open level saves its
  * parent's bound, and marks whether it is an indefinite level (closed by `00 00`).
  */
@@ -116,22 +134,22 @@ function validateObject(
   let bound = limit;
   let pos = start;
   for (;;) {
-    if (pos >= bound) return fail('truncated', pos);
+    if (pos >= bound) return fail(TRUNCATED, pos);
     const b0 = bytes[pos]!;
     let p = pos + 1;
     if ((b0 & 0x1f) === 0x1f) {
-      if (p >= bound) return fail('truncated', pos);
+      if (p >= bound) return fail(TRUNCATED, pos);
       const b1 = bytes[p++]!;
-      if (der && (b1 < 0x1f || b1 === 0x80)) return fail('bad-tag', pos);
+      if (der && (b1 < 0x1f || b1 === 0x80)) return fail(BAD_TAG, pos);
       if (b1 >= 0x80) {
         p = skipLongTag(bytes, p, bound, pos);
-        if (p < 0) return -1;
+        if (p < 0) return p;
       }
     } else if (b0 === 0) {
       // End-of-contents: only valid as `00 00` closing the innermost indefinite level.
-      if (depth === 0 || indef[depth - 1]! < 0) return fail('bad-tag', pos);
-      if (p >= bound) return fail('truncated', pos);
-      if (bytes[p] !== 0) return fail('bad-tag', pos);
+      if (depth === 0 || indef[depth - 1]! < 0) return fail(BAD_TAG, pos);
+      if (p >= bound) return fail(TRUNCATED, pos);
+      if (bytes[p] !== 0) return fail(BAD_TAG, pos);
       depth--;
       const contentStart = indef[depth]!;
       (tree.indefinite ??= new Map()).set(contentStart, pos - contentStart);
@@ -141,31 +159,31 @@ function validateObject(
       if (depth === 0) return pos;
       continue;
     }
-    if (p >= bound) return fail('truncated', pos);
+    if (p >= bound) return fail(TRUNCATED, pos);
     let length = bytes[p++]!;
     if (length > 0x80) {
       const k = length - 0x80;
       if (k === 1) {
-        if (p >= bound) return fail('truncated', pos);
+        if (p >= bound) return fail(TRUNCATED, pos);
         length = bytes[p++]!;
-        if (der && length < 0x80) return fail('non-minimal-length', pos);
+        if (der && length < 0x80) return fail(NON_MINIMAL_LENGTH, pos);
       } else if (k === 2) {
-        if (p + 2 > bound) return fail('truncated', pos);
+        if (p + 2 > bound) return fail(TRUNCATED, pos);
         length = (bytes[p]! << 8) | bytes[p + 1]!;
         p += 2;
-        if (der && length < 0x100) return fail('non-minimal-length', pos);
+        if (der && length < 0x100) return fail(NON_MINIMAL_LENGTH, pos);
       } else {
-        if (k === 0x7f) return fail('length-overflow', pos); // 0xFF is reserved (X.690 8.1.3.5 c)
-        if (p + k > bound) return fail('truncated', pos);
+        if (k === 0x7f) return fail(LENGTH_OVERFLOW, pos); // 0xFF is reserved (X.690 8.1.3.5 c)
+        if (p + k > bound) return fail(TRUNCATED, pos);
         length = readLongLength(bytes, p, k, der, pos);
-        if (length < 0) return -1;
+        if (length < 0) return length;
         p += k;
       }
     } else if (length === 0x80) {
       // Indefinite length: constructed only, BER only.
-      if (der) return fail('indefinite-in-der', pos);
-      if ((b0 & 0x20) === 0) return fail('bad-tag', pos);
-      if (depth + 1 >= maxDepth) return fail('depth-exceeded', p);
+      if (der) return fail(INDEFINITE_IN_DER, pos);
+      if ((b0 & 0x20) === 0) return fail(BAD_TAG, pos);
+      if (depth + 1 >= maxDepth) return fail(DEPTH_EXCEEDED, p);
       if (depth === saved.length) {
         growStack();
         saved = savedBounds;
@@ -178,14 +196,14 @@ function validateObject(
       continue;
     }
     const end = p + length;
-    if (end > bound) return fail('truncated', pos);
+    if (end > bound) return fail(TRUNCATED, pos);
     if (
       (b0 & 0x20) !== 0 &&
       length !== 0 &&
       (opaque === null || !isOpaque(opaque, tagAt(bytes, pos)))
     ) {
       // Descend into the constructed content.
-      if (depth + 1 >= maxDepth) return fail('depth-exceeded', p);
+      if (depth + 1 >= maxDepth) return fail(DEPTH_EXCEEDED, p);
       if (depth === saved.length) {
         growStack();
         saved = savedBounds;
@@ -262,7 +280,7 @@ export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNod
     const end = validateObject(bytes, pos, n, der, maxDepth, tree);
     if (end < 0) {
       if (allowTrailing && nodes.length > 0) break;
-      throw new TlvError(errorCode, errorOffset);
+      throw toError(end);
     }
     nodes.push(materialiseNode(tree, pos));
     pos = end;
@@ -289,7 +307,7 @@ export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): numb
     const end = validateObject(bytes, pos, n, der, maxDepth, tree);
     if (end < 0) {
       if (allowTrailing && count > 0) break;
-      throw new TlvError(errorCode, errorOffset);
+      throw toError(end);
     }
     count++;
     pos = end;

@@ -59,19 +59,29 @@ export class TlvTree {
   declare readonly bytes: Uint8Array;
   /** Tags not descended into, or `null`. */
   declare readonly opaqueTags: readonly number[] | null;
-  /** `bytes.buffer`, cached: the getter costs as much as making a view. */
-  declare readonly buffer: ArrayBufferLike;
-  /** `bytes.byteOffset`, cached. */
-  declare readonly byteOffset: number;
   /** Content lengths of indefinite-length nodes, keyed by content start offset (BER only). */
   declare indefinite: Map<number, number> | null;
+  // `bytes.buffer` and `bytes.byteOffset`, fetched on the first view: the `buffer` getter costs
+  // as much as a view, and validation alone never needs it.
+  declare private buffer: ArrayBufferLike | null;
+  declare private byteOffset: number;
 
   constructor(bytes: Uint8Array, opaqueTags: readonly number[] | null) {
     this.bytes = bytes;
     this.opaqueTags = opaqueTags;
-    this.buffer = bytes.buffer;
-    this.byteOffset = bytes.byteOffset;
     this.indefinite = null;
+    this.buffer = null;
+    this.byteOffset = 0;
+  }
+
+  /** A view of `length` input bytes from `start` (no copy). */
+  view(start: number, length: number): Uint8Array {
+    let buffer = this.buffer;
+    if (buffer === null) {
+      buffer = this.buffer = this.bytes.buffer;
+      this.byteOffset = this.bytes.byteOffset;
+    }
+    return new Uint8Array(buffer, this.byteOffset + start, length);
   }
 }
 
@@ -132,16 +142,14 @@ class LazyTlvNode implements TlvNode {
   get value(): Uint8Array {
     let v = this.cachedValue;
     if (v === undefined) {
-      const tree = this.tree;
-      v = new Uint8Array(tree.buffer, tree.byteOffset + this.offset + this.headerLength, this.length);
+      v = this.tree.view(this.offset + this.headerLength, this.length);
       this.cachedValue = v;
     }
     return v;
   }
 
   get encoded(): Uint8Array {
-    const tree = this.tree;
-    return new Uint8Array(tree.buffer, tree.byteOffset + this.offset, this.totalLength);
+    return this.tree.view(this.offset, this.totalLength);
   }
 
   get children(): readonly TlvNode[] {
@@ -200,13 +208,34 @@ export function materialiseNode(tree: TlvTree, pos: number): LazyTlvNode {
   return new LazyTlvNode(tree, tag, pos, p - pos, length, (b0 & 0x20) !== 0, indefinite);
 }
 
-/** Nodes of the consecutive (validated) objects in `[start, end)`. */
+/** Offset after the (validated) object at `pos`. */
+function skipObject(tree: TlvTree, bytes: Uint8Array, pos: number): number {
+  let p = pos + 1;
+  if ((bytes[pos]! & 0x1f) === 0x1f) while (bytes[p++]! >= 0x80);
+  const first = bytes[p++]!;
+  if (first < 0x80) return p + first;
+  if (first === 0x81) return p + 1 + bytes[p]!;
+  if (first === 0x82) return p + 2 + ((bytes[p]! << 8) | bytes[p + 1]!);
+  if (first === 0x80) return p + (tree.indefinite?.get(p) ?? 0) + 2;
+  let k = first & 0x7f;
+  let length = 0;
+  while (k-- > 0) length = length * 256 + bytes[p++]!;
+  return p + length;
+}
+
+/**
+ * Nodes of the consecutive (validated) objects in `[start, end)`. Counted first so the array is
+ * allocated at its exact size (a growing array over-allocates: measurably more GC).
+ */
 function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] {
-  const out: TlvNode[] = [];
+  const bytes = tree.bytes;
+  let count = 0;
+  for (let pos = start; pos < end; count++) pos = skipObject(tree, bytes, pos);
+  const out = new Array<TlvNode>(count);
   let pos = start;
-  while (pos < end) {
+  for (let i = 0; i < count; i++) {
     const node = materialiseNode(tree, pos);
-    out.push(node);
+    out[i] = node;
     pos += node.indefinite ? node.headerLength + node.length + 2 : node.headerLength + node.length;
   }
   return out;

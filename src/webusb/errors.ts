@@ -176,12 +176,15 @@ function messageName(messageType: number | undefined): string {
 
 /**
  * The error for a RDR_to_PC answer whose bmCommandStatus is "failed": `CardRemovedError` when
- * bmICCStatus says no card is present, a {@link CcidError} otherwise (its `code` from bError).
+ * bmICCStatus says no card is present (unless bError names a rejected field), a
+ * {@link CcidError} otherwise (its `code` from bError).
  */
 export function ccidFailure(bStatus: number, bError: number, messageType?: number): MynacardError {
   const icc = bStatus & 0x03;
   const what = messageName(messageType);
-  if (icc === ICC_STATUS.absent) return new CardRemovedError(`No card in the reader (${what} failed)`);
+  const badParameter = bError >= 0x01 && bError <= 0x7f;
+  // A rejected field (e.g. bSlot of a slot that does not exist) is reported as such, whatever bmICCStatus says.
+  if (icc === ICC_STATUS.absent && !badParameter) return new CardRemovedError(`No card in the reader (${what} failed)`);
   const known = ERROR_CODES.get(bError);
   if (known !== undefined) {
     return new CcidError(known[0], `CCID ${what} failed: ${known[1]} (bError ${byteHex(bError)})`, {
@@ -189,7 +192,7 @@ export function ccidFailure(bStatus: number, bError: number, messageType?: numbe
       messageType,
     });
   }
-  if (bError >= 0x01 && bError <= 0x7f) {
+  if (badParameter) {
     return new CcidError('ccid-bad-parameter', `CCID ${what} failed: the reader rejected the field at offset ${bError}`, {
       bError,
       messageType,

@@ -177,7 +177,7 @@ export class CcidLink {
     const { device, bulkOut } = this.#options;
     let result;
     try {
-      result = await this.#race(device.transferOut(bulkOut.number, message), options);
+      result = await this.#race(device.transferOut(bulkOut.number, message), { signal: options.signal });
     } catch (error) {
       throw this.#break(usbError(error, 'bulk-OUT transfer'));
     }

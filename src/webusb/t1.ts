@@ -163,8 +163,10 @@ export class T1Protocol {
   #lastI: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   #lastINs = 0;
   #lastIMore = false;
-  /** The last block sent of any kind. */
+  /** The last block a repeat request re-sends (I, R, S request). */
   #lastSent: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  /** The last block sent of any kind (also S responses). */
+  #lastAny: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   #received: Uint8Array[] = [];
   #receivedLength = 0;
   #errors = 0;
@@ -298,6 +300,7 @@ export class T1Protocol {
   /** `remember`: the block is what a repeat request re-sends (not so for S responses). */
   #send(block: Uint8Array<ArrayBuffer>, bwi = 0, remember = true): T1Step {
     if (remember) this.#lastSent = block;
+    this.#lastAny = block;
     return { type: 'send', block, bwi };
   }
 
@@ -365,10 +368,15 @@ export class T1Protocol {
 
   #whileSending(block: T1Block): T1Step {
     if (block.kind === 'R') {
-      if (block.nr !== this.#lastINs && this.#lastIMore) {
-        // Acknowledgement of a chained block: send the next part. Rule 2.2
-        this.#errors = 0;
-        return this.#sendNextChunk();
+      if (block.nr !== this.#lastINs) {
+        if (this.#lastIMore) {
+          // Acknowledgement of a chained block: send the next part. Rule 2.2
+          this.#errors = 0;
+          return this.#sendNextChunk();
+        }
+        // The card has our last I-block but missed what followed (an S response): repeat that.
+        this.#countError();
+        return this.#send(this.#lastAny, 0, false);
       }
       // N(R) = N(S) of our last I-block: the card asks for it again. Rule 6.2 / 7.2
       this.#countError();

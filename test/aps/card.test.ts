@@ -70,6 +70,15 @@ describe('MyNumberCard.connect', () => {
     expect(card.profile).toBe('card');
   });
 
+  it('extendedLength: false sends short APDUs only, even to a card that accepts extended ones', async () => {
+    const { vc, card } = await rig({}, { extendedLength: false });
+    const der = await card.jpki.readCertificate('auth');
+    expect(der.length).toBe(vc.certificates.auth.length);
+    expect(commands(vc)[0]).toBe('00B08A0000');
+    expect(commands(vc)).toHaveLength(Math.ceil(der.length / 256));
+    expect(card.extendedLength).toBe(false);
+  });
+
   it('rejects a transport without transmit', async () => {
     await expect(MyNumberCard.connect({} as Transport)).rejects.toMatchObject({ code: 'invalid-argument' });
   });

@@ -40,7 +40,7 @@ function parseLog(log: readonly string[]): Record<string, number> {
   let current: Ap = 'jpki';
   let i = 0;
   while (i < log.length) {
-    let ap = current;
+    let ap: Ap = current;
     let j = i;
     const selected = (Object.keys(SELECT) as Ap[]).find((k) => SELECT[k] === log[i]);
     if (selected !== undefined && selected !== current) {

@@ -163,6 +163,36 @@ describe('FaceAp (券面事項確認AP)', () => {
     );
   });
 
+  it('one try left guards, blocked refuses; neither sends a VERIFY with data', async () => {
+    const { vc, card } = await rig({ tries: { verificationA: 1, verificationB: 0 } });
+    await expect(card.face.readFace({ verificationA: vc.holder.myNumber })).rejects.toBeInstanceOf(PinRetryGuardError);
+    await expect(card.face.readMyNumberImage({ verificationA: vc.holder.myNumber })).rejects.toBeInstanceOf(
+      PinRetryGuardError,
+    );
+    await expect(card.face.readFace({ verificationB: '02010220352468' })).rejects.toMatchObject({ code: 'pin-blocked' });
+    expect(verifiesWithData(vc)).toBe(0);
+    expect(commands(vc)).toEqual([SELECT.face, '00200093', '00200093', '00200092']);
+    const face = await card.face.readFace({ verificationA: vc.holder.myNumber }, { allowLastTry: true });
+    expect(face.birthDate).toBe(vc.holder.birthDate);
+  });
+
+  it('a wrong 照合番号A spends one try and reports the rest', async () => {
+    const { card } = await rig();
+    const e = await rejection(card.face.readFace({ verificationA: '000000000000' }));
+    expect(e).toBeInstanceOf(PinIncorrectError);
+    expect((e as PinIncorrectError).remaining).toBe(9);
+    expect(await card.face.remainingTries('verificationA')).toBe(9);
+  });
+
+  for (const profile of ['android', 'iphone', 'juki'] as const) {
+    it(`${profile}: text and face APs are absent`, async () => {
+      const { vc, card } = await rig({ profile });
+      await expect(card.face.readFace({ verificationA: vc.holder.myNumber })).rejects.toBeInstanceOf(FileNotFoundError);
+      await expect(card.text.readAttributes({ pin: TEXT_PIN })).rejects.toBeInstanceOf(FileNotFoundError);
+      expect(verifiesWithData(vc)).toBe(0);
+    });
+  }
+
   it('remainingTries; absent AP', async () => {
     const { card } = await rig({ tries: { verificationA: 3, verificationB: 2 } });
     expect(await card.face.remainingTries('verificationA')).toBe(3);

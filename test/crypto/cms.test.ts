@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrivateKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { CertificateChoices, CertificateSet, ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { Attribute, CertificateChoices, CertificateSet, ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { Certificate, Time } from '@peculiar/asn1-x509';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, equalBytes, toHex } from '../../src/bytes.js';
+import { concatBytes, equalBytes, fromHex, toHex } from '../../src/bytes.js';
 import { CryptoError } from '../../src/errors.js';
 import { signCms, verifyCms } from '../../src/crypto/cms.js';
 import { SigningCertificateV2 } from '../../src/crypto/ess.js';
@@ -204,6 +205,55 @@ describe('CMS structure and verification rules (test PKI key double)', () => {
       expect(await verifyCms(bad, { at: AT, roots })).toEqual({ valid: false, reasons: ['malformed-cms'] });
     }
     await expect(verifyCms(cms, {} as { at: Date })).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  /** Re-sign a CMS after changing its signed attributes (a signer that builds them wrongly). */
+  async function resign(cms: Uint8Array, mutate: (attributes: Attribute[]) => Attribute[]): Promise<Uint8Array> {
+    const contentInfo = AsnConvert.parse(cms, ContentInfo);
+    const sd = AsnConvert.parse(contentInfo.content, SignedData);
+    const si = sd.signerInfos[0]!;
+    si.signedAttrs = mutate(si.signedAttrs!);
+    delete si.signedAttrsRaw;
+    const signedAttrs = encodeTlv(0x31, si.signedAttrs.map((a) => new Uint8Array(AsnConvert.serialize(a))));
+    si.signature = new OctetString(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', pki.signLeaf.privateKey, Uint8Array.from(signedAttrs)));
+    return new Uint8Array(AsnConvert.serialize(new ContentInfo({ contentType: contentInfo.contentType, content: AsnConvert.serialize(sd) })));
+  }
+
+  it('CAdES-BES attributes are required: ESS signingCertificateV2, contentType, messageDigest', async () => {
+    const cms = await signCms(testCard(), content, { pin: 'ABC123', signingTime: SIGNING_TIME });
+    const without = (type: string) => (attributes: Attribute[]): Attribute[] => attributes.filter((a) => a.attrType !== type);
+    const check = async (changed: Uint8Array): Promise<readonly string[]> => (await verifyCms(changed, { at: AT, roots })).reasons;
+    expect(await check(await resign(cms, (a) => a))).toEqual([]);
+    expect(await check(await resign(cms, without('1.2.840.113549.1.9.16.2.47')))).toEqual(['signing-certificate-missing']);
+    expect(await check(await resign(cms, without('1.2.840.113549.1.9.3')))).toEqual(['content-type-mismatch']);
+    expect(await check(await resign(cms, without('1.2.840.113549.1.9.4')))).toEqual(['message-digest-mismatch']);
+    expect(await check(await resign(cms, (a) => [...a, a[0]!]))).toEqual(['malformed-cms']);
+    const wrongType = (attributes: Attribute[]): Attribute[] =>
+      attributes.map((a) =>
+        a.attrType === '1.2.840.113549.1.9.3' ? new Attribute({ attrType: a.attrType, attrValues: [fromHex('06092a864886f70d010702').buffer as ArrayBuffer] }) : a,
+      );
+    expect(await check(await resign(cms, wrongType))).toEqual(['content-type-mismatch']);
+  });
+
+  it('verifies CMS made by OpenSSL (-cades adds ESS signingCertificateV2; without it, it is missing)', async () => {
+    const tmp = tempDir();
+    try {
+      const keyPem = createPrivateKey({ key: pki.signLeaf.jwk as NodeJsonWebKey, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' });
+      const keyPath = put(tmp.dir, 'sign.key', keyPem as string);
+      const certPath = pemFile(tmp.dir, 'sign', pki.signLeaf.certificate);
+      const contentPath = put(tmp.dir, 'content.bin', content);
+      const sign = (extra: string[], out: string): Uint8Array => {
+        const run = openssl(['cms', '-sign', '-binary', '-nodetach', '-md', 'sha256', '-in', contentPath, '-signer', certPath, '-inkey', keyPath, '-outform', 'DER', '-out', join(tmp.dir, out), ...extra]);
+        expect(run.status).toBe(0);
+        return new Uint8Array(readFileSync(join(tmp.dir, out)));
+      };
+      const cades = await verifyCms(sign(['-cades'], 'cades.der'), { at: AT, roots });
+      expect(cades.reasons).toEqual([]);
+      expect(cades.content).toEqual(content);
+      expect((await verifyCms(sign([], 'plain.der'), { at: AT, roots })).reasons).toEqual(['signing-certificate-missing']);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('refuses to sign with a certificate that is not a 署名用 certificate', async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { concatBytes, fromHex, toHex } from '../../src/bytes.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import {
   parseCardVerifiableCertificate,
   verifyFaceApIntegrity,
   verifyTextApIntegrity,
-  type RsaPublicKeyBytes,
+  type RsaPublicKeyParts,
 } from '../../src/crypto/integrity.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { decodeTlv, encodeTlv } from '../../src/tlv/index.js';
@@ -18,9 +19,10 @@ import {
   type TextApFiles,
 } from '../../src/testing/index.js';
 import { loadTestPki, type TestPki } from '../../src/testing/pki.js';
+import { signingKeyWithHash } from './helpers.js';
 
 const b64url = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
-const publicKeyOf = (jwk: JsonWebKey): RsaPublicKeyBytes => ({ modulus: b64url(jwk.n!), exponent: b64url(jwk.e!) });
+const publicKeyOf = (jwk: JsonWebKey): RsaPublicKeyParts => ({ modulus: b64url(jwk.n!), exponent: b64url(jwk.e!) });
 
 const AID = { text: 'D3921000310001010408', face: 'D3921000310001010402' } as const;
 
@@ -97,7 +99,7 @@ describe('integrity of the virtual card, read through the SDK and plain APDUs', 
 describe('verifyTextApIntegrity on built files', () => {
   let pki: TestPki;
   let files: TextApFiles;
-  let issuerKey: RsaPublicKeyBytes;
+  let issuerKey: RsaPublicKeyParts;
   const holder = { name: '由利　花子', address: '秋田県由利本荘市尾崎１７番地', birthDate: '1990-01-02', sex: '2', myNumber: '123456789018' };
 
   beforeAll(async () => {
@@ -113,9 +115,9 @@ describe('verifyTextApIntegrity on built files', () => {
     cvCertificate: files.ef0004,
     ...over,
   });
-  const flip = (bytes: Uint8Array, at: number): Uint8Array => {
+  const flip = (bytes: Uint8Array, at: number, xor = 0x01): Uint8Array => {
     const out = bytes.slice();
-    out[at] = out[at]! ^ 0x01;
+    out[at] = out[at]! ^ xor;
     return out;
   };
 
@@ -167,8 +169,8 @@ describe('verifyTextApIntegrity on built files', () => {
   it('also accepts a record whose signature covers the whole prefix (header included)', async () => {
     const objects = files.ef0003.subarray(5, 5 + 70);
     const prefix = concatBytes(files.ef0003.subarray(0, 5), objects);
-    const key = await crypto.subtle.importKey('jwk', { ...pki.cardVerifiable.jwk, alg: undefined }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
-    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, prefix));
+    const key = await signingKeyWithHash(pki.cardVerifiable.jwk, 'SHA-256');
+    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, Uint8Array.from(prefix)));
     const record = concatBytes(prefix, encodeTlv(0xdf33, signature));
     expect(record).toHaveLength(336);
     expect(await verifyTextApIntegrity(input({ integrityRecord: record }))).toMatchObject({ valid: true, signatureCoverage: 'record-prefix' });
@@ -186,6 +188,21 @@ describe('verifyTextApIntegrity on built files', () => {
     expect((await verifyTextApIntegrity(input({ cvCertificate: files.ef0004.subarray(0, 30) }))).reasons).toEqual(['malformed-cv-certificate']);
     expect((await verifyTextApIntegrity(input({ attributes: files.ef0003 }))).reasons).toEqual(['malformed-record']);
     await expect(verifyTextApIntegrity(input({ attributes: 'x' as never }))).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('property: a flipped byte anywhere is reported, never thrown, and never passes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('myNumber', 'attributes', 'integrityRecord', 'cvCertificate'), fc.nat(1000), fc.integer({ min: 1, max: 255 }), async (file, position, xor) => {
+        const original = input()[file];
+        const at = position % original.length;
+        const result = await verifyTextApIntegrity(input({ [file]: flip(original, at, xor) }));
+        const outsideDigest =
+          (file === 'attributes' && (at < 14 || at >= files.ef0002.length - 16)) || // header + offset table, filler
+          (file === 'cvCertificate' && (at < 42 || at >= 307)); // headers + key IDs, CV signature: unchecked without the issuer key
+        if (!outsideDigest) expect(result.valid).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('parses the card-verifiable certificate', () => {

@@ -194,6 +194,19 @@ describe('JPKI SAN decoding', () => {
     expect(codeOf(() => decodeJpkiPerson(Uint8Array.of(0x30, 0x05, 0x00)))).toBe('malformed-san');
   });
 
+  it('property: any byte flip of a valid SAN decodes or fails with malformed-san only', () => {
+    const valid = san(all.map(([o, v]) => otherName(o, v)));
+    fc.assert(
+      fc.property(fc.nat(valid.length - 1), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+        const mutated = valid.slice();
+        mutated[at] = mutated[at]! ^ xor;
+        const code = codeOf(() => decodeJpkiPerson(mutated));
+        expect(code === undefined || code === 'malformed-san').toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('rejects a bad sex code and bad flag characters', () => {
     const withValue = (oid: string, value: string): Uint8Array =>
       san(all.map(([o, v]) => otherName(o, o === oid ? value : v)));

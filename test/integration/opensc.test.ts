@@ -131,6 +131,8 @@ describe.skipIf(!pcsc.ok)(suiteTitle('OpenSC against the virtual card through pc
   let step = '';
 
   const insert = async (atr?: Uint8Array) => {
+    step = 'insert';
+    trace.push(`# insert: connectToVpcd (ATR ${hx(atr ?? card.atr)})`);
     rec = recordingCard(card, atr);
     conn = await connectToVpcd(rec.bridged, {
       host: stack!.vpcdHost,

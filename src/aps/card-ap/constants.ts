@@ -1,0 +1,67 @@
+/**
+ * Facts and limits of the free-area card APs. Their AIDs, files and keys are assigned by
+ * whoever installs them, so the SDK holds no list of them: only the ISO 7816-4 rules they
+ * share with the rest of the card.
+ * @packageDocumentation
+ */
+
+/**
+ * The two free areas of the card:
+ * - `'regional'` — 地域住民向け領域: installed by the municipality where the holder is
+ *   registered; removed automatically when the holder moves out (転出);
+ * - `'extension'` — 拡張利用領域: installed by national or prefectural government,
+ *   municipalities or private businesses; kept when the holder moves.
+ */
+export type CardApArea = 'regional' | 'extension';
+
+/** Both areas, in a stable order. */
+export const CARD_AP_AREAS: readonly CardApArea[] = ['regional', 'extension'];
+
+/**
+ * Shortest DF name accepted: a 5-byte RID (ISO 7816-5 registered application provider). The
+ * card's own APs use 10 bytes (card-facts §2).
+ */
+export const MIN_AID_LENGTH = 5;
+/**
+ * Longest DF name (ISO 7816-4 §5.3.1); the マイナ免許証 card APs in the free area use 16-byte AIDs
+ * (card-facts §2, §7 [S]).
+ */
+export const MAX_AID_LENGTH = 16;
+
+/**
+ * DF names a card AP may not use: the card's own applications (card-facts §2) and the
+ * GlobalPlatform ISD. A descriptor with one of them is a mistake, never a free-area card AP.
+ */
+export const RESERVED_AIDS: readonly string[] = [
+  'D392F000260100000001', // 公的個人認証AP [C]
+  'D3921000310001010408', // 券面事項入力補助AP [C]
+  'D3921000310001010402', // 券面事項確認AP [C]
+  'D3921000310001010100', // 共通カードAP [C]
+  'D3921000310001010401', // 住基AP [S]
+  'A0000001510000', // GlobalPlatform ISD [S]
+];
+
+/** Largest file addressed with a 15-bit READ / UPDATE BINARY offset (card-facts §4). */
+export const MAX_FILE_SIZE = 0x8000;
+
+/** Largest SFI: PIN IEFs 0001–001E are verified by SFI, `P2 = 80 | SFI` (card-facts §4). */
+export const MAX_SFI = 0x1e;
+
+/** Instruction bytes used by card APs (ISO 7816-4; GET CHALLENGE card-facts §4 [S]). */
+export const CARD_AP_INS = {
+  /** UPDATE BINARY `00 D6 <offset hi> <offset lo> Lc data` (15-bit offset in the current EF). */
+  updateBinary: 0xd6,
+  /** GET CHALLENGE `00 84 00 00 Le`; the card refuses the extended form (card-facts §8 [S]). */
+  getChallenge: 0x84,
+  /** EXTERNAL AUTHENTICATE `00 82 P1 P2 Lc cryptogram`. */
+  externalAuthenticate: 0x82,
+} as const;
+
+/** Length of the challenge asked for when the `auth` hook does not say (8 bytes, a common choice). */
+export const DEFAULT_CHALLENGE_LENGTH = 8;
+
+/** Largest data field of one short UPDATE BINARY. */
+export const SHORT_UPDATE_CHUNK = 255;
+
+/** Filler written after a TLV record, up to the end of its file (ISO 7816-4 §5.2.2 allows `00` or `FF`). */
+export const DEFAULT_TLV_FILLER = 0xff;

@@ -1,0 +1,183 @@
+/**
+ * `mynacard sign` (sign a file on the card: a raw PKCS #1 v1.5 signature, or CMS SignedData
+ * with the 署名用 key) and `mynacard verify` (check either offline, with the chain).
+ * @packageDocumentation
+ */
+import { MAX_TRIES } from '../../aps/constants.js';
+import { hashData, type HashAlgorithm } from '../../aps/digest-info.js';
+import type { JpkiKeyKind } from '../../aps/jpki.js';
+import { verifyJpkiChain } from '../../crypto/chain.js';
+import type { JpkiCard } from '../../crypto/card.js';
+import { signCms, verifyCms } from '../../crypto/cms.js';
+import { verifySignature } from '../../crypto/signature.js';
+import { toHex } from '../../bytes.js';
+import { flag, stringOption } from '../args.js';
+import { certificateRows, chainJson, chainReport, parseAt, singleCertificate, summarize } from '../certificates.js';
+import type { Command, CommandContext } from '../context.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { fieldLines, toPem } from '../output.js';
+import { chooseTrust, readCardCertificate } from './cert.js';
+
+function required(context: CommandContext, name: string): string {
+  const value = stringOption(context.args.options, name);
+  if (value === undefined) throw new CliError('usage', EXIT.usage, context.msg.missingOption(`--${name}`));
+  return value;
+}
+
+/** `mynacard sign --key <auth|sign> --in <file> --out <file> [--cms [--detached]]`. */
+export const signCommand: Command = async (context) => {
+  const { msg, args } = context;
+  const key = required(context, 'key') as JpkiKeyKind;
+  const input = required(context, 'in');
+  const out = required(context, 'out');
+  const cms = flag(args.options, 'cms');
+  const detached = flag(args.options, 'detached');
+  const hash = (stringOption(args.options, 'hash') ?? 'SHA-256') as HashAlgorithm;
+  const certOut = stringOption(args.options, 'cert-out');
+  if (cms && key !== 'sign') throw new CliError('usage', EXIT.usage, msg.cmsNeedsSignKey);
+  if (detached && !cms) throw new CliError('usage', EXIT.usage, msg.missingOption('--cms'));
+  if (cms && stringOption(args.options, 'hash') !== undefined) {
+    throw new CliError('usage', EXIT.usage, msg.conflictingOptions('--cms', '--hash'));
+  }
+  const data = await context.readFile(input);
+  const card = await context.card();
+  const remaining = await card.jpki.remainingTries(key);
+  const pin = await context.secretFor(key, remaining, key === 'sign' ? MAX_TRIES.signPassword : MAX_TRIES.authPin);
+  let output: Uint8Array;
+  let certificate: Uint8Array | undefined;
+  if (cms) {
+    // signCms takes the JpkiCard shape: pass the card with --allow-last-try applied to both calls.
+    const allowLastTry = context.allowLastTry;
+    const jpkiCard: JpkiCard = {
+      jpki: {
+        sign: (kind, bytes, options) => card.jpki.sign(kind, bytes, { ...options, allowLastTry }),
+        readCertificate: (kind, options) => card.jpki.readCertificate(kind, { ...options, allowLastTry }),
+      },
+    };
+    output = await context.withSecret('sign', () => signCms(jpkiCard, data, { pin, detached, signingTime: context.now() }));
+  } else {
+    output = await context.withSecret(key, () => card.jpki.sign(key, data, { pin, hash, allowLastTry: context.allowLastTry }));
+  }
+  if (certOut !== undefined) {
+    // The signing certificate needs the password again (same session, no new prompt).
+    certificate =
+      key === 'sign'
+        ? await context.withSecret('sign', () => card.jpki.readCertificate('sign', { pin, allowLastTry: context.allowLastTry }))
+        : await readCardCertificate(context, card, 'auth');
+  }
+  await context.writeFile(out, output);
+  if (certOut !== undefined && certificate !== undefined) await context.writeFile(certOut, toPem(certificate));
+  const lines = [msg.signed(data.length, key, out, cms)];
+  if (certOut !== undefined) lines.push(msg.certOut(certOut));
+  return {
+    result: {
+      key,
+      format: cms ? (detached ? 'cms-detached' : 'cms') : 'pkcs1',
+      hash: cms ? 'SHA-256' : hash,
+      input: { file: input, bytes: data.length, sha256: toHex(hashData('SHA-256', data)) },
+      out,
+      outBytes: output.length,
+      certOut,
+    },
+    human: lines.join('\n'),
+  };
+};
+
+/** `mynacard verify`: CMS (`--cms`) or raw (`--in --sig --cert`). */
+export const verifyCommand: Command = async (context) => {
+  const { msg, args } = context;
+  const at = parseAt(stringOption(args.options, 'at'), context.now(), msg);
+  const trust = await chooseTrust(context);
+  const roots = trust.roots === undefined ? {} : { roots: trust.roots };
+  const cmsFile = stringOption(args.options, 'cms');
+  const showSigner = flag(args.options, 'show-signer');
+  if (cmsFile !== undefined) {
+    for (const other of ['in', 'sig', 'cert', 'hash']) {
+      if (stringOption(args.options, other) !== undefined) {
+        throw new CliError('usage', EXIT.usage, msg.conflictingOptions('--cms', `--${other}`));
+      }
+    }
+    const contentFile = stringOption(args.options, 'content');
+    const content = contentFile === undefined ? undefined : await context.readFile(contentFile);
+    const cms = await context.readFile(cmsFile);
+    const verdict = await verifyCms(cms, { at, ...roots, ...(content === undefined ? {} : { content }) });
+    const contentOut = stringOption(args.options, 'content-out');
+    if (contentOut !== undefined && verdict.valid && verdict.content !== undefined) {
+      await context.writeFile(contentOut, verdict.content);
+    }
+    const person = verdict.signer?.person;
+    const head: [string, string][] = [[msg.fieldSignature, verdict.valid ? msg.valid : msg.invalid]];
+    if (verdict.signingTime !== undefined) head.push([msg.fieldSigningTime, verdict.signingTime.toISOString()]);
+    if (verdict.reasons.length > 0) head.push([msg.fieldReasons, verdict.reasons.join(', ')]);
+    const lines =
+      verdict.chain !== undefined
+        ? chainReport(verdict.signer, verdict.chain, trust, at, msg, '', head)
+        : fieldLines([...head, ...(verdict.signer === undefined ? [] : certificateRows(summarize(verdict.signer), msg))]);
+    if (person !== undefined) {
+      if (showSigner) {
+        lines.push(
+          `${msg.signerPerson}:`,
+          ...fieldLines(
+            [
+              [msg.fieldName, person.name],
+              [msg.fieldAddress, person.address],
+              [msg.fieldBirthDate, person.birthDate.date],
+              [msg.fieldSex, person.sex],
+            ],
+            '  ',
+          ),
+        );
+      } else {
+        lines.push(msg.signerHidden);
+      }
+    }
+    if (contentOut !== undefined && verdict.valid && verdict.content !== undefined) {
+      lines.push(msg.contentWritten(verdict.content.length, contentOut));
+    }
+    return {
+      result: {
+        format: 'cms',
+        valid: verdict.valid,
+        reasons: verdict.reasons,
+        signingTime: verdict.signingTime,
+        signer: verdict.signer === undefined ? undefined : summarize(verdict.signer),
+        signerPerson:
+          showSigner && person !== undefined
+            ? { name: person.name, address: person.address, birthDate: person.birthDate.date, sex: person.sex }
+            : undefined,
+        chain: verdict.chain === undefined ? undefined : chainJson(verdict.chain, trust, at),
+        contentBytes: verdict.content?.length,
+        contentOut: contentOut !== undefined && verdict.valid ? contentOut : undefined,
+      },
+      human: lines.join('\n'),
+      exitCode: verdict.valid ? EXIT.ok : EXIT.verificationFailed,
+    };
+  }
+  const input = required(context, 'in');
+  const sigFile = required(context, 'sig');
+  const certFile = required(context, 'cert');
+  const hash = (stringOption(args.options, 'hash') ?? 'SHA-256') as HashAlgorithm;
+  const data = await context.readFile(input);
+  const signature = await context.readFile(sigFile);
+  const certificate = singleCertificate(await context.readFile(certFile), certFile, msg);
+  const chain = await verifyJpkiChain(certificate, { at, ...roots });
+  const signatureValid = chain.reasons.includes('malformed-certificate')
+    ? false
+    : await verifySignature(certificate, data, signature, { hash }).catch(() => false);
+  const valid = signatureValid && chain.valid;
+  const lines = chainReport(chain.certificate, chain, trust, at, msg, '', [
+    [msg.fieldSignature, signatureValid ? msg.valid : msg.invalid],
+  ]);
+  return {
+    result: {
+      format: 'pkcs1',
+      valid,
+      hash,
+      signatureValid,
+      signer: chain.certificate === undefined ? undefined : summarize(chain.certificate),
+      chain: chainJson(chain, trust, at),
+    },
+    human: lines.join('\n'),
+    exitCode: valid ? EXIT.ok : EXIT.verificationFailed,
+  };
+};

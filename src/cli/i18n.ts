@@ -1,0 +1,482 @@
+/**
+ * Message catalogues of the `mynacard` CLI (日本語 / English) and the choice of language:
+ * `--lang`, else `LC_ALL` / `LC_MESSAGES` / `LANG` / `LANGUAGE`, else the `Intl` locale.
+ * Messages never receive a PIN or a My Number as a parameter.
+ * @packageDocumentation
+ */
+
+/** A language of the CLI. */
+export type Lang = 'ja' | 'en';
+
+/** A secret the CLI may ask for. */
+export type SecretName = 'auth' | 'sign' | 'text' | 'verificationB';
+
+/** An application probed by `info`. */
+export type ApName = 'jpki' | 'text' | 'face' | 'common' | 'juki';
+
+const en = {
+  secretLabel: {
+    auth: 'auth PIN (利用者証明用電子証明書 暗証番号, 4 digits)',
+    sign: 'signing password (署名用電子証明書 パスワード, 6–16 characters)',
+    text: 'text PIN (券面事項入力補助用 暗証番号, 4 digits)',
+    verificationB: '照合番号B (birth date YYMMDD + expiry year + security code, 14 digits)',
+  } satisfies Record<SecretName, string>,
+  secretShort: {
+    auth: 'auth PIN (利用者証明用)',
+    sign: 'signing password (署名用)',
+    text: 'text PIN (券面事項入力補助用)',
+    verificationB: '照合番号B',
+  } satisfies Record<SecretName, string>,
+  apLabel: {
+    jpki: 'JPKI AP (公的個人認証AP)',
+    text: 'text AP (券面事項入力補助AP)',
+    face: 'face AP (券面事項確認AP)',
+    common: 'common AP (共通カードAP)',
+    juki: '住基AP',
+  } satisfies Record<ApName, string>,
+  profileLabel: {
+    card: 'My Number Card (マイナンバーカード)',
+    android: 'Android smartphone JPKI (スマホ用電子証明書)',
+    iphone: 'iPhone My Number Card (iPhoneのマイナンバーカード)',
+    juki: '住基カード',
+    unknown: 'unknown JPKI device',
+  } as Record<string, string>,
+  sexLabel: { male: 'male', female: 'female', 'not-applicable': 'not applicable', unknown: 'unknown' } as Record<string, string>,
+  certLabel: {
+    auth: 'auth certificate (利用者証明用電子証明書)',
+    sign: 'signing certificate (署名用電子証明書)',
+    'auth-ca': 'auth CA certificate (利用者証明用CA証明書)',
+    'sign-ca': 'signing CA certificate (署名用CA証明書)',
+  } as Record<string, string>,
+
+  // --- errors ---
+  errorPrefix: 'Error',
+  secretOption: (option: string) =>
+    `The option ${option} is refused: mynacard never takes a PIN or password on the command line (it would stay in the shell history and the process list). Use one of:\n` +
+    '  - the hidden prompt (run mynacard in a terminal);\n' +
+    '  - the environment variables MYNACARD_AUTH_PIN, MYNACARD_SIGN_PASSWORD, MYNACARD_TEXT_PIN;\n' +
+    '  - --pin-stdin: one line per secret on standard input.',
+  unknownCommand: (name: string) => `Unknown command "${name}". Run "mynacard --help".`,
+  missingCommand: 'No command given. Run "mynacard --help".',
+  unknownOption: (name: string, command: string) => `Unknown option ${name} for "${command}". Run "mynacard ${command} --help".`,
+  missingValue: (name: string) => `The option ${name} needs a value.`,
+  flagWithValue: (name: string) => `The option ${name} takes no value.`,
+  badValue: (name: string, allowed: readonly string[]) => `The option ${name} must be one of: ${allowed.join(', ')}.`,
+  badArgument: (what: string, allowed: readonly string[]) => `The ${what} must be one of: ${allowed.join(', ')}.`,
+  missingArgument: (what: string) => `Missing argument: ${what}.`,
+  missingOption: (name: string) => `The option ${name} is required.`,
+  unexpectedArgument: (position: number) =>
+    `Unexpected argument #${position} (not shown). Secrets are never accepted on the command line: use the prompt, an environment variable or --pin-stdin.`,
+  conflictingOptions: (a: string, b: string) => `The options ${a} and ${b} cannot be used together.`,
+  badDate: (name: string) => `The option ${name} must be an ISO 8601 date such as 2026-04-01 or 2026-04-01T09:00:00+09:00.`,
+  badHostPort: 'The vpcd address must be host:port (e.g. 127.0.0.1:35963).',
+  fileRead: (path: string) => `Cannot read the file ${path}.`,
+  fileWrite: (path: string) => `Cannot write the file ${path}.`,
+  notCertificate: (path: string) => `${path} is not a certificate (DER or PEM).`,
+  derToTerminal: 'Refusing to write DER bytes to a terminal: use --out <file> or --pem.',
+  cmsNeedsSignKey: 'A CMS signature (--cms) is made with the signing key: use --key sign.',
+  secretUnavailable: (label: string, env: string) =>
+    `The ${label} is needed, but standard input is not a terminal: set ${env} or pass --pin-stdin.`,
+  stdinExhausted: (label: string) => `--pin-stdin: standard input ended before the ${label}.`,
+  secretMismatch: 'The two entries of the new secret differ: nothing was sent.',
+  interrupted: 'Interrupted.',
+  pinIncorrect: (label: string, remaining: number) =>
+    `The card refused the ${label}: ${remaining} ${remaining === 1 ? 'try' : 'tries'} left.`,
+  pinBlocked: (label: string) => `The ${label} is blocked. It can be reset at the municipal office (市区町村の窓口).`,
+  pinBlockedGeneric: 'The PIN is blocked. It can be reset at the municipal office (市区町村の窓口).',
+  guardRefused: (label: string) =>
+    `Only 1 try is left for the ${label}: nothing was sent. A wrong value would block it. Pass --allow-last-try if you are sure.`,
+  guardRefusedGeneric: 'Only 1 try is left: nothing was sent. Pass --allow-last-try if you are sure.',
+  noReader: 'No smart-card reader is available.',
+  noSuchReader: (name: string) => `No reader named "${name}".`,
+  noCard: 'No card in the reader.',
+  cardRemoved: 'The card was removed during the operation.',
+  cardBusy: 'Another application is using the card.',
+  notSupported: (what: string) => `This card or device has no ${what}.`,
+  notMyNumberCard: 'This card has no JPKI AP: it is not a My Number Card or a JPKI device.',
+  internal: 'Unexpected error (please report it):',
+
+  // --- secrets ---
+  triesLine: (label: string, remaining: number, max: number | undefined) =>
+    `${label}: ${remaining}${max === undefined ? '' : ` of ${max}`} ${remaining === 1 ? 'try' : 'tries'} left`,
+  triesUnlimited: (label: string) => `${label}: no retry limit`,
+  prompt: (label: string, remaining: number | undefined) =>
+    `Enter the ${label}${remaining === undefined || !Number.isFinite(remaining) ? '' : ` (${remaining} ${remaining === 1 ? 'try' : 'tries'} left)`}: `,
+  promptNew: (label: string) => `Enter the new ${label}: `,
+  promptConfirm: (label: string) => `Enter the new ${label} again: `,
+  secretFromEnv: (env: string) => `(using ${env})`,
+  secretFromStdin: '(reading it from standard input)',
+  secretFromSimulator: '(using the virtual card\'s default test PIN)',
+
+  // --- readers ---
+  readersNone: 'No readers found.',
+  readerCard: 'card present',
+  readerEmpty: 'no card',
+  simulatorReader: 'mynacard virtual card (simulator)',
+
+  // --- info / pin status ---
+  infoDevice: 'Device',
+  infoLabel: 'Token label',
+  infoApplications: 'Applications',
+  infoPresent: 'present',
+  infoAbsent: 'absent',
+  infoUnknown: (sw: string) => `unknown (SW ${sw})`,
+  infoTries: 'Remaining tries (none spent)',
+  triesValue: (remaining: number, max: number | undefined) =>
+    remaining === 0 ? 'BLOCKED' : `${remaining}${max === undefined ? '' : `/${max}`}`,
+  triesNotAvailable: 'not on this device',
+  simulatorNote: 'Simulator: the embedded virtual My Number Card (test data only).',
+
+  // --- cert / verify ---
+  certWritten: (label: string, bytes: number, path: string) => `Wrote the ${label} (${bytes} bytes DER) to ${path}.`,
+  fieldKind: 'Kind',
+  fieldSerial: 'Serial number',
+  fieldSubject: 'Subject',
+  fieldIssuer: 'Issuer',
+  fieldValidity: 'Valid',
+  fieldKeyUsage: 'Key usage',
+  fieldRoot: 'Trust anchor',
+  fieldChain: 'Chain',
+  fieldSignature: 'Signature',
+  fieldSigningTime: 'Signing time (claimed by the signer)',
+  fieldReasons: 'Problems',
+  fieldCheckedAt: 'Checked at',
+  fieldContent: 'Content',
+  kindName: { auth: 'auth (利用者証明用)', sign: 'signing (署名用)', ca: 'CA' } as Record<string, string>,
+  valid: 'valid',
+  invalid: 'INVALID',
+  testRootsNote: 'Checked against the virtual card\'s TEST roots (O=JPKI-TEST), NOT the J-LIS roots: a real certificate fails here.',
+  customRootsNote: (count: number) => `Checked against ${count} trust anchor${count === 1 ? '' : 's'} from --roots.`,
+  jlisRootsNote: 'Checked against the bundled J-LIS roots (generations 1–3). Revocation (CRL/OCSP) is not checked.',
+  signerPerson: 'Signer (基本4情報 from the signing certificate)',
+  signerHidden: 'Signer\'s 基本4情報: hidden (pass --show-signer to show them)',
+  contentWritten: (bytes: number, path: string) => `Wrote the signed content (${bytes} bytes) to ${path}.`,
+
+  // --- sign ---
+  signed: (bytes: number, key: string, out: string, cms: boolean) =>
+    `Signed ${bytes} bytes with the ${key === 'sign' ? 'signing key (署名用)' : 'auth key (利用者証明用)'}; ${cms ? 'CMS SignedData' : 'signature'} written to ${out}.`,
+  certOut: (path: string) => `Signer certificate written to ${path}.`,
+
+  // --- text / face ---
+  fieldName: 'Name (氏名)',
+  fieldAddress: 'Address (住所)',
+  fieldBirthDate: 'Birth date (生年月日)',
+  fieldSex: 'Sex (性別)',
+  fieldMyNumber: 'My Number (個人番号)',
+  myNumberHidden: '************ (not read; pass --show-my-number to read and show it)',
+  fieldExpiry: 'Card expiry (有効期限)',
+  fieldPhoto: 'Photo (顔写真)',
+  photoWritten: (bytes: number, path: string) => `${bytes} bytes JPEG 2000, written to ${path}`,
+  photoNotWritten: (bytes: number) => `${bytes} bytes JPEG 2000 (pass --photo <file> to save it)`,
+  faceImages: (name: number, address: number, code: number) =>
+    `Card face images: name ${name} B, address ${address} B, security code ${code} B (PNG)`,
+  readingFace: 'Reading the card face',
+  readingCert: 'Reading the certificate',
+
+  // --- pin change ---
+  pinChanged: (label: string) => `The ${label} was changed.`,
+
+  // --- sim ---
+  simStarted: (address: string) =>
+    `The virtual My Number Card is in vpcd's reader at ${address}. Press Ctrl-C to pull it out.\n` +
+    'Its test secrets are the mynacard/testing defaults (DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, DEFAULT_TEXT_PIN).',
+  simStopped: (apdus: number) => `The card was pulled out (${apdus} APDUs answered).`,
+
+  // --- demo ---
+  demoTitle: 'mynacard demo: the embedded virtual My Number Card (fictional test holder, TEST PKI)',
+  demoReaderTitle: 'mynacard demo: the card in the reader',
+  demoStep: (n: number, title: string) => `[${n}/3] ${title}`,
+  demoCard: 'Card',
+  demoCert: 'Auth certificate (利用者証明用電子証明書) and its chain',
+  demoText: '基本4情報 (text AP)',
+  demoDone: 'Done. Next: "mynacard --help", the examples in examples/, and the API docs.',
+
+  // --- help ---
+  help: `mynacard — My Number Card (マイナンバーカード) command-line tool
+
+Usage: mynacard [global options] <command> [options]
+
+Commands:
+  readers                      list the smart-card readers
+  info                         device profile, applications, remaining PIN tries (no PIN)
+  cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <file>]
+                               read a certificate (sign needs the signing password)
+  verify-cert <file> [--at <date>] [--roots <file>]
+                               check a certificate chain against the J-LIS roots
+  sign --key <auth|sign> --in <file> --out <file> [--cms [--detached]] [--hash <alg>] [--cert-out <file>]
+                               sign a file on the card (raw PKCS#1 v1.5, or CMS with the signing key)
+  verify (--cms <file> [--content <file>] | --in <file> --sig <file> --cert <file>)
+         [--at <date>] [--roots <file>] [--show-signer] [--content-out <file>]
+                               verify a signature and its certificate chain
+  text [--show-my-number]      read the 基本4情報 (text PIN); the My Number is not read unless asked
+  face [--photo <out.jp2>] [--credential text-pin|verification-b]
+                               read the card face (photo, expiry)
+  pin status                   remaining tries of every PIN (no try spent)
+  pin change <auth|sign|text>  change a PIN or the signing password
+  sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
+                               put the virtual card into vpcd's PC/SC reader
+  demo                         info, the auth certificate and its chain, the 基本4情報 (virtual card)
+
+Global options:
+  --reader <name>    use this PC/SC reader (default: the first reader with a card)
+  --simulator        use the embedded virtual My Number Card (test data)
+  --json             machine-readable output (schemaVersion 1)
+  --lang ja|en       language (default: from LANG / LC_ALL)
+  --trace            redacted APDU trace on standard error
+  --pin-stdin        read secrets from standard input, one line each
+  --allow-last-try   send a secret even when only one try is left
+  -h, --help         help;  -V, --version  version
+
+Secrets are NEVER taken from the command line. They come from a hidden prompt, from
+MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN (new values for "pin change":
+MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN; 照合番号B:
+MYNACARD_VERIFICATION_B), or from --pin-stdin.
+
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 no reader, 4 no card, 5 wrong PIN,
+6 PIN blocked, 7 last-try guard refused, 8 verification failed, 9 card error,
+10 not supported, 11 secret unavailable, 12 card busy, 130 interrupted.
+`,
+};
+
+/** The shape of a message catalogue. */
+export type Messages = typeof en;
+
+const ja: Messages = {
+  secretLabel: {
+    auth: '利用者証明用電子証明書の暗証番号（数字4桁）',
+    sign: '署名用電子証明書のパスワード（英数字6〜16文字）',
+    text: '券面事項入力補助用の暗証番号（数字4桁）',
+    verificationB: '照合番号B（生年月日6桁＋有効期限の西暦4桁＋セキュリティコード4桁）',
+  },
+  secretShort: {
+    auth: '利用者証明用電子証明書の暗証番号',
+    sign: '署名用電子証明書のパスワード',
+    text: '券面事項入力補助用の暗証番号',
+    verificationB: '照合番号B',
+  },
+  apLabel: {
+    jpki: '公的個人認証AP',
+    text: '券面事項入力補助AP',
+    face: '券面事項確認AP',
+    common: '共通カードAP',
+    juki: '住基AP',
+  },
+  profileLabel: {
+    card: 'マイナンバーカード',
+    android: 'スマホ用電子証明書（Android）',
+    iphone: 'iPhoneのマイナンバーカード',
+    juki: '住基カード',
+    unknown: '不明なJPKIデバイス',
+  },
+  sexLabel: { male: '男', female: '女', 'not-applicable': '適用不能', unknown: '不明' },
+  certLabel: {
+    auth: '利用者証明用電子証明書',
+    sign: '署名用電子証明書',
+    'auth-ca': '利用者証明用CA証明書',
+    'sign-ca': '署名用CA証明書',
+  },
+
+  errorPrefix: 'エラー',
+  secretOption: (option: string) =>
+    `オプション ${option} は使えません。mynacard は暗証番号・パスワードをコマンドラインで受け取りません（シェルの履歴やプロセス一覧に残るため）。次のいずれかを使ってください:\n` +
+    '  - 画面に表示されない入力（端末で mynacard を実行）\n' +
+    '  - 環境変数 MYNACARD_AUTH_PIN、MYNACARD_SIGN_PASSWORD、MYNACARD_TEXT_PIN\n' +
+    '  - --pin-stdin（標準入力から1行に1つ）',
+  unknownCommand: (name: string) => `不明なコマンド「${name}」です。「mynacard --help」を参照してください。`,
+  missingCommand: 'コマンドがありません。「mynacard --help」を参照してください。',
+  unknownOption: (name: string, command: string) =>
+    `「${command}」に ${name} というオプションはありません。「mynacard ${command} --help」を参照してください。`,
+  missingValue: (name: string) => `オプション ${name} には値が必要です。`,
+  flagWithValue: (name: string) => `オプション ${name} は値をとりません。`,
+  badValue: (name: string, allowed: readonly string[]) => `オプション ${name} は次のいずれかです: ${allowed.join(', ')}。`,
+  badArgument: (what: string, allowed: readonly string[]) => `${what}は次のいずれかです: ${allowed.join(', ')}。`,
+  missingArgument: (what: string) => `引数がありません: ${what}。`,
+  missingOption: (name: string) => `オプション ${name} が必要です。`,
+  unexpectedArgument: (position: number) =>
+    `${position}番目の引数は不要です（内容は表示しません）。秘密の値はコマンドラインでは受け付けません。入力画面、環境変数、--pin-stdin を使ってください。`,
+  conflictingOptions: (a: string, b: string) => `オプション ${a} と ${b} は同時に使えません。`,
+  badDate: (name: string) => `オプション ${name} は 2026-04-01 や 2026-04-01T09:00:00+09:00 のような ISO 8601 の日時です。`,
+  badHostPort: 'vpcd のアドレスは host:port の形です（例 127.0.0.1:35963）。',
+  fileRead: (path: string) => `ファイル ${path} を読めません。`,
+  fileWrite: (path: string) => `ファイル ${path} に書けません。`,
+  notCertificate: (path: string) => `${path} は証明書（DER または PEM）ではありません。`,
+  derToTerminal: 'DER のバイト列は端末に出力しません。--out <ファイル> か --pem を使ってください。',
+  cmsNeedsSignKey: 'CMS 署名（--cms）は署名用の鍵で行います。--key sign を指定してください。',
+  secretUnavailable: (label: string, env: string) =>
+    `${label}が必要ですが、標準入力が端末ではありません。${env} を設定するか --pin-stdin を指定してください。`,
+  stdinExhausted: (label: string) => `--pin-stdin: ${label}を読む前に標準入力が終わりました。`,
+  secretMismatch: '新しい値が2回の入力で一致しません。カードには何も送っていません。',
+  interrupted: '中断しました。',
+  pinIncorrect: (label: string, remaining: number) => `${label}が違います。残り${remaining}回です。`,
+  pinBlocked: (label: string) => `${label}はロックされています。お住まいの市区町村の窓口で初期化できます。`,
+  pinBlockedGeneric: '暗証番号はロックされています。お住まいの市区町村の窓口で初期化できます。',
+  guardRefused: (label: string) =>
+    `${label}の残り回数が1回のため、送信しませんでした。間違えるとロックされます。確かな場合は --allow-last-try を付けてください。`,
+  guardRefusedGeneric: '残り回数が1回のため、送信しませんでした。確かな場合は --allow-last-try を付けてください。',
+  noReader: '使えるカードリーダーがありません。',
+  noSuchReader: (name: string) => `「${name}」という名前のリーダーはありません。`,
+  noCard: 'リーダーにカードがありません。',
+  cardRemoved: '処理中にカードが取り外されました。',
+  cardBusy: '別のアプリケーションがカードを使用中です。',
+  notSupported: (what: string) => `このカード（デバイス）には${what}がありません。`,
+  notMyNumberCard: 'このカードには公的個人認証APがありません。マイナンバーカード（JPKIデバイス）ではありません。',
+  internal: '想定外のエラーです（報告してください）:',
+
+  triesLine: (label: string, remaining: number, max: number | undefined) =>
+    `${label}: 残り${remaining}回${max === undefined ? '' : `（最大${max}回）`}`,
+  triesUnlimited: (label: string) => `${label}: 回数制限なし`,
+  prompt: (label: string, remaining: number | undefined) =>
+    `${label}を入力してください${remaining === undefined || !Number.isFinite(remaining) ? '' : `（残り${remaining}回）`}: `,
+  promptNew: (label: string) => `新しい${label}を入力してください: `,
+  promptConfirm: (label: string) => `確認のため、新しい${label}をもう一度入力してください: `,
+  secretFromEnv: (env: string) => `（${env} を使用）`,
+  secretFromStdin: '（標準入力から読み取り）',
+  secretFromSimulator: '（仮想カードの既定のテスト用暗証番号を使用）',
+
+  readersNone: 'リーダーが見つかりません。',
+  readerCard: 'カードあり',
+  readerEmpty: 'カードなし',
+  simulatorReader: 'mynacard 仮想カード（シミュレーター）',
+
+  infoDevice: 'デバイス',
+  infoLabel: 'トークンラベル',
+  infoApplications: 'アプリケーション',
+  infoPresent: 'あり',
+  infoAbsent: 'なし',
+  infoUnknown: (sw: string) => `不明（SW ${sw}）`,
+  infoTries: '暗証番号の残り回数（回数は消費しません）',
+  triesValue: (remaining: number, max: number | undefined) =>
+    remaining === 0 ? 'ロック中' : `${remaining}${max === undefined ? '' : `/${max}`}`,
+  triesNotAvailable: 'このデバイスにはありません',
+  simulatorNote: 'シミュレーター: 組み込みの仮想マイナンバーカード（テスト用データのみ）。',
+
+  certWritten: (label: string, bytes: number, path: string) => `${label}（DER ${bytes}バイト）を ${path} に書き込みました。`,
+  fieldKind: '種類',
+  fieldSerial: 'シリアル番号',
+  fieldSubject: '主体者',
+  fieldIssuer: '発行者',
+  fieldValidity: '有効期間',
+  fieldKeyUsage: '鍵用途',
+  fieldRoot: 'トラストアンカー',
+  fieldChain: '証明書チェーン',
+  fieldSignature: '署名',
+  fieldSigningTime: '署名時刻（署名者の申告）',
+  fieldReasons: '問題点',
+  fieldCheckedAt: '検証日時',
+  fieldContent: '内容',
+  kindName: { auth: '利用者証明用', sign: '署名用', ca: 'CA' },
+  valid: '有効',
+  invalid: '無効',
+  testRootsNote: '仮想カードのテスト用ルート（O=JPKI-TEST）で検証しました。J-LIS のルートではありません（本物の証明書はここでは無効になります）。',
+  customRootsNote: (count: number) => `--roots の${count}個のトラストアンカーで検証しました。`,
+  jlisRootsNote: '同梱の J-LIS ルート（第1〜第3世代）で検証しました。失効（CRL/OCSP）は確認していません。',
+  signerPerson: '署名者（署名用電子証明書の基本4情報）',
+  signerHidden: '署名者の基本4情報: 非表示（表示するには --show-signer）',
+  contentWritten: (bytes: number, path: string) => `署名された内容（${bytes}バイト）を ${path} に書き込みました。`,
+
+  signed: (bytes: number, key: string, out: string, cms: boolean) =>
+    `${bytes}バイトを${key === 'sign' ? '署名用' : '利用者証明用'}の鍵で署名し、${cms ? 'CMS SignedData' : '署名値'}を ${out} に書き込みました。`,
+  certOut: (path: string) => `署名者の証明書を ${path} に書き込みました。`,
+
+  fieldName: '氏名',
+  fieldAddress: '住所',
+  fieldBirthDate: '生年月日',
+  fieldSex: '性別',
+  fieldMyNumber: '個人番号',
+  myNumberHidden: '************（読み取っていません。読み取って表示するには --show-my-number）',
+  fieldExpiry: '有効期限',
+  fieldPhoto: '顔写真',
+  photoWritten: (bytes: number, path: string) => `JPEG 2000 ${bytes}バイト、${path} に保存しました`,
+  photoNotWritten: (bytes: number) => `JPEG 2000 ${bytes}バイト（保存するには --photo <ファイル>）`,
+  faceImages: (name: number, address: number, code: number) =>
+    `券面画像: 氏名 ${name}B、住所 ${address}B、セキュリティコード ${code}B（PNG）`,
+  readingFace: '券面を読み取り中',
+  readingCert: '証明書を読み取り中',
+
+  pinChanged: (label: string) => `${label}を変更しました。`,
+
+  simStarted: (address: string) =>
+    `仮想マイナンバーカードを vpcd のリーダー（${address}）に挿入しました。Ctrl-C で取り外します。\n` +
+    'テスト用の暗証番号は mynacard/testing の既定値（DEFAULT_AUTH_PIN、DEFAULT_SIGN_PASSWORD、DEFAULT_TEXT_PIN）です。',
+  simStopped: (apdus: number) => `カードを取り外しました（応答した APDU ${apdus}件）。`,
+
+  demoTitle: 'mynacard デモ: 組み込みの仮想マイナンバーカード（架空のテスト用住民、テスト用 PKI）',
+  demoReaderTitle: 'mynacard デモ: リーダーのカード',
+  demoStep: (n: number, title: string) => `[${n}/3] ${title}`,
+  demoCard: 'カード',
+  demoCert: '利用者証明用電子証明書とその証明書チェーン',
+  demoText: '基本4情報（券面事項入力補助AP）',
+  demoDone: '完了。次は「mynacard --help」、examples/ の例、API ドキュメントへ。',
+
+  help: `mynacard — マイナンバーカードのコマンドラインツール
+
+使い方: mynacard [共通オプション] <コマンド> [オプション]
+
+コマンド:
+  readers                      カードリーダーの一覧
+  info                         デバイスの種類、アプリケーション、暗証番号の残り回数（暗証番号不要）
+  cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <ファイル>]
+                               証明書を読み取る（sign は署名用パスワードが必要）
+  verify-cert <ファイル> [--at <日時>] [--roots <ファイル>]
+                               証明書チェーンを J-LIS のルートで検証する
+  sign --key <auth|sign> --in <ファイル> --out <ファイル> [--cms [--detached]] [--hash <アルゴリズム>] [--cert-out <ファイル>]
+                               カードでファイルに署名する（PKCS#1 v1.5、または署名用の鍵で CMS）
+  verify (--cms <ファイル> [--content <ファイル>] | --in <ファイル> --sig <ファイル> --cert <ファイル>)
+         [--at <日時>] [--roots <ファイル>] [--show-signer] [--content-out <ファイル>]
+                               署名と証明書チェーンを検証する
+  text [--show-my-number]      基本4情報を読み取る（券面事項入力補助用暗証番号）。個人番号は指定時のみ読み取る
+  face [--photo <出力.jp2>] [--credential text-pin|verification-b]
+                               券面（顔写真、有効期限）を読み取る
+  pin status                   すべての暗証番号の残り回数（回数は消費しません）
+  pin change <auth|sign|text>  暗証番号・署名用パスワードを変更する
+  sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
+                               仮想カードを vpcd の PC/SC リーダーに挿入する
+  demo                         info、利用者証明用電子証明書とチェーン、基本4情報（仮想カード）
+
+共通オプション:
+  --reader <名前>    この PC/SC リーダーを使う（既定: カードの入っている最初のリーダー）
+  --simulator        組み込みの仮想マイナンバーカードを使う（テスト用データ）
+  --json             機械可読な出力（schemaVersion 1）
+  --lang ja|en       表示言語（既定: LANG / LC_ALL から）
+  --trace            秘密を伏せた APDU トレースを標準エラー出力へ
+  --pin-stdin        秘密の値を標準入力から1行ずつ読む
+  --allow-last-try   残り1回でも送信する
+  -h, --help         ヘルプ;  -V, --version  バージョン
+
+秘密の値はコマンドラインでは決して受け取りません。画面に表示されない入力、環境変数
+MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN（pin change の新しい値は
+MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN、照合番号Bは
+MYNACARD_VERIFICATION_B）、または --pin-stdin を使います。
+
+終了コード: 0 成功, 1 内部エラー, 2 使い方の誤り, 3 リーダーなし, 4 カードなし, 5 暗証番号の誤り,
+6 ロック中, 7 残り1回のため送信せず, 8 検証失敗, 9 カードのエラー, 10 非対応,
+11 秘密の値を取得できない, 12 カード使用中, 130 中断.
+`,
+};
+
+const CATALOGUES: Readonly<Record<Lang, Messages>> = { en, ja };
+
+/** The catalogue of `lang`. */
+export function messages(lang: Lang): Messages {
+  return CATALOGUES[lang];
+}
+
+/** Whether `value` is a supported language. */
+export function isLang(value: unknown): value is Lang {
+  return value === 'ja' || value === 'en';
+}
+
+/**
+ * The default language: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not
+ * `C`/`POSIX` decides (`ja…` → Japanese, anything else → English); with none set, the
+ * `Intl` locale of the runtime.
+ */
+export function defaultLang(env: Readonly<Record<string, string | undefined>>, intlLocale?: string): Lang {
+  for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const value = env[name];
+    if (value === undefined || value === '' || value === 'C' || value === 'POSIX' || value.startsWith('C.')) continue;
+    return value.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+  }
+  const locale = intlLocale ?? Intl.DateTimeFormat().resolvedOptions().locale;
+  return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}

@@ -1,0 +1,599 @@
+/**
+ * `PcscTransport`: a card in a PC/SC reader, through pcsc-mini, as a {@link Transport}.
+ *
+ * - Shared mode (T=0 or T=1): other applications may use the reader too, so every SDK
+ *   operation should run inside {@link PcscTransport.withTransaction} (SCardBeginTransaction
+ *   … SCardEndTransaction): nobody else's SELECT can slip into the sequence.
+ * - Responses land in a 65 538-byte buffer (pcsc-mini's default holds only 264 bytes, too
+ *   small for an extended-length READ BINARY); each response is copied out and the buffer
+ *   wiped.
+ * - Extended-length support is learnt from the first extended command (`6700` or a reader
+ *   error = no) and kept for the life of the transport, across reconnects.
+ * - Every pcsc-mini failure becomes a typed {@link MynacardError}; a card pulled out during a
+ *   transfer always surfaces as {@link CardRemovedError}, never as a short response.
+ *
+ * APDUs are never logged; the transport keeps no response data.
+ * @packageDocumentation
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  CardBusyError,
+  CardRemovedError,
+  InvalidArgumentError,
+  TransportError,
+  type MynacardError,
+} from '../errors.js';
+import type { Transport } from '../transport/transport.js';
+import type { ClientLease, ClientManager } from './client.js';
+import { mapPcscError, pcscErrorCode } from './errors.js';
+import { aborted, FifoLock } from './lock.js';
+import {
+  CARD_MODE_SHARED,
+  DISPOSITION,
+  isCardPresent,
+  isCardUsable,
+  PROTOCOL,
+  type PcscMiniCard,
+  type PcscMiniReader,
+  type PcscMiniTransaction,
+} from './pcsc-mini.js';
+
+/** Receive buffer: 65 536 data bytes + SW1 SW2 (ISO/IEC 7816-4 extended Le). */
+export const RECEIVE_BUFFER_LENGTH = 65_538;
+/** Default wait for another application's PC/SC transaction. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
+/** After `NotTransacted`, how long to look for the removal pcscd's ~400 ms presence poll will report. */
+const REMOVAL_CONFIRM_MS = 1_500;
+const REMOVAL_POLL_MS = 100;
+/** SW 6700 (wrong length): the card's refusal of an extended-length command (ISO/IEC 7816-4). */
+const SW_WRONG_LENGTH = 0x6700;
+
+/** The protocol negotiated with the card. */
+export type PcscProtocol = 'T=0' | 'T=1' | 'unknown';
+
+/** Options of a connected {@link PcscTransport} (also taken by `waitForCard` and `connect`). */
+export interface PcscTransportOptions {
+  /** Protocol to ask for. Default `'any'` (T=0 or T=1, the reader's choice). */
+  readonly protocol?: 'T=0' | 'T=1' | 'any' | undefined;
+  /**
+   * Longest wait for another application's transaction before {@link CardBusyError}.
+   * Default 30 000 ms; `Infinity` waits for ever.
+   */
+  readonly transactionTimeoutMs?: number | undefined;
+  /** Known extended-length support (e.g. remembered from an earlier session). Default: detect. */
+  readonly extendedLength?: boolean | undefined;
+  /** Called whenever {@link PcscTransport.extendedLength} changes (detected or set). */
+  readonly onExtendedLength?: ((supported: boolean | undefined) => void) | undefined;
+}
+
+/** Per-call options of {@link PcscTransport.withTransaction}. */
+export interface PcscTransactionOptions {
+  /** Stop waiting (for this transport or another application) with `AbortedError`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides the transport's `transactionTimeoutMs` for this call. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Options of {@link PcscTransport.reconnect}. */
+export interface PcscReconnectOptions {
+  /** How long to wait for a card in the reader. Default: for ever. */
+  readonly timeoutMs?: number | undefined;
+  /** Stop waiting with `AbortedError`. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What the factory functions hand to the constructor. @internal */
+export interface PcscTransportInit {
+  readonly manager: ClientManager;
+  readonly lease: ClientLease;
+  readonly reader: string;
+  readonly card: PcscMiniCard;
+  readonly atr: Uint8Array;
+  readonly options: PcscTransportOptions;
+}
+
+/** One PC/SC transaction in progress; `active` turns false when it ends. */
+interface TransactionScope {
+  active: boolean;
+}
+
+/**
+ * A connected card in a PC/SC reader. Obtain one with `waitForCard()` or `connect()` from
+ * `mynacard/pcsc`, hand it to `MyNumberCard.connect`, and `close()` it when done.
+ */
+export class PcscTransport implements Transport {
+  /** The reader's PC/SC name. */
+  readonly reader: string;
+  /** Transport hint: the largest response (65 536 data bytes + SW). */
+  readonly maxResponseLength = RECEIVE_BUFFER_LENGTH;
+  readonly #manager: ClientManager;
+  #lease: ClientLease;
+  #card: PcscMiniCard;
+  #atr: Uint8Array;
+  #extended: boolean | undefined;
+  readonly #onExtended: ((supported: boolean | undefined) => void) | undefined;
+  readonly #preferredProtocol: number;
+  readonly #transactionTimeoutMs: number;
+  readonly #buffer = new ArrayBuffer(RECEIVE_BUFFER_LENGTH);
+  /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). */
+  #chain: Promise<unknown> = Promise.resolve();
+  /** Held by a transaction, or by a single transmit outside one. */
+  readonly #lock = new FifoLock();
+  readonly #scope = new AsyncLocalStorage<TransactionScope>();
+  /** A begin still waiting for another application (after a timeout or abort). */
+  #pendingBegins = 0;
+  /** pcsc-mini keeps a handle's transaction open when ending it failed; only a fresh handle helps. */
+  #transactionStuck = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #cardPresent = true;
+  readonly #unsubscribe: () => void;
+
+  /** @internal Use `waitForCard()` or `connect()`. */
+  constructor(init: PcscTransportInit) {
+    this.#manager = init.manager;
+    this.#lease = init.lease;
+    this.reader = init.reader;
+    this.#card = init.card;
+    this.#atr = init.atr.slice();
+    const options = init.options;
+    this.#extended = options.extendedLength;
+    this.#onExtended = options.onExtendedLength;
+    this.#preferredProtocol = protocolCode(options.protocol);
+    this.#transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+    // An accessor on the instance: reads `undefined` while unknown, yet keeps the `Transport`
+    // shape (`extendedLength?: boolean`) under exactOptionalPropertyTypes.
+    Object.defineProperty(this, 'extendedLength', {
+      get: () => this.#extended,
+      set: (value: boolean | undefined) => this.setExtendedLength(value),
+      enumerable: true,
+    });
+    this.#unsubscribe = this.#manager.subscribe((change) => {
+      if (change.type === 'status' && change.name === this.reader) this.#cardPresent = isCardPresent(change.raw);
+      if (change.type === 'reader-removed' && change.name === this.reader) this.#cardPresent = false;
+    });
+  }
+
+  /** The card's ATR, read from the connection (SCardStatus). Never identify the card by it. */
+  get atr(): Uint8Array {
+    return this.#atr.slice();
+  }
+
+  /** The protocol in use. */
+  get protocol(): PcscProtocol {
+    return protocolName(safeProtocol(this.#card));
+  }
+
+  /**
+   * Extended-length hint: `undefined` until the first extended command tells (`true` when the
+   * card answered it, `false` on `6700` or a reader error), then remembered across
+   * reconnects. Settable (e.g. by an APDU channel that detected it); `setExtendedLength`
+   * also accepts `undefined` to detect again.
+   */
+  declare extendedLength?: boolean;
+
+  /** Set (or with `undefined`, forget) the extended-length hint; observers are told. */
+  setExtendedLength(value: boolean | undefined): void {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidArgumentError('extendedLength must be true, false or undefined');
+    }
+    this.#setExtended(value);
+  }
+
+  /** Whether the reader reported the card present at its last state change. */
+  get cardPresent(): boolean {
+    return this.#cardPresent;
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Send one command APDU; resolve to `data ‖ SW1 SW2` (a copy: the receive buffer is wiped).
+   * Outside {@link withTransaction} it waits for a running transaction of this transport.
+   *
+   * @throws CardRemovedError, CardBusyError, PcscServiceError, ReaderUnavailableError,
+   *   TransportError (code `'card-reset'` after another application reset the card,
+   *   `'extended-length-refused'` when the reader refused an extended APDU, `'transport-closed'`)
+   */
+  async transmit(command: Uint8Array): Promise<Uint8Array> {
+    if (!(command instanceof Uint8Array) || command.length < 4) {
+      throw new InvalidArgumentError('transmit expects a command APDU of at least 4 bytes');
+    }
+    if (this.#inTransaction()) return this.#native(() => this.#exchange(command));
+    this.#assertOpen();
+    const release = await this.#lock.acquire();
+    try {
+      this.#assertOpen();
+      return await this.#native(() => this.#exchange(command));
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Run `fn` inside a PC/SC transaction: no other application's command reaches the card
+   * until `fn` settles, and no other caller of this transport either. The transaction ends on
+   * every path (result, error, removal). Nested calls run `fn` inside the current transaction.
+   * When ending fails after `fn` succeeded, `fn`'s complete result is still returned.
+   *
+   * @throws CardBusyError when another application holds the card longer than the timeout,
+   *   AbortedError, CardRemovedError, and whatever `fn` throws
+   */
+  async withTransaction<T>(fn: () => Promise<T>, options: PcscTransactionOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new InvalidArgumentError('withTransaction(fn) needs a function');
+    if (this.#inTransaction()) return fn();
+    this.#assertOpen();
+    const timeoutMs = options.timeoutMs ?? this.#transactionTimeoutMs;
+    if (!(timeoutMs >= 0)) throw new InvalidArgumentError('timeoutMs must be ≥ 0');
+    const release = await this.#lock.acquire(options.signal);
+    try {
+      this.#assertOpen();
+      const transaction = await this.#begin(timeoutMs, options.signal);
+      const scope: TransactionScope = { active: true };
+      let result: T;
+      try {
+        result = await this.#scope.run(scope, fn);
+      } catch (error) {
+        scope.active = false;
+        await this.#end(transaction);
+        throw error;
+      }
+      scope.active = false;
+      await this.#end(transaction);
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Re-establish the connection, e.g. after {@link CardRemovedError} once the card is back:
+   * waits for a card in the same reader, then reconnects the handle with a card reset (or
+   * opens a new one). The ATR and protocol are read again; the extended-length hint is kept.
+   *
+   * @throws TimeoutError, AbortedError, CardBusyError, PcscServiceError, ReaderUnavailableError
+   */
+  async reconnect(options: PcscReconnectOptions = {}): Promise<void> {
+    this.#assertOpen();
+    if (this.#inTransaction()) throw new TransportError('reconnect() cannot run inside withTransaction()');
+    const release = await this.#lock.acquire(options.signal);
+    try {
+      this.#assertOpen();
+      if (!this.#manager.running) await this.#renewLease();
+      const reader = await this.#manager.waitUntil(
+        () => {
+          const known = this.#manager.readers().get(this.reader);
+          return known !== undefined && isCardUsable(known.raw) ? known.reader : undefined;
+        },
+        { timeoutMs: options.timeoutMs, signal: options.signal, what: `card in "${this.reader}"` },
+      );
+      await this.#native(() => this.#reopen(reader));
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Release the card (SCardDisconnect, card left as it is) and this transport's claim on the
+   * PC/SC client, which stops once unused so the process can exit. Waits for a running
+   * transaction of this transport first. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** `await using transport = await waitForCard()` closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    const inside = this.#inTransaction();
+    const release = inside ? undefined : await this.#lock.acquire();
+    try {
+      this.#unsubscribe();
+      const card = this.#card;
+      const disconnect = this.#native(() => card.disconnect(DISPOSITION.leave)).catch(() => undefined);
+      // A begin blocked by another application cannot be cancelled: disconnect after it, in the background.
+      if (this.#pendingBegins === 0) await disconnect;
+    } finally {
+      release?.();
+      this.#lease.release();
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TransportError('The PC/SC transport is closed', { code: 'transport-closed' });
+  }
+
+  #inTransaction(): boolean {
+    return this.#scope.getStore()?.active === true;
+  }
+
+  #setExtended(value: boolean | undefined): void {
+    if (value === this.#extended) return;
+    this.#extended = value;
+    try {
+      this.#onExtended?.(value);
+    } catch {
+      // The observer's failure must not break the exchange.
+    }
+  }
+
+  /** Queue a native call behind the previous one. */
+  #native<T>(call: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(call);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #exchange(command: Uint8Array): Promise<Uint8Array> {
+    const probe = this.#extended === undefined && isExtendedCommand(command);
+    let response: Uint8Array;
+    try {
+      response = await this.#card.transmit(command, this.#buffer);
+    } catch (error) {
+      throw await this.#transmitFailure(error, probe);
+    }
+    if (response.length < 2) {
+      // pcscd answers an exchange cut by the card leaving with no bytes and no error.
+      throw new CardRemovedError('The card was removed from the reader during the exchange (empty response)');
+    }
+    const out = response.slice();
+    response.fill(0);
+    if (probe) this.#setExtended(((out[out.length - 2]! << 8) | out[out.length - 1]!) !== SW_WRONG_LENGTH);
+    return out;
+  }
+
+  async #transmitFailure(error: unknown, probe: boolean): Promise<MynacardError> {
+    const code = pcscErrorCode(error);
+    if (code === 'NotTransacted') {
+      // First sign of a vanished card, but also how a reader refuses a frame it cannot carry.
+      if (await this.#confirmRemoval()) return mapPcscError(error, 'transmit');
+      if (probe) return this.#refusedExtended(error);
+      return new TransportError('The reader could not exchange the APDU with the card (NotTransacted)', {
+        cause: error,
+        code: 'pcsc-error',
+      });
+    }
+    if (code === 'ResetCard') await this.#acknowledgeReset();
+    const mapped = mapPcscError(error, 'transmit');
+    if (probe && mapped.code === 'pcsc-error') return this.#refusedExtended(error);
+    return mapped;
+  }
+
+  #refusedExtended(cause: unknown): TransportError {
+    this.#setExtended(false);
+    return new TransportError(`The reader refused an extended-length APDU (${pcscErrorCode(cause) ?? 'error'})`, {
+      cause,
+      code: 'extended-length-refused',
+    });
+  }
+
+  /** Did the card leave? Ask the handle until pcscd's presence poll has had time to notice. */
+  async #confirmRemoval(): Promise<boolean> {
+    const deadline = Date.now() + REMOVAL_CONFIRM_MS;
+    for (;;) {
+      if (!this.#cardPresent) return true;
+      try {
+        const state = await this.#card.state();
+        if ((statusRaw(state.status) & CARD_STATUS_PRESENT) === 0) return true;
+      } catch (error) {
+        const code = pcscErrorCode(error);
+        if (code === 'RemovedCard' || code === 'NoSmartCard') return true;
+        return false;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, REMOVAL_POLL_MS));
+    }
+  }
+
+  /** Another application reset the card: take note (SCardReconnect, leave) so the next operation works. */
+  async #acknowledgeReset(): Promise<void> {
+    try {
+      await this.#card.reconnect(CARD_MODE_SHARED, DISPOSITION.leave);
+    } catch {
+      // The next operation reports what is wrong.
+    }
+  }
+
+  /** SCardBeginTransaction, bounded by `timeoutMs` / `signal` (the native call itself cannot be cancelled). */
+  #begin(timeoutMs: number, signal: AbortSignal | undefined): Promise<PcscMiniTransaction> {
+    if (signal?.aborted) return Promise.reject(aborted(signal));
+    if (this.#transactionStuck) {
+      return Promise.reject(
+        new TransportError('The previous PC/SC transaction could not be ended; call reconnect()', {
+          code: 'transaction-failed',
+        }),
+      );
+    }
+    let abandoned = false;
+    this.#pendingBegins++;
+    const native = this.#native(async () => {
+      try {
+        let transaction: PcscMiniTransaction;
+        try {
+          transaction = await this.#card.transaction();
+        } catch (error) {
+          if (pcscErrorCode(error) === 'ResetCard') await this.#acknowledgeReset();
+          throw mapPcscError(error, 'beginning a PC/SC transaction');
+        }
+        if (abandoned) {
+          await this.#endNative(transaction);
+          throw new CardBusyError('The PC/SC transaction was no longer wanted');
+        }
+        return transaction;
+      } finally {
+        this.#pendingBegins--;
+      }
+    });
+    if (!Number.isFinite(timeoutMs) && signal === undefined) return native;
+    return new Promise<PcscMiniTransaction>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (action: () => void): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        action();
+      };
+      const giveUp = (error: MynacardError): void => {
+        abandoned = true;
+        native.catch(() => undefined);
+        settle(() => reject(error));
+      };
+      const onAbort = (): void => giveUp(aborted(signal, 'Aborted while waiting for the card'));
+      native.then(
+        (transaction) => settle(() => resolve(transaction)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (Number.isFinite(timeoutMs)) {
+        timer = setTimeout(
+          () =>
+            giveUp(
+              new CardBusyError(
+                `Another application kept the card in a PC/SC transaction for more than ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }
+    });
+  }
+
+  /** SCardEndTransaction (card left as it is), queued like every native call. Never throws. */
+  async #end(transaction: PcscMiniTransaction): Promise<void> {
+    await this.#native(() => this.#endNative(transaction));
+  }
+
+  async #endNative(transaction: PcscMiniTransaction): Promise<void> {
+    try {
+      await transaction.end(DISPOSITION.leave);
+    } catch {
+      // pcsc-mini keeps the transaction marked open on this handle: the next begin needs a new handle.
+      this.#transactionStuck = true;
+    }
+  }
+
+  /** SCardReconnect with a reset, or a new handle when that fails. */
+  async #reopen(reader: PcscMiniReader): Promise<void> {
+    let card = this.#card;
+    let reconnected = false;
+    if (!this.#transactionStuck) {
+      try {
+        await card.reconnect(CARD_MODE_SHARED, DISPOSITION.reset);
+        reconnected = true;
+      } catch {
+        // Fall back to a fresh connection below.
+      }
+    }
+    if (!reconnected) {
+      await card.disconnect(DISPOSITION.leave).catch(() => undefined);
+      try {
+        card = await reader.connect(CARD_MODE_SHARED, this.#preferredProtocol);
+      } catch (error) {
+        throw mapPcscError(error, `connecting to the card in "${this.reader}"`);
+      }
+      this.#card = card;
+      this.#transactionStuck = false;
+    }
+    try {
+      this.#atr = (await card.state()).atr.slice();
+    } catch (error) {
+      throw mapPcscError(error, 'reading the card state');
+    }
+    this.#cardPresent = true;
+  }
+
+  /** The monitor stopped (e.g. pcscd restarted): take a claim on a fresh client. */
+  async #renewLease(): Promise<void> {
+    const lease = await this.#manager.acquire();
+    this.#lease.release();
+    this.#lease = lease;
+  }
+}
+
+/** SCARD_PRESENT in a card status (pcsc-mini `CardStatus.PRESENT`). */
+const CARD_STATUS_PRESENT = 0x4;
+
+function statusRaw(status: { readonly raw: number } | number): number {
+  return typeof status === 'number' ? status : status.raw;
+}
+
+/**
+ * Connect to the card in `reader` (shared mode) and read its ATR. The lease passes to the
+ * transport; on failure the caller keeps it.
+ * @internal
+ */
+export async function openTransport(
+  manager: ClientManager,
+  lease: ClientLease,
+  reader: PcscMiniReader,
+  options: PcscTransportOptions,
+): Promise<PcscTransport> {
+  const name = reader.name();
+  let card: PcscMiniCard;
+  try {
+    card = await reader.connect(CARD_MODE_SHARED, protocolCode(options.protocol));
+  } catch (error) {
+    throw mapPcscError(error, `connecting to the card in "${name}"`);
+  }
+  let atr: Uint8Array;
+  try {
+    atr = (await card.state()).atr;
+  } catch (error) {
+    await card.disconnect(DISPOSITION.leave).catch(() => undefined);
+    throw mapPcscError(error, 'reading the card state');
+  }
+  return new PcscTransport({ manager, lease, reader: name, card, atr, options });
+}
+
+/** Validate the options shared by `waitForCard`, `connect` and the transport. */
+export function checkTransportOptions(options: PcscTransportOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
+  const { protocol, transactionTimeoutMs, extendedLength, onExtendedLength } = options;
+  if (protocol !== undefined && protocol !== 'T=0' && protocol !== 'T=1' && protocol !== 'any') {
+    throw new InvalidArgumentError("protocol must be 'T=0', 'T=1' or 'any'");
+  }
+  if (transactionTimeoutMs !== undefined && !(transactionTimeoutMs >= 0)) {
+    throw new InvalidArgumentError('transactionTimeoutMs must be ≥ 0');
+  }
+  if (extendedLength !== undefined && typeof extendedLength !== 'boolean') {
+    throw new InvalidArgumentError('extendedLength must be a boolean');
+  }
+  if (onExtendedLength !== undefined && typeof onExtendedLength !== 'function') {
+    throw new InvalidArgumentError('onExtendedLength must be a function');
+  }
+}
+
+/**
+ * Whether `command` is an extended-length APDU: after the 4-byte header, a `00` byte opens a
+ * 3-byte Lc or Le (ISO/IEC 7816-4 §5.1); a short command has at most a 1-byte Le there.
+ */
+export function isExtendedCommand(command: Uint8Array): boolean {
+  return command.length >= 7 && command[4] === 0x00;
+}
+
+function protocolCode(protocol: PcscTransportOptions['protocol']): number {
+  if (protocol === 'T=0') return PROTOCOL.t0;
+  if (protocol === 'T=1') return PROTOCOL.t1;
+  return PROTOCOL.any;
+}
+
+function protocolName(code: number | undefined): PcscProtocol {
+  if (code === PROTOCOL.t0) return 'T=0';
+  if (code === PROTOCOL.t1) return 'T=1';
+  return 'unknown';
+}
+
+function safeProtocol(card: PcscMiniCard): number | undefined {
+  try {
+    return card.protocol();
+  } catch {
+    return undefined;
+  }
+}
