@@ -60,6 +60,10 @@ export const TEXT_EF = {
   myNumber: 0x0001,
   /** 基本4情報 `FF20`. card-facts §3.2 [C] */
   attributes: 0x0002,
+  /** Integrity record `FF30` (DF31/DF32 digests, DF33 signature); PIN, 照合番号A or B. card-facts §3.2 [C] */
+  integrity: 0x0003,
+  /** Card-verifiable certificate `7F21`; readable without a secret. card-facts §3.2 [C] */
+  cvCertificate: 0x0004,
   /** 券面事項入力補助用 暗証番号 (IEF). card-facts §3.2 [C] */
   pin: 0x0011,
   /** 照合番号A (IEF). card-facts §3.2 [C] */
@@ -72,6 +76,8 @@ export const TEXT_EF = {
 export const FACE_EF = {
   /** Card face record `FF20`. card-facts §3.3 [C] */
   face: 0x0002,
+  /** Card-verifiable certificate `7F21` (as in the text AP); readable without a secret. card-facts §3.3 [C] */
+  cvCertificate: 0x0004,
   /** 個人番号 image `FF40`, 照合番号A only. card-facts §3.3 [C] */
   myNumberImage: 0x0005,
   /** 照合番号B (IEF). card-facts §3.3 [C] */

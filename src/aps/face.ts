@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { FACE_EF, sfiReference } from './constants.js';
+import { readCvCertificate } from './cv-certificate.js';
 import type { SecretKind } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
@@ -98,6 +99,18 @@ export class FaceAp {
         }),
       { signal: options.signal, wipe: [secret] },
     );
+  }
+
+  /**
+   * Read the カード検証可能証明書 (card-verifiable certificate, EF 0004, `7F21`) of this AP,
+   * whose key signed the card face (`DF28` of EF 0002): SELECT AP if needed → `00 B0 84 …`.
+   * No secret is needed. Cached for the life of the session (a copy is returned each time).
+   * Check the face with `verifyFaceApIntegrity({ face: record.raw, cvCertificate })`.
+   *
+   * @throws CardDataError, StatusWordError (`6A82` when the AP is absent)
+   */
+  async readCvCertificate(): Promise<Uint8Array> {
+    return readCvCertificate(this.#session, 'face');
   }
 
   /**

@@ -18,6 +18,8 @@ export {
   type AttributesCredential,
   type MyNumberCredential,
   type TextPinCredential,
+  type TextCredential,
+  type TextIntegrityFiles,
   type TextSecretKind,
   type VerificationACredential,
   type VerificationBCredential,

@@ -9,6 +9,7 @@ import { CHANGE_P1_NEW_ONLY, CHANGE_P2_CURRENT_EF, INS, MAX_TRIES, TEXT_EF, sfiR
 import { encodeSecret, type SecretKind } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import type { ChangePinSecrets } from './jpki.js';
+import { readCvCertificate, readCvCertificateIn } from './cv-certificate.js';
 import { readTlvObject } from './read-file.js';
 import { decodeMyNumberRecord, decodeTextAttributes, type TextAttributes } from './records.js';
 import type { CardSession } from './session.js';
@@ -36,6 +37,38 @@ export type MyNumberCredential = TextPinCredential | VerificationACredential;
 
 /** The 基本4情報 are opened by the 券面事項入力補助用 暗証番号 or by 照合番号B. */
 export type AttributesCredential = TextPinCredential | VerificationBCredential;
+
+/**
+ * Any secret of the text AP: the 券面事項入力補助用 暗証番号 (`{ pin }`), 照合番号A
+ * (`{ verificationA }`) or 照合番号B (`{ verificationB }`). Each opens the integrity record
+ * EF 0003 (card-facts §3.2).
+ */
+export type TextCredential = TextPinCredential | VerificationACredential | VerificationBCredential;
+
+/**
+ * The text-AP files an integrity check (`verifyTextApIntegrity`) needs, as the card returned
+ * them: whole TLV objects, without the filler that may follow them in the EF.
+ */
+export interface TextIntegrityFiles {
+  /**
+   * EF 0001: the `FF10` object (`FF 10 0C` + the 12 digits of the 個人番号). Absent when the
+   * credential does not open EF 0001 (照合番号B). Personal data: wipe it when done.
+   */
+  readonly myNumber?: Uint8Array;
+  /** EF 0002: the `FF20` object (基本4情報). Personal data. */
+  readonly attributes: Uint8Array;
+  /** EF 0003: the `FF30` integrity record (DF31, DF32 digests and the DF33 signature). */
+  readonly integrityRecord: Uint8Array;
+  /** EF 0004: the `7F21` card-verifiable certificate whose key signed DF33. */
+  readonly cvCertificate: Uint8Array;
+}
+
+/** Operation names of the integrity reads (error contexts; never a value). */
+const CONTEXT = {
+  myNumber: 'READ 個人番号',
+  attributes: 'READ 基本4情報',
+  integrity: 'READ 券面事項入力補助AP EF 0003 (integrity record)',
+} as const;
 
 /**
  * A secret of the text AP: `'pin'` (券面事項入力補助用 暗証番号, 4 digits), `'verificationA'`
@@ -111,7 +144,7 @@ export class TextAp {
     return session.run(
       (port) =>
         session.withVerified(port, 'text', ref, secret, options, async () => {
-          const record = await readTlvObject(port, TEXT_EF.myNumber, { sensitive: true, context: 'READ 個人番号' });
+          const record = await readTlvObject(port, TEXT_EF.myNumber, { sensitive: true, context: CONTEXT.myNumber });
           try {
             return decodeMyNumberRecord(record);
           } finally {
@@ -135,13 +168,92 @@ export class TextAp {
     return session.run(
       (port) =>
         session.withVerified(port, 'text', ref, secret, options, async () => {
-          const record = await readTlvObject(port, TEXT_EF.attributes, { sensitive: true, context: 'READ 基本4情報' });
+          const record = await readTlvObject(port, TEXT_EF.attributes, { sensitive: true, context: CONTEXT.attributes });
           try {
             return decodeTextAttributes(record);
           } finally {
             record.fill(0);
           }
         }),
+      { wipe: [secret] },
+    );
+  }
+
+  /**
+   * Read the integrity record (EF 0003, `FF30`: `DF31` SHA-256 of EF 0001, `DF32` SHA-256 of
+   * the 基本4情報, `DF33` the signature over them) with the text PIN (`{ pin }`), 照合番号A
+   * (`{ verificationA }`) or 照合番号B (`{ verificationB }`): SELECT AP if needed → tries query
+   * → VERIFY → `00 B0 83 …` → security status dropped. The response is kept out of traces: the
+   * `DF31` digest of a 12-digit number can be searched exhaustively, so it is as personal as
+   * the 個人番号 itself. Check it with `verifyTextApIntegrity`.
+   *
+   * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
+   *   PinBlockedError, CardDataError, StatusWordError
+   */
+  async readIntegrityRecord(credential: TextCredential, options: PinCallOptions = {}): Promise<Uint8Array> {
+    const { ref, secret } = credentialSecret(
+      credential,
+      ['pin', 'verificationA', 'verificationB'],
+      REFS,
+      'readIntegrityRecord',
+    );
+    const session = this.#session;
+    return session.run(
+      (port) =>
+        session.withVerified(port, 'text', ref, secret, options, () =>
+          readTlvObject(port, TEXT_EF.integrity, { sensitive: true, context: CONTEXT.integrity }),
+        ),
+      { wipe: [secret] },
+    );
+  }
+
+  /**
+   * Read the カード検証可能証明書 (card-verifiable certificate, EF 0004, `7F21`) that certifies
+   * the key of the integrity record's signature: SELECT AP if needed → `00 B0 84 …`. No secret
+   * is needed. Cached for the life of the session (a copy is returned each time).
+   *
+   * @throws CardDataError, StatusWordError (`6A82` when the AP is absent)
+   */
+  async readCvCertificate(): Promise<Uint8Array> {
+    return readCvCertificate(this.#session, 'text');
+  }
+
+  /**
+   * Read every file `verifyTextApIntegrity` needs with **one** VERIFY: EF 0004 (free, cached)
+   * → tries query → VERIFY → EF 0001 (text PIN only) → EF 0002 → EF 0003 → security status
+   * dropped. The text PIN (`{ pin }`) opens EF 0001–0003; 照合番号B (`{ verificationB }`) opens
+   * EF 0002–0003 only, so `myNumber` is then absent. (照合番号A does not open EF 0002, so it
+   * cannot check the 基本4情報 and is not accepted.) Responses with personal data are kept out
+   * of traces; on failure every buffer already read is wiped.
+   *
+   * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
+   *   PinBlockedError, CardDataError, StatusWordError
+   */
+  async readIntegrityFiles(credential: AttributesCredential, options: PinCallOptions = {}): Promise<TextIntegrityFiles> {
+    const { ref, secret } = credentialSecret(credential, ['pin', 'verificationB'], REFS, 'readIntegrityFiles');
+    const opensMyNumber = ref === REFS.pin;
+    const session = this.#session;
+    return session.run(
+      async (port) => {
+        const cvCertificate = await readCvCertificateIn(session, port, 'text');
+        return session.withVerified(port, 'text', ref, secret, options, async () => {
+          const read: Uint8Array[] = [];
+          const next = async (fid: number, context: string): Promise<Uint8Array> => {
+            const bytes = await readTlvObject(port, fid, { sensitive: true, context });
+            read.push(bytes);
+            return bytes;
+          };
+          try {
+            const myNumber = opensMyNumber ? await next(TEXT_EF.myNumber, CONTEXT.myNumber) : undefined;
+            const attributes = await next(TEXT_EF.attributes, CONTEXT.attributes);
+            const integrityRecord = await next(TEXT_EF.integrity, CONTEXT.integrity);
+            return { ...(myNumber === undefined ? {} : { myNumber }), attributes, integrityRecord, cvCertificate };
+          } catch (error) {
+            for (const bytes of read) bytes.fill(0);
+            throw error;
+          }
+        });
+      },
       { wipe: [secret] },
     );
   }

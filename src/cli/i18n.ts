@@ -87,6 +87,7 @@ const en = {
   guardRefused: (label: string) =>
     `Only 1 try is left for the ${label}: nothing was sent. A wrong value would block it. Pass --allow-last-try if you are sure.`,
   guardRefusedGeneric: 'Only 1 try is left: nothing was sent. Pass --allow-last-try if you are sure.',
+  pcscService: (detail: string) => detail,
   noReader: 'No smart-card reader is available.',
   noSuchReader: (name: string) => `No reader named "${name}".`,
   noCard: 'No card in the reader.',
@@ -98,7 +99,7 @@ const en = {
 
   // --- secrets ---
   triesLine: (label: string, remaining: number, max: number | undefined) =>
-    `${label}: ${remaining}${max === undefined ? '' : ` of ${max}`} ${remaining === 1 ? 'try' : 'tries'} left`,
+    `${label}: ${remaining}${max === undefined ? '' : ` of ${max}`} ${remaining === 1 && max === undefined ? 'try' : 'tries'} left`,
   triesUnlimited: (label: string) => `${label}: no retry limit`,
   prompt: (label: string, remaining: number | undefined) =>
     `Enter the ${label}${remaining === undefined || !Number.isFinite(remaining) ? '' : ` (${remaining} ${remaining === 1 ? 'try' : 'tries'} left)`}: `,
@@ -138,7 +139,7 @@ const en = {
   fieldRoot: 'Trust anchor',
   fieldChain: 'Chain',
   fieldSignature: 'Signature',
-  fieldSigningTime: 'Signing time (claimed by the signer)',
+  fieldSigningTime: 'Signing time (claimed)',
   fieldReasons: 'Problems',
   fieldCheckedAt: 'Checked at',
   fieldContent: 'Content',
@@ -313,6 +314,7 @@ const ja: Messages = {
   guardRefused: (label: string) =>
     `${label}の残り回数が1回のため、送信しませんでした。間違えるとロックされます。確かな場合は --allow-last-try を付けてください。`,
   guardRefusedGeneric: '残り回数が1回のため、送信しませんでした。確かな場合は --allow-last-try を付けてください。',
+  pcscService: (detail: string) => `PC/SC サービス（pcscd）または pcsc-mini が使えません。${detail}`,
   noReader: '使えるカードリーダーがありません。',
   noSuchReader: (name: string) => `「${name}」という名前のリーダーはありません。`,
   noCard: 'リーダーにカードがありません。',
@@ -360,7 +362,7 @@ const ja: Messages = {
   fieldRoot: 'トラストアンカー',
   fieldChain: '証明書チェーン',
   fieldSignature: '署名',
-  fieldSigningTime: '署名時刻（署名者の申告）',
+  fieldSigningTime: '署名時刻（自己申告）',
   fieldReasons: '問題点',
   fieldCheckedAt: '検証日時',
   fieldContent: '内容',

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { PinBlockedError, PinIncorrectError } from '../apdu/status.js';
-import { CardBusyError, CardRemovedError, MynacardError, PinRetryGuardError } from '../errors.js';
+import { CardBusyError, CardRemovedError, MynacardError, PcscServiceError, PinRetryGuardError } from '../errors.js';
 import { flag, parseArgs, type ParsedArgs } from './args.js';
 import { CommandContext, type Command } from './context.js';
 import { CliError, EXIT, exitCodeOf, type ExitCode } from './exit-codes.js';
@@ -55,6 +55,7 @@ function describe(error: unknown, msg: Messages): string {
   if (error instanceof CardBusyError) return msg.cardBusy;
   if (error instanceof PinBlockedError) return msg.pinBlockedGeneric;
   if (error instanceof PinRetryGuardError) return msg.guardRefusedGeneric;
+  if (error instanceof PcscServiceError) return msg.pcscService(error.message);
   if (error instanceof MynacardError) return error.message;
   const e = error instanceof Error ? error : new Error(String(error));
   return `${msg.internal} ${e.name}: ${e.message}`;

@@ -8,8 +8,11 @@ import { CcidError } from './errors.js';
 
 /** bDescriptorType values. USB 2.0 Table 9-5; CCID §5.1 */
 export const DESCRIPTOR_TYPE = {
+  /** CONFIGURATION. */
   configuration: 0x02,
+  /** INTERFACE. */
   interface: 0x04,
+  /** ENDPOINT. */
   endpoint: 0x05,
   /** CCID functional (class) descriptor. CCID §5.1 */
   ccid: 0x21,
@@ -57,10 +60,22 @@ export const CCID_FEATURE = {
 } as const;
 
 /** dwProtocols bits. CCID §5.1 */
-export const CCID_PROTOCOL = { t0: 0x01, t1: 0x02 } as const;
+export const CCID_PROTOCOL = {
+  /** T=0. */
+  t0: 0x01,
+  /** T=1. */
+  t1: 0x02,
+} as const;
 
 /** bVoltageSupport bits. CCID §5.1 */
-export const CCID_VOLTAGE = { v5: 0x01, v3: 0x02, v1_8: 0x04 } as const;
+export const CCID_VOLTAGE = {
+  /** 5.0 V (class A). */
+  v5: 0x01,
+  /** 3.0 V (class B). */
+  v3: 0x02,
+  /** 1.8 V (class C). */
+  v1_8: 0x04,
+} as const;
 
 /**
  * How the reader exchanges data with the card (dwFeatures bits 18–16):

@@ -8,6 +8,7 @@ export {
   t0Tpdu,
   type CcidCardProtocol,
   type CcidVoltage,
+  type T1Sizes,
   type WebUsbCcidOptions,
   type WebUsbTransmitOptions,
 } from './transport.js';
@@ -76,6 +77,7 @@ export {
   rBlock,
   sBlock,
   type T1Block,
+  type T1InvalidBlock,
   type T1ProtocolOptions,
   type T1Step,
 } from './t1.js';

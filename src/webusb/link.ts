@@ -246,7 +246,8 @@ export class CcidLink {
       }
       if (result.status === 'babble') throw new TransportError('USB babble on the bulk-IN endpoint', { code: 'usb-transfer' });
       const view = result.data;
-      return view === undefined ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+      if (view === undefined || view === null) return new Uint8Array(0);
+      return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
     })();
     read.catch(() => undefined); // may be abandoned; its failure reaches whoever awaits it
     return read;

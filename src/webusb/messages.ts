@@ -12,24 +12,39 @@ export const CCID_HEADER_LENGTH = 10;
 
 /** PC_to_RDR bMessageType values. CCID §6.1 Table 6.1-1 */
 export const PC_TO_RDR = {
+  /** PC_to_RDR_SetParameters. §6.1.7 */
   setParameters: 0x61,
+  /** PC_to_RDR_IccPowerOn. §6.1.1 */
   iccPowerOn: 0x62,
+  /** PC_to_RDR_IccPowerOff. §6.1.2 */
   iccPowerOff: 0x63,
+  /** PC_to_RDR_GetSlotStatus. §6.1.3 */
   getSlotStatus: 0x65,
+  /** PC_to_RDR_Escape. §6.1.8 */
   escape: 0x6b,
+  /** PC_to_RDR_GetParameters. §6.1.5 */
   getParameters: 0x6c,
+  /** PC_to_RDR_ResetParameters. §6.1.6 */
   resetParameters: 0x6d,
+  /** PC_to_RDR_XfrBlock. §6.1.4 */
   xfrBlock: 0x6f,
+  /** PC_to_RDR_Abort. §6.1.13 */
   abort: 0x72,
 } as const;
 
 /** RDR_to_PC bMessageType values (bulk-IN §6.2, interrupt-IN §6.3). */
 export const RDR_TO_PC = {
+  /** RDR_to_PC_DataBlock. §6.2.1 */
   dataBlock: 0x80,
+  /** RDR_to_PC_SlotStatus. §6.2.2 */
   slotStatus: 0x81,
+  /** RDR_to_PC_Parameters. §6.2.3 */
   parameters: 0x82,
+  /** RDR_to_PC_Escape. §6.2.4 */
   escape: 0x83,
+  /** RDR_to_PC_NotifySlotChange (interrupt-IN). §6.3.1 */
   notifySlotChange: 0x50,
+  /** RDR_to_PC_HardwareError (interrupt-IN). §6.3.2 */
   hardwareError: 0x51,
 } as const;
 
@@ -47,7 +62,16 @@ export const EXPECTED_ANSWER: ReadonlyMap<number, number> = new Map([
 ]);
 
 /** bPowerSelect of PC_to_RDR_IccPowerOn. CCID §6.1.1 */
-export const POWER_SELECT = { auto: 0x00, v5: 0x01, v3: 0x02, v1_8: 0x03 } as const;
+export const POWER_SELECT = {
+  /** Automatic voltage selection. */
+  auto: 0x00,
+  /** 5.0 V. */
+  v5: 0x01,
+  /** 3.0 V. */
+  v3: 0x02,
+  /** 1.8 V. */
+  v1_8: 0x03,
+} as const;
 
 /** wLevelParameter of PC_to_RDR_XfrBlock at extended APDU level. CCID §6.1.4 */
 export const LEVEL_PARAMETER = {
@@ -228,8 +252,22 @@ export interface SlotChange {
 
 /** A decoded interrupt-IN message. CCID §6.3 */
 export type CcidNotification =
-  | { readonly type: 'slot-change'; readonly slots: readonly SlotChange[] }
-  | { readonly type: 'hardware-error'; readonly slot: number; readonly seq: number; readonly code: number };
+  | {
+      /** RDR_to_PC_NotifySlotChange. */
+      readonly type: 'slot-change';
+      /** Every slot of the bitmap (bMaxSlotIndex + 1 entries). */
+      readonly slots: readonly SlotChange[];
+    }
+  | {
+      /** RDR_to_PC_HardwareError. */
+      readonly type: 'hardware-error';
+      /** bSlot. */
+      readonly slot: number;
+      /** bSeq of the command that was running. */
+      readonly seq: number;
+      /** bHardwareErrorCode (01h = overcurrent). */
+      readonly code: number;
+    };
 
 /**
  * Decode an interrupt-IN message: RDR_to_PC_NotifySlotChange (50h; two bits per slot, bit 0

@@ -25,22 +25,71 @@ export const T1_DEFAULT_IFSD = 32;
 export const T1_DEFAULT_IFSC = 32;
 
 /** S-block functions (PCB bits 5–1). §11.3.2.2 */
-export const S_BLOCK = { resynch: 0x00, ifs: 0x01, abort: 0x02, wtx: 0x03 } as const;
+export const S_BLOCK = {
+  /** RESYNCH. */
+  resynch: 0x00,
+  /** IFS (information field size). */
+  ifs: 0x01,
+  /** ABORT (of a chain). */
+  abort: 0x02,
+  /** WTX (waiting time extension). */
+  wtx: 0x03,
+} as const;
 
 /** R-block error indications (PCB bits 4–1). §11.3.2.2 */
-export const R_ERROR = { none: 0x0, edc: 0x1, other: 0x2 } as const;
+export const R_ERROR = {
+  /** Error-free (acknowledgement). */
+  none: 0x0,
+  /** EDC or parity error. */
+  edc: 0x1,
+  /** Other error. */
+  other: 0x2,
+} as const;
 
 /** One decoded T=1 block. */
 export type T1Block =
-  | { readonly kind: 'I'; readonly nad: number; readonly ns: number; readonly more: boolean; readonly inf: Uint8Array }
-  | { readonly kind: 'R'; readonly nad: number; readonly nr: number; readonly error: number }
   | {
-      readonly kind: 'S';
+      /** Information block. */
+      readonly kind: 'I';
+      /** NAD. */
       readonly nad: number;
+      /** N(S), the send sequence number. */
+      readonly ns: number;
+      /** M: more data follow in the next I-block (chaining). */
+      readonly more: boolean;
+      /** INF: part of an APDU. */
+      readonly inf: Uint8Array;
+    }
+  | {
+      /** Receive-ready block. */
+      readonly kind: 'R';
+      /** NAD. */
+      readonly nad: number;
+      /** N(R): N(S) of the I-block expected next. */
+      readonly nr: number;
+      /** Error indication ({@link R_ERROR}). */
+      readonly error: number;
+    }
+  | {
+      /** Supervisory block. */
+      readonly kind: 'S';
+      /** NAD. */
+      readonly nad: number;
+      /** A response (rather than a request). */
       readonly response: boolean;
+      /** Function ({@link S_BLOCK}). */
       readonly fn: number;
+      /** INF (IFS value, WTX multiplier). */
       readonly inf: Uint8Array;
     };
+
+/** A received frame that is not a valid block. */
+export interface T1InvalidBlock {
+  /** Marks an invalid block. */
+  readonly kind: 'invalid';
+  /** `'edc'`: wrong LRC; `'other'`: malformed frame. */
+  readonly error: 'edc' | 'other';
+}
 
 /** LRC: XOR of every byte. §11.4.4 */
 export function lrc(bytes: Uint8Array): number {
@@ -80,7 +129,7 @@ export function sBlock(fn: number, response: boolean, inf: Uint8Array = new Uint
  * Check and decode a received block: `'edc'` when the LRC is wrong, `'other'` when the frame is
  * malformed (LEN FFh or disagreeing with the byte count, unknown PCB). §11.6.3
  */
-export function decodeBlock(bytes: Uint8Array): T1Block | { readonly kind: 'invalid'; readonly error: 'edc' | 'other' } {
+export function decodeBlock(bytes: Uint8Array): T1Block | T1InvalidBlock {
   if (bytes.length < 4) return { kind: 'invalid', error: 'other' };
   if (lrc(bytes.subarray(0, bytes.length - 1)) !== bytes[bytes.length - 1]) return { kind: 'invalid', error: 'edc' };
   const nad = bytes[0]!;
@@ -117,13 +166,23 @@ export interface T1ProtocolOptions {
 
 /** What to do next. */
 export type T1Step =
-  /**
-   * Send `block` to the card and feed the answer back. `bwi` > 0: the card asked for a waiting
-   * time extension; the answer may take `bwi` × BWT (CCID XfrBlock bBWI).
-   */
-  | { readonly type: 'send'; readonly block: Uint8Array<ArrayBuffer>; readonly bwi: number }
-  /** The exchange is over: the card's complete answer (empty for S(IFS)/S(RESYNCH)). */
-  | { readonly type: 'done'; readonly response: Uint8Array };
+  | {
+      /** Send `block` to the card and feed the answer back. */
+      readonly type: 'send';
+      /** The block to send. */
+      readonly block: Uint8Array<ArrayBuffer>;
+      /**
+       * > 0 when the card asked for a waiting time extension: its answer may take `bwi` × BWT
+       * (pass it as the CCID XfrBlock bBWI).
+       */
+      readonly bwi: number;
+    }
+  | {
+      /** The exchange is over. */
+      readonly type: 'done';
+      /** The card's complete answer (empty for S(IFS) / S(RESYNCH)). */
+      readonly response: Uint8Array;
+    };
 
 type Phase = 'idle' | 'ifs' | 'resynch' | 'sending' | 'receiving';
 
@@ -400,9 +459,9 @@ export class T1Protocol {
       return this.#accept(block);
     }
     if (block.kind === 'R') {
-      // The card did not get our acknowledgement: repeat it. Rule 7.2
+      // The card did not get our last block (an acknowledgement, a repeat request): repeat it. Rule 7.2
       this.#countError();
-      return this.#send(this.#lastSent);
+      return this.#send(this.#lastAny, 0, false);
     }
     return this.#invalid(R_ERROR.other);
   }

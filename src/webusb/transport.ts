@@ -5,7 +5,14 @@
  */
 import { ExtendedLengthUnsupportedError } from '../apdu/errors.js';
 import { concatBytes } from '../bytes.js';
-import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
+import {
+  AbortedError,
+  CardRemovedError,
+  InvalidArgumentError,
+  MynacardError,
+  ReaderUnavailableError,
+  TransportError,
+} from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { activeFindexDindex, defaultProtocol, parseAtr, type AtrInfo } from './atr.js';
 import {
@@ -97,6 +104,14 @@ export interface WebUsbTransmitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** T=1 information field sizes in use. */
+export interface T1Sizes {
+  /** The card's IFSC (largest INF the card accepts). */
+  readonly ifsc: number;
+  /** The IFSD (largest INF the card may send), as negotiated. */
+  readonly ifsd: number;
+}
+
 /** Link protocol to the card at TPDU level. */
 export type CcidCardProtocol = 'T=0' | 'T=1';
 
@@ -153,8 +168,6 @@ export class WebUsbCcidTransport implements Transport {
    * anything; whether the card accepts extended length is probed).
    */
   declare readonly extendedLength?: boolean;
-  /** Largest response this transport can carry (data + SW). */
-  readonly maxResponseLength: number;
 
   readonly #link: CcidLink;
   readonly #options: WebUsbCcidOptions;
@@ -200,7 +213,6 @@ export class WebUsbCcidTransport implements Transport {
         this.#timeExtensions++;
       },
     });
-    this.maxResponseLength = this.exchangeLevel === 'short-apdu' ? MAX_SHORT_RESPONSE : MAX_EXTENDED_RESPONSE;
   }
 
   /**
@@ -226,19 +238,22 @@ export class WebUsbCcidTransport implements Transport {
     if (options.signal?.aborted === true) throw new AbortedError();
     let openedHere = false;
     if (!device.opened) {
-      await device.open();
+      await usbStep(device.open(), 'open the USB device');
       openedHere = true;
     }
     let claimed: number | undefined;
     try {
       const { configurationValue, ccid } = await findReaderInterface(device);
       if (device.configuration?.configurationValue !== configurationValue) {
-        await device.selectConfiguration(configurationValue);
+        await usbStep(device.selectConfiguration(configurationValue), 'select the USB configuration');
       }
-      await device.claimInterface(ccid.interface.interfaceNumber);
+      await usbStep(device.claimInterface(ccid.interface.interfaceNumber), 'claim the CCID interface');
       claimed = ccid.interface.interfaceNumber;
       if (ccid.interface.alternateSetting !== 0) {
-        await device.selectAlternateInterface(ccid.interface.interfaceNumber, ccid.interface.alternateSetting);
+        await usbStep(
+          device.selectAlternateInterface(ccid.interface.interfaceNumber, ccid.interface.alternateSetting),
+          'select the CCID alternate setting',
+        );
       }
       if (slot > ccid.descriptor.maxSlotIndex) {
         throw new InvalidArgumentError(`The reader has slots 0–${ccid.descriptor.maxSlotIndex}; slot ${slot} does not exist`);
@@ -262,6 +277,14 @@ export class WebUsbCcidTransport implements Transport {
     }
   }
 
+  /**
+   * Largest response one `transmit` can carry (data + SW): 258 at short APDU level and for a T=0
+   * card, 65538 otherwise.
+   */
+  get maxResponseLength(): number {
+    return this.exchangeLevel === 'short-apdu' || this.#protocol === 'T=0' ? MAX_SHORT_RESPONSE : MAX_EXTENDED_RESPONSE;
+  }
+
   /** The card's Answer-to-Reset from the last power-on (a copy). Never identify the card by it. */
   get atr(): Uint8Array {
     return this.#atr.slice();
@@ -273,7 +296,7 @@ export class WebUsbCcidTransport implements Transport {
   }
 
   /** The negotiated T=1 information field sizes (TPDU level, T=1 only). */
-  get t1(): { readonly ifsc: number; readonly ifsd: number } | undefined {
+  get t1(): T1Sizes | undefined {
     const t1 = this.#t1;
     return t1 === undefined ? undefined : { ifsc: t1.ifsc, ifsd: t1.ifsd };
   }
@@ -723,7 +746,10 @@ export class WebUsbCcidTransport implements Transport {
             continue;
           }
           const view = result.data;
-          bytes = view === undefined ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+          bytes =
+            view === undefined || view === null
+              ? new Uint8Array(0)
+              : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
         } catch {
           return; // interface released, device closed or gone
         }
@@ -767,6 +793,28 @@ export class WebUsbCcidTransport implements Transport {
         // A listener's exception must not stop the interrupt pipe.
       }
     }
+  }
+}
+
+/**
+ * Await one USB set-up step; a WebUSB DOMException becomes a `MynacardError`. A SecurityError
+ * on a CCID interface is Chromium's protected-class rule (see the README's WebUSB section).
+ */
+async function usbStep<T>(promise: Promise<T>, what: string): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof MynacardError) throw error;
+    const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
+    if (name === 'SecurityError') {
+      throw new ReaderUnavailableError(
+        `Could not ${what}: the browser protects the smart-card interface class (0Bh) from web pages ` +
+          '(usable from Node with "usb", Electron, or an Isolated Web App with usb-unrestricted)',
+        { cause: error },
+      );
+    }
+    if (name === 'NotFoundError') throw new ReaderUnavailableError(`Could not ${what}: the device is gone`, { cause: error });
+    throw new ReaderUnavailableError(`Could not ${what}${name === '' ? '' : ` (${name})`}`, { cause: error });
   }
 }
 
@@ -839,6 +887,7 @@ async function readConfigurationDescriptor(device: UsbDeviceLike, index: number)
   return viewBytes(full.data);
 }
 
-function viewBytes(view: DataView | undefined): Uint8Array {
-  return view === undefined ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+function viewBytes(view: DataView | null | undefined): Uint8Array {
+  if (view === undefined || view === null) return new Uint8Array(0);
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
 }

@@ -3,8 +3,9 @@
  * its users need `@types/w3c-web-usb`. A browser `USBDevice` (`navigator.usb`), the Node `usb`
  * package's `WebUSBDevice`, and a test double are all assignable to {@link UsbDeviceLike}.
  *
- * Optional members are typed `?: T | undefined` (and `configuration` also `| null`) so that
- * every published variant of the WebUSB typings fits under `exactOptionalPropertyTypes`.
+ * Optional members are typed `?: T | null | undefined` where WebIDL says nullable, so that the
+ * WebIDL shapes and every published variant of the WebUSB typings fit, also under
+ * `exactOptionalPropertyTypes`.
  * @packageDocumentation
  */
 
@@ -30,8 +31,8 @@ export interface UsbControlTransferParameters {
 
 /** `USBInTransferResult`. */
 export interface UsbInTransferResultLike {
-  /** The bytes received (absent on a stall). */
-  readonly data?: DataView | undefined;
+  /** The bytes received (absent or null on a stall). */
+  readonly data?: DataView | null | undefined;
   /** `'ok'`, `'stall'` or `'babble'`. */
   readonly status?: UsbTransferStatus | undefined;
 }
@@ -96,7 +97,7 @@ export interface UsbDeviceLike {
   /** idProduct. */
   readonly productId: number;
   /** iProduct string, when the device has one. */
-  readonly productName?: string | undefined;
+  readonly productName?: string | null | undefined;
   /** Whether `open()` has succeeded and `close()` has not been called. */
   readonly opened: boolean;
   /** The selected configuration (`null`/undefined when unconfigured). */

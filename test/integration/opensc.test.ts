@@ -95,14 +95,9 @@ interface Exchange {
   readonly sw: string;
 }
 
-/**
- * The virtual card as vpcd sees it, recording every exchange, with an optional ATR override and
- * a promise for the first power-on (= pcscd has detected the card).
- */
+/** The virtual card as vpcd sees it, recording every exchange, with an optional ATR override. */
 function recordingCard(card: VirtualMyNumberCard, atr?: Uint8Array) {
   const exchanges: Exchange[] = [];
-  let poweredOn!: () => void;
-  const firstPowerOn = new Promise<void>((r) => (poweredOn = r));
   const bridged: VpcdCard = {
     atr: atr ?? card.atr,
     get present() {
@@ -110,7 +105,6 @@ function recordingCard(card: VirtualMyNumberCard, atr?: Uint8Array) {
     },
     reset() {
       card.reset();
-      poweredOn();
     },
     async transmit(command) {
       const response = await card.transmit(command);
@@ -118,7 +112,7 @@ function recordingCard(card: VirtualMyNumberCard, atr?: Uint8Array) {
       return response;
     },
   };
-  return { bridged, exchanges, firstPowerOn };
+  return { bridged, exchanges };
 }
 
 describe.skipIf(!pcsc.ok)(suiteTitle('OpenSC against the virtual card through pcscd + vpcd', pcsc), () => {
@@ -139,7 +133,25 @@ describe.skipIf(!pcsc.ok)(suiteTitle('OpenSC against the virtual card through pc
       port: stack!.vpcdPort,
       onLog: (line) => trace.push(`${step}\t${line}`),
     });
-    await rec.firstPowerOn; // pcscd saw the card and powered it on
+    await untilReader(true);
+  };
+
+  /** Pull the card and wait until pcscd has seen it go (else a quick re-insert looks like no change). */
+  const remove = async () => {
+    await conn.close();
+    await untilReader(false);
+  };
+
+  /** Poll pcscd's view of the reader (`opensc-tool --list-readers`, no card access) until it matches. */
+  const untilReader = async (withCard: boolean, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { stdout } = await run('opensc-tool', ['--list-readers'], { timeout: 10_000, encoding: 'utf8' });
+      const row = stdout.split('\n').find((l) => l.trimEnd().endsWith(stack!.reader));
+      if (row !== undefined && /^\d+\s+(Yes|No)\b/.exec(row)?.[1] === (withCard ? 'Yes' : 'No')) return;
+      if (Date.now() > deadline) throw new Error(`reader never showed ${withCard ? 'a card' : 'no card'}:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
 
   /** Run an OpenSC / openssl command; OpenSC's own configuration comes from `work`. */
@@ -164,7 +176,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('OpenSC against the virtual card through pc
   });
 
   afterAll(async () => {
-    await conn?.close();
+    if (conn) await remove(); // leave the reader empty for the next test file
     if (work) rmSync(work, { recursive: true, force: true });
     const traceFile = process.env['MYNACARD_OPENSC_TRACE'];
     if (traceFile) writeFileSync(traceFile, `${trace.join('\n')}\n`);
@@ -285,7 +297,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('OpenSC against the virtual card through pc
   });
 
   it('a card whose ATR OpenSC 0.23 does not know is still recognised, by SELECT of the JPKI AP', async () => {
-    await conn.close();
+    await remove();
     await insert(fromHex(ATR_UNKNOWN_TO_OPENSC_023));
     const atr = await tool('atr', 'opensc-tool', ['--atr']);
     expect(atr.stdout.trim().replace(/:/g, '').toUpperCase()).toBe(ATR_UNKNOWN_TO_OPENSC_023);

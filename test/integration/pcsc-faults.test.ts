@@ -4,7 +4,7 @@
  * PC/SC transaction, and a process that must end by itself after close().
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MyNumberCard } from '../../src/aps/index.js';
 import { toHex } from '../../src/bytes.js';
 import { CardBusyError, CardRemovedError } from '../../src/errors.js';
@@ -47,10 +47,6 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     for (const t of transports.splice(0)) await t.close();
     for (const c of connections.splice(0)) await c.close();
     await waitForReader(stack!.reader, false);
-  });
-
-  afterAll(async () => {
-    await sleep(0);
   });
 
   describe.each([

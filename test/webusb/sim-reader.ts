@@ -80,8 +80,10 @@ export interface SimReaderOptions {
   readonly maxTransfer?: number;
   /** The device starts unconfigured (`configuration` undefined). */
   readonly unconfigured?: boolean;
-  /** The device starts closed. Default true (closed). */
+  /** The device starts open (default closed). */
   readonly opened?: boolean;
+  /** claimInterface rejects with a DOMException of this name (e.g. Chromium's 'SecurityError'). */
+  readonly claimError?: string;
 }
 
 /** One logged bulk message. */
@@ -341,6 +343,9 @@ export class SimReader implements UsbDeviceLike {
   async claimInterface(interfaceNumber: number): Promise<void> {
     this.#assertOpen();
     if (this.configuration === undefined) throw new DOMException('No configuration selected', 'InvalidStateError');
+    if (this.options.claimError !== undefined) {
+      throw new DOMException('The requested interface implements a protected class.', this.options.claimError);
+    }
     this.claimed.add(interfaceNumber);
   }
 

@@ -41,9 +41,9 @@ export class T1Card {
   #response: Uint8Array = new Uint8Array(0);
   #offset = 0;
   #lastI: Uint8Array = new Uint8Array(0);
-  #lastINs = 0;
   #lastIMore = false;
   #last: Uint8Array = new Uint8Array(0);
+  #lastAny: Uint8Array = new Uint8Array(0);
   #wtxLeft: number;
   #ifsRequestPending: number | undefined;
 
@@ -65,6 +65,9 @@ export class T1Card {
     this.#state = 'idle';
     this.ifsd = 32;
     this.#command = [];
+    this.#lastI = new Uint8Array(0);
+    this.#lastAny = new Uint8Array(0);
+    this.#last = new Uint8Array(0);
   }
 
   /** Answer one block from the interface device. */
@@ -92,9 +95,14 @@ export class T1Card {
       return this.#send(rBlock(this.#nr, R_ERROR.other), false);
     }
     if (block.kind === 'R') {
-      if (this.#state === 'sending' && block.nr !== this.#lastINs && this.#lastIMore) return this.#nextChunk();
-      // Anything else asks for the last block again (rule 7.2 / 7.3).
-      return this.#last;
+      if (block.nr === this.#ns) {
+        // The interface device has our last I-block: the next part of our chain, or it missed
+        // the block we sent after it (an R-block, an S request): send that again. Rules 2.2, 7.2, 7.3
+        if (this.#state === 'sending' && this.#lastIMore) return this.#nextChunk();
+        return this.#lastAny;
+      }
+      // N(R) = N(S) of our last I-block: it was lost; send it again. Rule 6.2
+      return this.#lastI.length > 0 ? this.#lastI : this.#lastAny;
     }
     // I-block
     if (block.ns !== this.#nr) return this.#send(rBlock(this.#nr), false); // duplicate: acknowledge again
@@ -133,17 +141,16 @@ export class T1Card {
     const more = this.#offset < this.#response.length;
     const block = iBlock(this.#ns, more, chunk);
     this.#lastI = block;
-    this.#lastINs = this.#ns;
     this.#lastIMore = more;
     this.#ns ^= 1;
     if (!more) this.#state = 'idle';
     return this.#send(block, true);
   }
 
-  /** `remember`: the block is what an R-block re-request gets again. */
+  /** `remember`: the block is what an invalid answer to an S request gets again (rule 7.3). */
   #send(block: Uint8Array, remember: boolean): Uint8Array {
     if (remember) this.#last = block;
-    else if (this.#last.length === 0) this.#last = block;
+    this.#lastAny = block;
     return block;
   }
 }

@@ -145,7 +145,7 @@ describe('T=1 state machine against the card side (properties)', () => {
           expect(toHex(again)).toBe(toHex(answerFor(command.subarray(0, 4), responseLength)));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 
@@ -183,7 +183,7 @@ describe('T=1 state machine against the card side (properties)', () => {
           expect(processed).toBe(2);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });

@@ -134,6 +134,20 @@ describe('open', () => {
     ).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
+  it("Chromium's protected class (SecurityError on claimInterface) and a busy interface: ReaderUnavailableError", async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const protectedClass = new SimReader(vc, { level: 'tpdu', claimError: 'SecurityError' });
+    const e = await rejection(WebUsbCcidTransport.open(protectedClass));
+    expect(e).toBeInstanceOf(ReaderUnavailableError);
+    expect(e.message).toMatch(/protects the smart-card interface class/);
+    expect((e.cause as DOMException).name).toBe('SecurityError');
+    expect(protectedClass.opened).toBe(false);
+    const busy = new SimReader(vc, { level: 'tpdu', claimError: 'NetworkError' });
+    const e2 = await rejection(WebUsbCcidTransport.open(busy));
+    expect(e2).toBeInstanceOf(ReaderUnavailableError);
+    expect(e2.message).toBe('Could not claim the CCID interface (NetworkError)');
+  });
+
   it('no card in the slot: CardRemovedError', async () => {
     const vc = await VirtualMyNumberCard.create();
     const sim = new SimReader(vc, { level: 'short-apdu' });
@@ -279,7 +293,8 @@ describe('exchanges', () => {
 
 describe('timeouts and aborts', () => {
   it('a slow card beyond responseTimeoutMs: TimeoutError, broken, then reconnect() aborts and recovers', async () => {
-    const { sim, transport } = await setup({ level: 'tpdu', latencyMs: 150 }, { responseTimeoutMs: 40 });
+    const { sim, transport } = await setup({ level: 'tpdu' }, { responseTimeoutMs: 40 });
+    sim.latencyMs = 150; // the card becomes slow after the IFSD negotiation
     const error = await rejection(transport.transmit(fromHex(SELECT_JPKI)));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(transport.broken).toBe(true);
@@ -402,6 +417,7 @@ describe('T=1 and T=0 specifics', () => {
     const { sim, transport, vc } = await setup({ level: 'tpdu', atr: fromHex('3b00') }, {}, { quirks: { getResponse: true } });
     expect(transport.protocol).toBe('T=0');
     expect(transport.extendedLength).toBe(false);
+    expect(transport.maxResponseLength).toBe(258);
     expect(toHex(sim.sent[2]!)).toBe('61050000000002000000110000' + '0a00');
     const card = await MyNumberCard.connect(transport);
     expect(toHex(await card.jpki.readCertificate('auth'))).toBe(toHex(vc.certificates.auth));

@@ -175,12 +175,20 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     return prepared;
   }
 
-  /** Guarded VERIFY of each prepared secret (the AP is selected). Wipes every secret. */
-  async #verifyAll(port: ApduPort, secrets: readonly PreparedSecret[], allowLastTry: boolean | undefined): Promise<void> {
+  /**
+   * Guarded VERIFY of each prepared secret (the AP is selected). `state.secured` is set as soon
+   * as a VERIFY carrying a value goes out. Wipes every secret.
+   */
+  async #verifyAll(
+    port: ApduPort,
+    secrets: readonly PreparedSecret[],
+    allowLastTry: boolean | undefined,
+    state: { secured: boolean },
+  ): Promise<void> {
     try {
       for (const s of secrets) {
         const ref = await secretReference(port, this.descriptor, s.name, s.spec);
-        await guardedVerify(port, ref, s.bytes, { allowLastTry });
+        await guardedVerify(port, ref, s.bytes, { allowLastTry, beforeSend: () => (state.secured = true) });
       }
     } finally {
       for (const s of secrets) s.bytes.fill(0);
@@ -198,7 +206,8 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
 
   /**
    * The common frame: SELECT the AP, VERIFY `secrets`, run `body`, and drop the security status
-   * when anything may have set it (`secured` is set by `body` after issuer authentication).
+   * when anything may have set it (a VERIFY with a value went out, or `body` set `secured`
+   * before issuer authentication).
    */
   async #secured<T>(
     signal: AbortSignal | undefined,
@@ -211,10 +220,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
         const state = { secured: false };
         try {
           await selectCardAp(port, this.descriptor);
-          if (secrets.length > 0) {
-            state.secured = true;
-            await this.#verifyAll(port, secrets, allowLastTry);
-          }
+          if (secrets.length > 0) await this.#verifyAll(port, secrets, allowLastTry, state);
           return await body(port, state);
         } finally {
           if (state.secured) await this.#drop(port);

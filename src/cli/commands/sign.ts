@@ -18,6 +18,11 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { fieldLines, toPem } from '../output.js';
 import { chooseTrust, readCardCertificate } from './cert.js';
 
+/** 性別 of the JPKI SAN: `'1'` male, `'2'` female, `'3'` unknown (cert-profile §3). */
+function sanSex(code: string): string {
+  return code === '1' ? 'male' : code === '2' ? 'female' : 'unknown';
+}
+
 function required(context: CommandContext, name: string): string {
   const value = stringOption(context.args.options, name);
   if (value === undefined) throw new CliError('usage', EXIT.usage, context.msg.missingOption(`--${name}`));
@@ -122,7 +127,7 @@ export const verifyCommand: Command = async (context) => {
               [msg.fieldName, person.name],
               [msg.fieldAddress, person.address],
               [msg.fieldBirthDate, person.birthDate.date],
-              [msg.fieldSex, person.sex],
+              [msg.fieldSex, msg.sexLabel[sanSex(person.sex)] ?? person.sex],
             ],
             '  ',
           ),
@@ -143,7 +148,13 @@ export const verifyCommand: Command = async (context) => {
         signer: verdict.signer === undefined ? undefined : summarize(verdict.signer),
         signerPerson:
           showSigner && person !== undefined
-            ? { name: person.name, address: person.address, birthDate: person.birthDate.date, sex: person.sex }
+            ? {
+                name: person.name,
+                address: person.address,
+                birthDate: person.birthDate.date,
+                sex: sanSex(person.sex),
+                sexCode: person.sex,
+              }
             : undefined,
         chain: verdict.chain === undefined ? undefined : chainJson(verdict.chain, trust, at),
         contentBytes: verdict.content?.length,

@@ -9,6 +9,9 @@ import { CommandApdu } from '../../apdu/command.js';
 import { CardRemovedError, InvalidArgumentError, TransportError } from '../../errors.js';
 import type { TestHolder } from '../pki-issuer.js';
 import type { Transport } from '../../transport/transport.js';
+import type { CardApArea } from '../../aps/card-ap/constants.js';
+import type { CardApContents, CardApDescriptor } from '../../aps/card-ap/descriptor.js';
+import { CardApStore, type InstalledCardAp, type VirtualCardApKeys } from './card-ap.js';
 import { HANDLERS, PROPRIETARY_INS, type HandlerContext, type HandlerResult } from './commands.js';
 import { INS, SW, VIRTUAL_CARD_ATR } from './constants.js';
 import type { FileSystem } from './file-system.js';
@@ -70,6 +73,7 @@ export class VirtualMyNumberCard implements Transport {
   readonly #fs: FileSystem;
   readonly #pins: ReadonlyMap<PinKind, PinObject>;
   readonly #context: HandlerContext;
+  readonly #cardAps: CardApStore;
   readonly #extendedLength: boolean;
   readonly #latencyMs: number;
   readonly #log: CardLogEntry[] = [];
@@ -90,6 +94,7 @@ export class VirtualMyNumberCard implements Transport {
     this.profile = personalisation.profile;
     this.#fs = personalisation.fs;
     this.#pins = personalisation.pins;
+    this.#cardAps = new CardApStore(this.#fs, options.cardApCapacity);
     this.#extendedLength = quirks.extendedLength ?? true;
     this.#latencyMs = nonNegativeInteger(quirks.latencyMs, 'quirks.latencyMs') ?? 0;
     this.#removalCountdown = nonNegativeInteger(quirks.removeAfterCommands, 'quirks.removeAfterCommands');
@@ -147,6 +152,57 @@ export class VirtualMyNumberCard implements Transport {
     const pin = this.#pins.get(kind);
     if (pin === undefined || !PIN_KINDS.includes(kind)) throw new InvalidArgumentError('Unknown PIN kind');
     return pin.state();
+  }
+
+  /**
+   * Install a card AP into its free area (地域住民向け領域 or 拡張利用領域), as the installer would
+   * through J-LIS's カードAP搭載システム: its files (`contents` encoded with the descriptor's
+   * codecs; files left out are erased, all `FF`), its secrets and the issuer key of the test
+   * authentication scheme (see `card-ap.ts`).
+   *
+   * @throws CardApCapacityError when the area lacks room; InvalidArgumentError for an AID
+   *   already on the card, a missing or malformed secret, an unknown file or a bad key;
+   *   CardApValueTooLargeError / CardApCodecError for contents that do not encode
+   */
+  installCardAp<D extends CardApDescriptor>(
+    descriptor: D,
+    contents?: CardApContents<D>,
+    keys?: VirtualCardApKeys<D>,
+  ): InstalledCardAp {
+    return this.#cardAps.install(descriptor, contents, keys);
+  }
+
+  /** Remove a card AP (as its installer may); false when it was not installed. */
+  uninstallCardAp(descriptor: Pick<CardApDescriptor, 'aid'>): boolean {
+    return this.#cardAps.uninstall(descriptor.aid);
+  }
+
+  /**
+   * The holder moves to another municipality (転出): every regional card AP is removed, the
+   * extension-area ones stay. Returns the names removed.
+   */
+  moveOut(): string[] {
+    return this.#cardAps.moveOut();
+  }
+
+  /** The card APs installed, in installation order. */
+  get installedCardAps(): readonly InstalledCardAp[] {
+    return this.#cardAps.installed;
+  }
+
+  /** Capacity and use of a free area, in bytes. */
+  cardApUsage(area: CardApArea): { readonly capacity: number; readonly used: number } {
+    return { capacity: this.#cardAps.capacity(area), used: this.#cardAps.used(area) };
+  }
+
+  /** A copy of a card-AP file's bytes as stored (for tests). */
+  cardApFile(descriptor: CardApDescriptor, fileName: string): Uint8Array {
+    return this.#cardAps.file(descriptor, fileName);
+  }
+
+  /** Counter state of a card-AP secret (for tests). */
+  cardApSecretState(descriptor: CardApDescriptor, secretName: string): PinState {
+    return this.#cardAps.secretState(descriptor, secretName);
   }
 
   /** Pull the card out: every `transmit` rejects with `CardRemovedError` until {@link insert}. */
@@ -207,6 +263,7 @@ export class VirtualMyNumberCard implements Transport {
   #powerOn(): void {
     this.#fs.powerOn();
     this.#context.pending = undefined;
+    this.#cardAps.reset();
   }
 
   async #exchange(command: Uint8Array): Promise<Uint8Array> {
@@ -254,6 +311,7 @@ export class VirtualMyNumberCard implements Transport {
     const ins = bytes[1];
     // Any command but GET RESPONSE discards data left for GET RESPONSE.
     if (ins !== INS.getResponse) context.pending = undefined;
+    this.#cardAps.beforeCommand(ins);
     let command: CommandApdu;
     try {
       command = CommandApdu.parse(bytes);
@@ -265,7 +323,7 @@ export class VirtualMyNumberCard implements Transport {
     if (classError !== undefined) return { data: EMPTY, sw: classError };
     // Extended length refused by this card/reader combination: 6700. card-facts §8
     if (command.isExtended && !this.#extendedLength) return { data: EMPTY, sw: SW.wrongLength };
-    const handler = HANDLERS.get(command.ins);
+    const handler = this.#cardAps.handlerFor(command.ins) ?? HANDLERS.get(command.ins);
     if (handler === undefined) return { data: EMPTY, sw: SW.insNotSupported }; // [U]
     const proprietary = (command.cla & 0x80) !== 0;
     if (proprietary !== PROPRIETARY_INS.has(command.ins)) return { data: EMPTY, sw: SW.claNotSupported }; // [U]

@@ -34,6 +34,8 @@ export interface BinaryEf {
   readonly fid: number;
   readonly data: Uint8Array;
   readonly read: AccessRule;
+  /** Who may UPDATE BINARY (only card APs of the free areas); absent = never. */
+  readonly write?: AccessRule;
   /** Holds a 個人番号 in clear: the card's log redacts responses from it. */
   readonly sensitive?: boolean;
 }
@@ -75,7 +77,8 @@ export type ApplicationName = 'jpki' | 'text' | 'face' | 'common' | 'juki';
 
 /** A dedicated file (application) and its EFs. */
 export interface DedicatedFile {
-  readonly name: ApplicationName;
+  /** One of the card's own applications, or `'card-ap'` for a card AP installed in a free area. */
+  readonly name: ApplicationName | 'card-ap';
   readonly aid: Uint8Array;
   readonly efs: ReadonlyMap<number, ElementaryFile>;
 }
@@ -87,7 +90,7 @@ export function efMap(...files: ElementaryFile[]): ReadonlyMap<number, Elementar
 
 /** Current DF, current EF and security status. */
 export class FileSystem {
-  readonly #dfs: readonly DedicatedFile[];
+  readonly #dfs: DedicatedFile[];
   readonly #mfEfs: ReadonlyMap<number, ElementaryFile>;
   #currentDf: DedicatedFile | undefined;
   #currentEf: ElementaryFile | undefined;
@@ -98,8 +101,20 @@ export class FileSystem {
    * @param mfEfs EFs selectable at the MF / card-manager level (none is readable, card-facts §3.6)
    */
   constructor(dfs: readonly DedicatedFile[], mfEfs: ReadonlyMap<number, ElementaryFile>) {
-    this.#dfs = dfs;
+    this.#dfs = [...dfs];
     this.#mfEfs = mfEfs;
+  }
+
+  /** Add an application (a card AP installed in a free area). */
+  addApplication(df: DedicatedFile): void {
+    this.#dfs.push(df);
+  }
+
+  /** Remove an application; when it is current the card returns to the MF level. */
+  removeApplication(df: DedicatedFile): void {
+    const i = this.#dfs.indexOf(df);
+    if (i >= 0) this.#dfs.splice(i, 1);
+    if (this.#currentDf === df) this.powerOn();
   }
 
   /** The applications present. */

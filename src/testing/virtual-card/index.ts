@@ -3,6 +3,12 @@
  * @packageDocumentation
  */
 export { VirtualMyNumberCard } from './card.js';
+export {
+  DEFAULT_CARD_AP_CAPACITY,
+  testCardApCryptogram,
+  type InstalledCardAp,
+  type VirtualCardApKeys,
+} from './card-ap.js';
 export type {
   CardLogEntry,
   VirtualCardApplication,

@@ -198,6 +198,12 @@ export interface VirtualCardOptions {
    * loaded `TestPki`. Default `TEST_PKI_DATA`, so equal options give equal certificates.
    */
   readonly pki?: TestPkiData | TestPki;
+  /**
+   * Capacity in bytes of the free areas card APs are installed into with `installCardAp`
+   * (a modelling choice [U]: the real sizes are the issuer's). Default regional 4096,
+   * extension 8192.
+   */
+  readonly cardApCapacity?: { readonly regional?: number; readonly extension?: number };
 }
 
 /** One exchange in {@link VirtualMyNumberCard.log}. Never contains a PIN. */
@@ -222,8 +228,8 @@ export interface CardLogEntry {
   readonly commandRedacted?: boolean;
   /** The response data was removed from `response`. */
   readonly responseRedacted?: boolean;
-  /** Application current after the command; absent at MF / card-manager level. */
-  readonly dfName?: ApplicationName;
+  /** Application current after the command (`'card-ap'`: an installed card AP); absent at MF / card-manager level. */
+  readonly dfName?: ApplicationName | 'card-ap';
   /** The card was pulled out while this command was in flight. */
   readonly error?: 'card-removed';
 }

@@ -1,0 +1,164 @@
+/**
+ * 地域ポイントの本人確認 (identity check for a local points scheme): verify the
+ * 利用者証明用電子証明書 chain and a fresh challenge signed by the card, then emit an identity
+ * assertion keyed by the certificate — a pairwise pseudonym — never by personal data.
+ *
+ *   MYNACARD_AUTH_PIN=1234 LOCAL_ID_SERVICE_KEY=<64 hex digits> \
+ *     npx tsx examples/local-id/index.ts --simulator --audience points.example.lg.jp
+ *
+ * The assertion is a compact JWS (HS256) under a key derived from the service key. Its `sub`
+ * is HMAC-SHA-256(service key, certificate) in base64url: stable for this service and this
+ * certificate, unlinkable across services, and free of the holder's name, address, birth date
+ * and 個人番号. A renewed certificate (every five years, or a new card) gives a new `sub`:
+ * the holder links the account again then.
+ *
+ * Legal note: verifying JPKI 利用者証明 as a business requires the approval of the Minister for
+ * Internal Affairs and Communications under 公的個人認証法; production use must also check
+ * revocation (OCSP), which this example does not.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { MyNumberCard } from '../../src/aps/index.js';
+import { authenticate, verifyAuthentication, type JpkiTrustAnchor } from '../../src/crypto/index.js';
+import { CliError } from '../../src/cli/exit-codes.js';
+import {
+  EXIT,
+  exampleMessages,
+  isMain,
+  openSession,
+  parseExampleArgs,
+  processIo,
+  reportError,
+  type CliIo,
+} from '../shared/session.js';
+
+/** Lifetime of an assertion. */
+export const ASSERTION_LIFETIME_S = 300;
+
+/** The claims of an identity assertion. */
+export interface IdentityClaims {
+  readonly iss: string;
+  readonly aud: string;
+  /** Pairwise pseudonym of the certificate (base64url HMAC-SHA-256). */
+  readonly sub: string;
+  readonly iat: number;
+  readonly exp: number;
+  /** How the holder was authenticated. */
+  readonly amr: readonly ['jpki-auth'];
+  /** The authenticating certificate (no personal data: JPKI auth certificates carry none). */
+  readonly cert: { readonly serialNumber: string; readonly notAfter: string };
+}
+
+const b64url = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64url');
+
+/** Subkeys of the service key: one for pseudonyms, one for the assertion MAC. */
+function subkey(serviceKey: Uint8Array, purpose: 'sub' | 'jws'): Buffer {
+  return createHmac('sha256', serviceKey).update(`local-id-example/${purpose}`).digest();
+}
+
+/** The pairwise pseudonym of a certificate for this service. */
+export function pseudonym(serviceKey: Uint8Array, certificate: Uint8Array): string {
+  return b64url(createHmac('sha256', subkey(serviceKey, 'sub')).update(certificate).digest());
+}
+
+/** Sign claims as a compact JWS (HS256). */
+export function signAssertion(claims: IdentityClaims, serviceKey: Uint8Array): string {
+  const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${b64url(createHmac('sha256', subkey(serviceKey, 'jws')).update(input).digest())}`;
+}
+
+/** Check an assertion's MAC, audience and lifetime; the claims, or `undefined` when invalid. */
+export function verifyAssertion(token: string, serviceKey: Uint8Array, options: { readonly audience: string; readonly now: Date }): IdentityClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const expected = createHmac('sha256', subkey(serviceKey, 'jws')).update(`${parts[0]}.${parts[1]}`).digest();
+  const given = Buffer.from(parts[2]!, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as IdentityClaims;
+  const now = Math.floor(options.now.getTime() / 1000);
+  return claims.aud === options.audience && claims.iat <= now && now < claims.exp ? claims : undefined;
+}
+
+/**
+ * The whole check: challenge (server) → signature on the card (client) → verification of nonce,
+ * signature and chain (server) → assertion.
+ *
+ * @throws CliError exit 8 when the authentication does not verify
+ */
+export async function identify(
+  card: MyNumberCard,
+  options: {
+    readonly pin: string;
+    readonly serviceKey: Uint8Array;
+    readonly audience: string;
+    readonly now: Date;
+    readonly roots?: readonly JpkiTrustAnchor[] | undefined;
+    readonly allowLastTry?: boolean;
+  },
+): Promise<{ readonly token: string; readonly claims: IdentityClaims }> {
+  const challenge = Uint8Array.from(randomBytes(32));
+  const allowLastTry = options.allowLastTry ?? false;
+  const response = await authenticate(
+    {
+      jpki: {
+        sign: (kind, data, o) => card.jpki.sign(kind, data, { ...o, allowLastTry }),
+        readCertificate: (kind, o) => card.jpki.readCertificate(kind, { ...o, allowLastTry }),
+      },
+    },
+    { pin: options.pin, challenge },
+  );
+  const result = await verifyAuthentication(response, {
+    expectedChallenge: challenge,
+    at: options.now,
+    ...(options.roots === undefined ? {} : { roots: options.roots }),
+  });
+  const certificate = result.chain.certificate;
+  if (!result.valid || certificate === undefined) {
+    throw new CliError('authentication-failed', EXIT.verificationFailed, `Authentication failed: ${result.reasons.join(', ')}`);
+  }
+  const iat = Math.floor(options.now.getTime() / 1000);
+  const claims: IdentityClaims = {
+    iss: 'local-id-example',
+    aud: options.audience,
+    sub: pseudonym(options.serviceKey, response.certificate),
+    iat,
+    exp: iat + ASSERTION_LIFETIME_S,
+    amr: ['jpki-auth'],
+    cert: { serialNumber: certificate.serialNumber, notAfter: certificate.notAfter.toISOString() },
+  };
+  return { token: signAssertion(claims, options.serviceKey), claims };
+}
+
+/** The program: `--audience <service>`, service key from `LOCAL_ID_SERVICE_KEY` (64 hex digits). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const msg = exampleMessages(io);
+    const args = parseExampleArgs(argv, { values: ['audience'] }, msg);
+    const keyHex = io.env['LOCAL_ID_SERVICE_KEY'] ?? '';
+    if (!/^[0-9a-fA-F]{64}$/.test(keyHex)) {
+      throw new CliError('usage', EXIT.usage, 'Set LOCAL_ID_SERVICE_KEY to the service key (64 hex digits)');
+    }
+    const serviceKey = Uint8Array.from(Buffer.from(keyHex, 'hex'));
+    const session = await openSession(args, io);
+    try {
+      const remaining = await session.card.jpki.remainingTries('auth');
+      const pin = await session.secret('auth', remaining, 3);
+      if (session.simulated) io.stderr.write(`${msg.testRootsNote}\n`);
+      const { token, claims } = await identify(session.card, {
+        pin,
+        serviceKey,
+        audience: args.values.get('audience') ?? 'local-points',
+        now: io.now?.() ?? new Date(),
+        roots: session.roots,
+        allowLastTry: session.allowLastTry,
+      });
+      io.stdout.write(`${JSON.stringify({ assertion: token, claims })}\n`);
+      return EXIT.ok;
+    } finally {
+      await session.close();
+    }
+  } catch (error) {
+    return reportError(io, error);
+  }
+}
+
+if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CORE_LIMIT_BYTES,
+  findNodeOnlyCode,
+  measureBundles,
+  type BundleName,
+  type BundleReport,
+} from '../../scripts/bundle-size.js';
+
+/**
+ * Node-only references that third-party code of the full entry carries behind a feature test
+ * (they run only where `btoa`/`atob` are missing, or where a `Buffer` global exists, i.e. in
+ * Node). Listed exactly, so that any new one fails this test. Our own code (src/) has none.
+ */
+const ALLOWED_THIRD_PARTY: readonly { readonly bundle: BundleName; readonly module: string; readonly line: string }[] = [
+  // pvtsutils Convert.ToBase64: `if (typeof btoa !== "undefined") … else Buffer.from(…)`.
+  { bundle: 'full', module: 'node_modules/pvtsutils/build/index.js', line: 'return Buffer.from(buf).toString("base64");' },
+  // pvtsutils Convert.FromBase64: `if (typeof atob !== "undefined") … else Buffer.from(…)`.
+  {
+    bundle: 'full',
+    module: 'node_modules/pvtsutils/build/index.js',
+    line: 'return new Uint8Array(Buffer.from(formatted, "base64")).buffer;',
+  },
+  // @peculiar/utils base64: `const b = globalThis.Buffer; if (b) … else btoa(…)`.
+  { bundle: 'full', module: 'node_modules/@peculiar/utils/build/esm/encoding/base64.js', line: 'return globalThis.Buffer;' },
+];
+
+let reports: Map<BundleName, BundleReport>;
+
+beforeAll(async () => {
+  reports = new Map((await measureBundles()).map((r) => [r.name, r]));
+}, 120_000);
+
+const report = (name: BundleName): BundleReport => {
+  const r = reports.get(name);
+  if (r === undefined) throw new Error(`no ${name} bundle`);
+  return r;
+};
+
+describe('browser bundles (esbuild, minified, ESM, platform browser)', () => {
+  it(`the core (TLV, APDU, card sessions) stays under ${CORE_LIMIT_BYTES} bytes min+gzip`, () => {
+    const core = report('core');
+    expect(core.gzip).toBeGreaterThan(0);
+    expect(core.gzip).toBeLessThan(CORE_LIMIT_BYTES);
+    expect(core.min).toBeGreaterThan(core.gzip);
+    expect(core.raw).toBeGreaterThan(core.min);
+  });
+
+  it('the core has no certificate stack and no test code in it', () => {
+    const paths = report('core').inputs.map((i) => i.path);
+    expect(paths).toContain('src/aps/card.ts');
+    expect(paths).toContain('src/tlv/decode.ts');
+    expect(paths).toContain('src/apdu/channel.ts');
+    const heavy = paths.filter((p) =>
+      /^src\/(crypto|testing|pcsc|webusb|cli)\/|node_modules\/(@peculiar|asn1js|pvtsutils|reflect-metadata)/.test(p),
+    );
+    expect(heavy).toEqual([]);
+  });
+
+  it('the full entry is a superset of the core; every bundle was tree-shaken from its entry', () => {
+    const core = report('core');
+    const full = report('full');
+    const testing = report('testing');
+    expect(full.gzip).toBeGreaterThan(core.gzip);
+    expect(full.inputs.map((i) => i.path)).toEqual(expect.arrayContaining(core.inputs.map((i) => i.path)));
+    expect(testing.inputs.map((i) => i.path)).toContain('src/testing/virtual-card/card.ts');
+    expect(testing.inputs.map((i) => i.path)).not.toContain('src/testing/vpcd.ts');
+  });
+
+  it('no bundle imports a node: built-in or calls require()', () => {
+    const findings = [...reports.values()].flatMap(findNodeOnlyCode).filter((f) => f.kind !== 'Buffer');
+    expect(findings).toEqual([]);
+  });
+
+  it('no Buffer in the core or testing bundles; in the full one only the listed feature-tested third-party fallbacks', () => {
+    const buffers = [...reports.values()].flatMap(findNodeOnlyCode).filter((f) => f.kind === 'Buffer');
+    expect(buffers.filter((f) => f.module.startsWith('src/') || f.module === '?' || f.module === '<entry>')).toEqual([]);
+    expect(buffers.map(({ bundle, module, line }) => ({ bundle, module, line }))).toEqual(ALLOWED_THIRD_PARTY);
+  });
+
+  it('the scan finds what it looks for (a planted Buffer, node: import and require)', () => {
+    const planted: BundleReport = {
+      ...report('core'),
+      readable: '// src/planted.ts\nconst b = Buffer.from("x");\nimport("node:fs");\nconst r = require("x");\nnew ArrayBuffer(1);\n',
+      minified: 'Buffer.from("x");import("node:fs");require("x");new ArrayBuffer(1);',
+    };
+    expect(findNodeOnlyCode(planted).map((f) => [f.kind, f.module])).toEqual([
+      ['Buffer', 'src/planted.ts'],
+      ['node:', 'src/planted.ts'],
+      ['require', 'src/planted.ts'],
+    ]);
+  });
+});
