@@ -150,3 +150,9 @@ export const READ_RECORD_P2_SFI1 = (COMMON_RECORD_SFI << 3) | 0x04;
 export const SHORT_CHUNK = 256;
 /** Largest offset a READ BINARY P1P2 can address (15 bits). card-facts §4 [C] */
 export const MAX_READ_OFFSET = 0x7fff;
+/**
+ * Shortest signature `80 2A` may return: the JPKI keys are RSA-2048, so a PKCS#1 v1.5 signature
+ * is 256 bytes. card-facts §4 "response = 256-byte signature + 9000" [C]; a longer one (a
+ * future larger key) is accepted.
+ */
+export const MIN_SIGNATURE_LENGTH = 256;

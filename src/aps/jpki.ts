@@ -4,7 +4,7 @@
  */
 import { CommandApdu } from '../apdu/command.js';
 import { SecurityStatusNotSatisfiedError, statusWordError } from '../apdu/status.js';
-import { InvalidArgumentError } from '../errors.js';
+import { CardDataError, InvalidArgumentError } from '../errors.js';
 import { decodeTlv } from '../tlv/index.js';
 import {
   CHANGE_P1_NEW_ONLY,
@@ -13,6 +13,7 @@ import {
   INS,
   JPKI_EF,
   MAX_TRIES,
+  MIN_SIGNATURE_LENGTH,
   SIGN_P2_CURRENT_KEY,
   sfiReference,
 } from './constants.js';
@@ -296,6 +297,12 @@ export class JpkiAp {
             }),
           );
           if (!response.ok) throw statusWordError(response.sw, `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}`);
+          // A 9000 without a whole signature (a lost or cut response) must not pass as a signature.
+          if (response.data.length < MIN_SIGNATURE_LENGTH) {
+            throw new CardDataError(
+              `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}: ${response.data.length} bytes returned, expected at least ${MIN_SIGNATURE_LENGTH}`,
+            );
+          }
           return response.data.slice();
         }),
       { wipe: [secret] },

@@ -1,6 +1,7 @@
 /**
  * Where the CLI gets secrets (暗証番号, パスワード, 照合番号B) — never from argv:
- * 1. `--pin-stdin`: one line of standard input per secret, in the order asked;
+ * 1. `--pin-stdin`: one line of standard input per secret, in the order asked (when stdin is a
+ *    terminal, the hidden prompt is used instead so that nothing is echoed);
  * 2. an environment variable (`MYNACARD_AUTH_PIN`, `MYNACARD_SIGN_PASSWORD`, `MYNACARD_TEXT_PIN`,
  *    `MYNACARD_VERIFICATION_B`; `MYNACARD_NEW_*` for the new value of `pin change`);
  * 3. a hidden prompt on the terminal (raw mode: nothing is echoed).
@@ -177,15 +178,6 @@ export class SecretSource {
     this.#pinStdin = options.pinStdin;
   }
 
-  /** Print the tries line for a secret on stderr. */
-  announce(request: SecretRequest): void {
-    const label = this.#msg.secretLabel[request.name];
-    if (request.remaining === undefined) return;
-    this.#io.stderr.write(
-      `${Number.isFinite(request.remaining) ? this.#msg.triesLine(label, request.remaining, request.max) : this.#msg.triesUnlimited(label)}\n`,
-    );
-  }
-
   /**
    * The current value of a secret. The tries left are shown first: in the prompt, or on a
    * stderr line when the value comes from stdin or the environment.
@@ -212,7 +204,8 @@ export class SecretSource {
     const msg = this.#msg;
     const label = msg.secretLabel[request.name];
     const io = this.#io;
-    if (this.#pinStdin) {
+    // On a terminal, --pin-stdin would echo the typed secret: the hidden prompt is used instead.
+    if (this.#pinStdin && io.stdin.isTTY !== true) {
       if (purpose === 'current') this.#announceWith(request, msg.secretFromStdin);
       this.#lines ??= new StdinLines(io);
       const line = await this.#lines.next();

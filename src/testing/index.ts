@@ -1,9 +1,10 @@
 /**
- * `mynacard/testing`: the virtual My Number Card, the JPKI test PKI and the builders of the
- * card's file contents. Browser-safe (the vpcd bridge, which needs Node sockets, is not
- * exported here).
+ * `mynacard/testing`: the virtual My Number Card, the JPKI test PKI, the builders of the card's
+ * file contents, and the vpcd bridge that puts the virtual card into a real PC/SC stack (the
+ * bridge loads `node:net` only when called, so this entry stays bundleable for browsers).
  * @packageDocumentation
  */
 export * from './virtual-card/index.js';
 export * from './pki.js';
 export * from './content/index.js';
+export { connectToVpcd, VPCD_DEFAULT_PORT, type VpcdCard, type VpcdConnection, type VpcdOptions } from './vpcd.js';

@@ -13,6 +13,8 @@ import {
   CCID_HEADER_LENGTH,
   CcidSequence,
   EXPECTED_ANSWER,
+  RDR_TO_PC,
+  abort,
   decodeResponse,
   messageDataLength,
   type CcidResponse,
@@ -161,14 +163,11 @@ export class CcidLink {
       // A reader without the class request: the bulk Abort (or the stale-answer filter) still helps.
     }
     this.#inFlightSeq = undefined;
-    const message = new Uint8Array(CCID_HEADER_LENGTH);
-    message[0] = 0x72; // PC_to_RDR_Abort, same bSeq as the aborted command. CCID §6.1.13
-    message[5] = slot;
-    message[6] = seq;
-    await this.#write(message, {});
+    // PC_to_RDR_Abort with the same bSeq as the aborted command. CCID §6.1.13
+    await this.#write(abort(slot, seq), {});
     for (let stale = 0; stale <= MAX_STALE_MESSAGES; stale++) {
       const answer = decodeResponse(await this.#readMessage({}));
-      if (answer.seq === seq && answer.type === 0x81) return;
+      if (answer.seq === seq && answer.type === RDR_TO_PC.slotStatus) return;
     }
     throw new CcidError('ccid-protocol', 'The reader did not answer PC_to_RDR_Abort');
   }

@@ -174,7 +174,6 @@ export class WebUsbCcidTransport implements Transport {
   readonly #ccid: CcidInterface;
   readonly #closeDevice: boolean;
   #atr: Uint8Array = new Uint8Array(0);
-  #atrInfo: AtrInfo | undefined;
   #protocol: CcidCardProtocol | undefined;
   #t1: T1Protocol | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -477,7 +476,6 @@ export class WebUsbCcidTransport implements Transport {
    */
   async #configureTpdu(signal: AbortSignal | undefined): Promise<void> {
     const info = parseAtr(this.#atr);
-    this.#atrInfo = info;
     const features = this.descriptor.features;
     const selfConfiguring =
       (features & (CCID_FEATURE.autoParametersFromAtr | CCID_FEATURE.autoParameterNegotiation | CCID_FEATURE.autoPps)) !== 0;

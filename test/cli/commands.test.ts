@@ -554,3 +554,69 @@ describe('production paths', () => {
     expect(piped.stderr).not.toContain('\r');
   });
 });
+
+describe('smartphone profile', () => {
+  test('the auth certificate sits behind the auth PIN on Android: asked for, tries shown', async () => {
+    const vc = await VirtualMyNumberCard.create({ profile: 'android' });
+    const r = await runWith(['--simulator', 'cert', 'auth'], { card: vc, env: { MYNACARD_AUTH_PIN: AUTH_PIN } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(toPem(vc.certificates.auth));
+    expect(r.stderr).toBe('auth PIN (利用者証明用電子証明書 暗証番号, 4 digits): 3 of 3 tries left (using MYNACARD_AUTH_PIN)\n');
+    const noPin = await runWith(['--simulator', 'cert', 'auth'], { card: { profile: 'android' } });
+    expect(noPin.code).toBe(11);
+  });
+
+  test('--pin-stdin on a terminal falls back to the hidden prompt (no echo)', async () => {
+    const { FakeTty } = await import('./helpers.js');
+    const tty = new FakeTty([`${TEXT_PIN}\r`]);
+    const r = await runWith(['--simulator', '--pin-stdin', 'text'], { tty });
+    expect(r.code).toBe(0);
+    expect(tty.rawModes).toEqual([true, false]);
+  });
+});
+
+describe('leak scan: no secret and no personal data unless asked', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir());
+    await writeFile(join(dir, 'doc.txt'), 'hello');
+  });
+  afterEach(async () => cleanup());
+
+  const env = { MYNACARD_AUTH_PIN: AUTH_PIN, MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD, MYNACARD_TEXT_PIN: TEXT_PIN };
+  const secrets = [AUTH_PIN, SIGN_PASSWORD, TEXT_PIN, MY_NUMBER];
+  const personal = [HOLDER_NAME, HOLDER_ADDRESS, HOLDER_BIRTH_DATE, '由利', '19900102'];
+
+  test.each([
+    [['info']],
+    [['pin', 'status']],
+    [['cert', 'auth']],
+    [['cert', 'sign', '--json']],
+    [['sign', '--key', 'auth', '--in', 'doc.txt', '--out', 'doc.sig', '--cert-out', 'auth.pem']],
+    [['sign', '--key', 'sign', '--cms', '--in', 'doc.txt', '--out', 'doc.p7s']],
+    [['readers']],
+  ])('%j (with --trace, human and --json)', async (argv) => {
+    for (const json of [false, true]) {
+      const r = await runWith(['--simulator', '--trace', ...(json ? ['--json'] : []), ...argv], { env, cwd: dir });
+      expect(r.code).toBe(0);
+      for (const needle of [...secrets, ...personal]) {
+        expect(r.stdout).not.toContain(needle);
+        expect(r.stderr).not.toContain(needle);
+      }
+    }
+  });
+
+  test('verify of a CMS hides the signer; text hides the 個人番号; PIN bytes never in a trace', async () => {
+    await runWith(['--simulator', 'sign', '--key', 'sign', '--cms', '--in', 'doc.txt', '--out', 'doc.p7s'], { env, cwd: dir });
+    const verify = await runWith(['--simulator', '--trace', 'verify', '--cms', 'doc.p7s'], { cwd: dir });
+    expect(verify.code).toBe(0);
+    for (const needle of personal) expect(verify.stdout + verify.stderr).not.toContain(needle);
+    const text = await runWith(['--simulator', '--trace', 'text'], { env });
+    for (const needle of secrets) expect(text.stdout + text.stderr).not.toContain(needle);
+    const ascii = (s: string) => Buffer.from(s).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+    for (const r of [verify, text]) {
+      for (const s of secrets) expect(r.stderr).not.toContain(ascii(s));
+    }
+  });
+});

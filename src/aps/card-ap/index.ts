@@ -35,6 +35,7 @@ export {
 export {
   tlvRecord,
   type CardApTlvMember,
+  type CardApTlvMemberValue,
   type CardApTlvMembers,
   type CardApTlvRecordOptions,
   type CardApTlvRecordValue,

@@ -93,8 +93,10 @@ export interface CardApSession<D extends CardApDescriptor> {
   /** Read a file's raw bytes (the whole file, `size` bytes), with the same access rules as {@link read}. */
   readRaw(file: CardApFileName<D>, options?: CardApCallOptions<CardApSecretName<D>>): Promise<Uint8Array>;
   /**
-   * Encode and write a file, read it back and compare. Nothing is sent when the value does not
-   * encode, does not fit, or a needed secret / auth hook is missing.
+   * Encode and write a file, read it back and compare. The previous contents and the read-back
+   * are read under the file's read rule, so a file read behind a secret needs that secret for a
+   * write too (`pin`, or `secrets` when the read and write secrets differ). Nothing is sent
+   * when the value does not encode, does not fit, or a needed secret / auth hook is missing.
    * @throws CardApValueTooLargeError; CardApCodecError; CardApAccessError;
    *   CardApAuthenticationError; CardApWriteVerifyError (previous value restored);
    *   PinFormatError / PinRetryGuardError / PinIncorrectError / PinBlockedError;

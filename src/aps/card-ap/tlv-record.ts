@@ -41,15 +41,17 @@ export type CardApTlvMember =
 /** The members of a TLV record, by property name. */
 export type CardApTlvMembers = Readonly<Record<string, CardApTlvMember>>;
 
-type MemberValue<M> = M extends { readonly codec: CardApCodec<infer T> } ? T : Uint8Array;
-type OptionalKeys<M> = { [K in keyof M]: M[K] extends { readonly optional: true } ? K : never }[keyof M];
-type RequiredKeys<M> = Exclude<keyof M, OptionalKeys<M>>;
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** The value type of one member: its codec's, or `Uint8Array` for a bare tag. */
+export type CardApTlvMemberValue<M> = M extends { readonly codec: CardApCodec<infer T> } ? T : Uint8Array;
 
-/** The value type of a TLV record with members `M`. */
-export type CardApTlvRecordValue<M extends CardApTlvMembers> = Simplify<
-  { -readonly [K in RequiredKeys<M>]: MemberValue<M[K]> } & { -readonly [K in OptionalKeys<M>]?: MemberValue<M[K]> }
->;
+/** The value type of a TLV record with members `M` (members marked `optional: true` are optional properties). */
+export type CardApTlvRecordValue<M extends CardApTlvMembers> = ({
+  -readonly [K in keyof M as M[K] extends { readonly optional: true } ? never : K]: CardApTlvMemberValue<M[K]>;
+} & {
+  -readonly [K in keyof M as M[K] extends { readonly optional: true } ? K : never]?: CardApTlvMemberValue<M[K]>;
+}) extends infer O
+  ? { [K in keyof O]: O[K] }
+  : never;
 
 /** Options of {@link tlvRecord}. */
 export interface CardApTlvRecordOptions {

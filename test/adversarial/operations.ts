@@ -1,0 +1,94 @@
+/**
+ * Every public operation of `MyNumberCard` on the virtual card with the default secrets, and
+ * how many VERIFY commands with data it is allowed to send.
+ */
+import { MyNumberCard } from '../../src/aps/card.js';
+import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, DEFAULT_TEXT_PIN } from '../../src/testing/index.js';
+import type { Transport } from '../../src/transport/transport.js';
+
+/** What an operation may need besides the session. */
+export interface OperationEnv {
+  readonly transport: Transport;
+  readonly myNumber: string;
+}
+
+/** One public operation: `run` on a connected card; `verifies` = VERIFY-with-data allowed. */
+export interface Operation {
+  readonly name: string;
+  readonly verifies: number;
+  /**
+   * A faulty answer that is a legitimate answer: `'tries'` — a forged `63Cx`/`9000` on the
+   * tries query is the count; `'profile'` — an unreadable token EF leaves the profile
+   * `'unknown'` (documented in `MyNumberCard.connect`).
+   */
+  readonly faultyAnswer?: 'tries' | 'profile';
+  readonly run: (card: MyNumberCard, env: OperationEnv) => Promise<unknown>;
+}
+
+const DATA = new TextEncoder().encode('adversarial');
+/** DigestInfo of SHA-256 over 32 zero bytes' worth (any 51-byte DigestInfo shape works). */
+const DIGEST_INFO = Uint8Array.from([
+  0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+  ...new Uint8Array(32).fill(0xab),
+]);
+
+export const OPERATIONS: readonly Operation[] = [
+  { name: 'connect', verifies: 0, faultyAnswer: 'profile', run: async (_card, env) => (await MyNumberCard.connect(env.transport)).profile },
+  { name: 'jpki.readCertificate(auth)', verifies: 0, run: (c) => c.jpki.readCertificate('auth') },
+  { name: 'jpki.readCertificate(auth-ca)', verifies: 0, run: (c) => c.jpki.readCertificate('auth-ca') },
+  { name: 'jpki.readCertificate(sign-ca)', verifies: 0, run: (c) => c.jpki.readCertificate('sign-ca') },
+  {
+    name: 'jpki.readCertificate(sign)',
+    verifies: 1,
+    run: (c) => c.jpki.readCertificate('sign', { pin: DEFAULT_SIGN_PASSWORD }),
+  },
+  { name: 'jpki.remainingTries(auth)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.jpki.remainingTries('auth') },
+  { name: 'jpki.remainingTries(sign)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.jpki.remainingTries('sign') },
+  { name: 'jpki.tokenInfo', verifies: 0, run: (c) => c.jpki.tokenInfo() },
+  { name: 'jpki.sign(auth)', verifies: 1, run: (c) => c.jpki.sign('auth', DATA, { pin: DEFAULT_AUTH_PIN }) },
+  { name: 'jpki.sign(sign)', verifies: 1, run: (c) => c.jpki.sign('sign', DATA, { pin: DEFAULT_SIGN_PASSWORD }) },
+  {
+    name: 'jpki.signDigestInfo(auth)',
+    verifies: 1,
+    run: (c) => c.jpki.signDigestInfo('auth', DIGEST_INFO, { pin: DEFAULT_AUTH_PIN }),
+  },
+  {
+    name: 'jpki.changePin(auth, same value)',
+    verifies: 1,
+    run: (c) => c.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: DEFAULT_AUTH_PIN }),
+  },
+  {
+    name: 'jpki.changePin(sign, same value)',
+    verifies: 1,
+    run: (c) => c.jpki.changePin('sign', { current: DEFAULT_SIGN_PASSWORD, next: DEFAULT_SIGN_PASSWORD }),
+  },
+  { name: 'text.readMyNumber(pin)', verifies: 1, run: (c) => c.text.readMyNumber({ pin: DEFAULT_TEXT_PIN }) },
+  {
+    name: 'text.readMyNumber(verificationA)',
+    verifies: 1,
+    run: (c, env) => c.text.readMyNumber({ verificationA: env.myNumber }),
+  },
+  { name: 'text.readAttributes(pin)', verifies: 1, run: (c) => c.text.readAttributes({ pin: DEFAULT_TEXT_PIN }) },
+  { name: 'text.readIntegrityRecord(pin)', verifies: 1, run: (c) => c.text.readIntegrityRecord({ pin: DEFAULT_TEXT_PIN }) },
+  { name: 'text.readIntegrityFiles(pin)', verifies: 1, run: (c) => c.text.readIntegrityFiles({ pin: DEFAULT_TEXT_PIN }) },
+  { name: 'text.readCvCertificate', verifies: 0, run: (c) => c.text.readCvCertificate() },
+  { name: 'text.remainingTries(pin)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.text.remainingTries('pin') },
+  {
+    name: 'text.changePin(same value)',
+    verifies: 1,
+    run: (c) => c.text.changePin({ current: DEFAULT_TEXT_PIN, next: DEFAULT_TEXT_PIN }),
+  },
+  {
+    name: 'face.readFace(verificationA)',
+    verifies: 1,
+    run: (c, env) => c.face.readFace({ verificationA: env.myNumber }),
+  },
+  {
+    name: 'face.readMyNumberImage(verificationA)',
+    verifies: 1,
+    run: (c, env) => c.face.readMyNumberImage({ verificationA: env.myNumber }),
+  },
+  { name: 'face.readCvCertificate', verifies: 0, run: (c) => c.face.readCvCertificate() },
+  { name: 'face.remainingTries(verificationB)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.face.remainingTries('verificationB') },
+  { name: 'common.readCardIdentifier', verifies: 0, run: (c) => c.common.readCardIdentifier() },
+];
