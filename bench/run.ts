@@ -5,11 +5,13 @@
  */
 import type { BenchOutcome } from './harness.js';
 import { runApduEconomyBench } from './apdu-economy.bench.js';
+import { runPcscBench } from './pcsc.bench.js';
 import { runTlvBench } from './tlv.bench.js';
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
   { name: 'tlv', run: runTlvBench },
   { name: 'apdu-economy', run: runApduEconomyBench },
+  { name: 'pcsc', run: runPcscBench },
 ];
 
 const only = process.argv.slice(2);

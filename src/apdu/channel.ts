@@ -153,7 +153,11 @@ export class ApduChannel implements ApduPort {
     const release = await this.#sequenceLock.acquire(options?.signal);
     const scope = this.#openScope();
     try {
-      return await fn(scope.port);
+      const run = (): Promise<T> => fn(scope.port);
+      // A shared reader (PC/SC): hold the card for the whole sequence, so that no other
+      // application's command lands between ours.
+      const transport = this.transport;
+      return await (transport.withTransaction ? transport.withTransaction(run, { signal: options?.signal }) : run());
     } finally {
       scope.close();
       release();

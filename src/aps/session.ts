@@ -79,6 +79,9 @@ export class CardSession {
       const signal = options.signal;
       return await this.channel.exclusive(async (port) => {
         this.#assertOpen();
+        // A shared reader (PC/SC): another application may have selected another AP since our
+        // last operation, so a PIN sent by SFI could reach the wrong AP. Select again.
+        if (this.channel.transport.withTransaction !== undefined) this.#selected = undefined;
         try {
           return await fn(port);
         } catch (error) {

@@ -18,4 +18,13 @@ export interface Transport {
   readonly extendedLength?: boolean;
   /** Capability hint: the largest response (data + SW) the transport can carry. */
   readonly maxResponseLength?: number;
+  /**
+   * Optional capability of shared readers (PC/SC): run `fn` while holding the card so that no
+   * other application's command reaches it in between (SCardBeginTransaction …
+   * SCardEndTransaction). Must end the hold on every path and reject with a `MynacardError`
+   * (e.g. `CardBusyError`) when the card cannot be had. `ApduChannel.exclusive` wraps each
+   * command sequence in it. A transport that has it is treated as shared: another application
+   * may select another AP between two of our operations.
+   */
+  withTransaction?<T>(fn: () => Promise<T>, options?: { readonly signal?: AbortSignal | undefined }): Promise<T>;
 }

@@ -10,7 +10,13 @@ import type { Transport } from '../../src/transport/transport.js';
 export interface OperationEnv {
   readonly transport: Transport;
   readonly myNumber: string;
+  /** The card's secrets (default: the virtual card's defaults). */
+  readonly pins?: { readonly auth: string; readonly sign: string; readonly text: string };
 }
+
+const auth = (env: OperationEnv): string => env.pins?.auth ?? DEFAULT_AUTH_PIN;
+const sign = (env: OperationEnv): string => env.pins?.sign ?? DEFAULT_SIGN_PASSWORD;
+const text = (env: OperationEnv): string => env.pins?.text ?? DEFAULT_TEXT_PIN;
 
 /** One public operation: `run` on a connected card; `verifies` = VERIFY-with-data allowed. */
 export interface Operation {
@@ -40,43 +46,43 @@ export const OPERATIONS: readonly Operation[] = [
   {
     name: 'jpki.readCertificate(sign)',
     verifies: 1,
-    run: (c) => c.jpki.readCertificate('sign', { pin: DEFAULT_SIGN_PASSWORD }),
+    run: (c, env) => c.jpki.readCertificate('sign', { pin: sign(env) }),
   },
   { name: 'jpki.remainingTries(auth)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.jpki.remainingTries('auth') },
   { name: 'jpki.remainingTries(sign)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.jpki.remainingTries('sign') },
   { name: 'jpki.tokenInfo', verifies: 0, run: (c) => c.jpki.tokenInfo() },
-  { name: 'jpki.sign(auth)', verifies: 1, run: (c) => c.jpki.sign('auth', DATA, { pin: DEFAULT_AUTH_PIN }) },
-  { name: 'jpki.sign(sign)', verifies: 1, run: (c) => c.jpki.sign('sign', DATA, { pin: DEFAULT_SIGN_PASSWORD }) },
+  { name: 'jpki.sign(auth)', verifies: 1, run: (c, env) => c.jpki.sign('auth', DATA, { pin: auth(env) }) },
+  { name: 'jpki.sign(sign)', verifies: 1, run: (c, env) => c.jpki.sign('sign', DATA, { pin: sign(env) }) },
   {
     name: 'jpki.signDigestInfo(auth)',
     verifies: 1,
-    run: (c) => c.jpki.signDigestInfo('auth', DIGEST_INFO, { pin: DEFAULT_AUTH_PIN }),
+    run: (c, env) => c.jpki.signDigestInfo('auth', DIGEST_INFO, { pin: auth(env) }),
   },
   {
     name: 'jpki.changePin(auth, same value)',
     verifies: 1,
-    run: (c) => c.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: DEFAULT_AUTH_PIN }),
+    run: (c, env) => c.jpki.changePin('auth', { current: auth(env), next: auth(env) }),
   },
   {
     name: 'jpki.changePin(sign, same value)',
     verifies: 1,
-    run: (c) => c.jpki.changePin('sign', { current: DEFAULT_SIGN_PASSWORD, next: DEFAULT_SIGN_PASSWORD }),
+    run: (c, env) => c.jpki.changePin('sign', { current: sign(env), next: sign(env) }),
   },
-  { name: 'text.readMyNumber(pin)', verifies: 1, run: (c) => c.text.readMyNumber({ pin: DEFAULT_TEXT_PIN }) },
+  { name: 'text.readMyNumber(pin)', verifies: 1, run: (c, env) => c.text.readMyNumber({ pin: text(env) }) },
   {
     name: 'text.readMyNumber(verificationA)',
     verifies: 1,
     run: (c, env) => c.text.readMyNumber({ verificationA: env.myNumber }),
   },
-  { name: 'text.readAttributes(pin)', verifies: 1, run: (c) => c.text.readAttributes({ pin: DEFAULT_TEXT_PIN }) },
-  { name: 'text.readIntegrityRecord(pin)', verifies: 1, run: (c) => c.text.readIntegrityRecord({ pin: DEFAULT_TEXT_PIN }) },
-  { name: 'text.readIntegrityFiles(pin)', verifies: 1, run: (c) => c.text.readIntegrityFiles({ pin: DEFAULT_TEXT_PIN }) },
+  { name: 'text.readAttributes(pin)', verifies: 1, run: (c, env) => c.text.readAttributes({ pin: text(env) }) },
+  { name: 'text.readIntegrityRecord(pin)', verifies: 1, run: (c, env) => c.text.readIntegrityRecord({ pin: text(env) }) },
+  { name: 'text.readIntegrityFiles(pin)', verifies: 1, run: (c, env) => c.text.readIntegrityFiles({ pin: text(env) }) },
   { name: 'text.readCvCertificate', verifies: 0, run: (c) => c.text.readCvCertificate() },
   { name: 'text.remainingTries(pin)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.text.remainingTries('pin') },
   {
     name: 'text.changePin(same value)',
     verifies: 1,
-    run: (c) => c.text.changePin({ current: DEFAULT_TEXT_PIN, next: DEFAULT_TEXT_PIN }),
+    run: (c, env) => c.text.changePin({ current: text(env), next: text(env) }),
   },
   {
     name: 'face.readFace(verificationA)',

@@ -124,6 +124,23 @@ describe('info and pin status', () => {
     expect(verifiesWithData(r.card!)).toBe(0);
   });
 
+  test('info sends exactly: five probe SELECTs, connect, and empty VERIFYs (no secret)', async () => {
+    const r = await runWith(['--simulator', 'info']);
+    expect(r.card!.log.map((e) => hex(e.command))).toEqual([
+      '00A4040C0AD392F000260100000001',
+      '00A4040C0AD3921000310001010408',
+      '00A4040C0AD3921000310001010402',
+      '00A4040C0AD3921000310001010100',
+      '00A4040C0AD3921000310001010401',
+      '00A4040C0AD392F000260100000001',
+      '00B0860020',
+      '00200098',
+      '0020009B',
+      '00A4040C0AD3921000310001010408',
+      '00200091',
+    ]);
+  });
+
   test('info --lang ja', async () => {
     const r = await runWith(['--simulator', '--lang', 'ja', 'info'], { card: { tries: { sign: 0, auth: 1 } } });
     expect(r.code).toBe(0);
@@ -445,6 +462,21 @@ describe('sign and verify', () => {
     const tampered = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s'], { cwd: dir });
     expect(tampered.code).toBe(8);
     expect(JSON.parse(tampered.stdout).result.reasons).toContain('message-digest-mismatch');
+  });
+
+  test('detached CMS: verified only with the content', async () => {
+    const signed = await runWith(['--simulator', 'sign', '--key', 'sign', '--cms', '--detached', '--in', 'app.json', '--out', 'app.p7s'], {
+      cwd: dir,
+      env: { MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD },
+    });
+    expect(signed.code).toBe(0);
+    expect(Buffer.from(await readFile(join(dir, 'app.p7s'))).includes(Buffer.from(APP_JSON))).toBe(false);
+    const withContent = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s', '--content', 'app.json'], { cwd: dir });
+    expect(withContent.code).toBe(0);
+    expect(JSON.parse(withContent.stdout).result).toMatchObject({ format: 'cms', valid: true, reasons: [], contentBytes: APP_BYTES });
+    const without = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s'], { cwd: dir });
+    expect(without.code).toBe(8);
+    expect(JSON.parse(without.stdout).result.reasons).toContain('content-missing');
   });
 
   test('usage errors: --cms needs the signing key, missing --out', async () => {
