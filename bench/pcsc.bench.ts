@@ -106,8 +106,8 @@ export async function runPcscBench(): Promise<BenchOutcome> {
         const transport = await context.waitForCard({ reader: stack.reader, timeoutMs: 15_000 });
         let der: Uint8Array;
         try {
-          const card = await transport.withTransaction(() => MyNumberCard.connect(transport));
-          der = await transport.withTransaction(() => card.jpki.readCertificate('auth'));
+          const card = await MyNumberCard.connect(transport);
+          der = await card.jpki.readCertificate('auth');
           await card.close();
         } finally {
           await transport.close();

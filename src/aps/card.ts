@@ -8,6 +8,14 @@ import type { ApduTraceEvent } from '../apdu/trace.js';
 import type { StatusWordWarning } from '../apdu/warning.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import {
+  CARD_AP_HOST,
+  openCardAp,
+  type CardApDescriptor,
+  type CardApHost,
+  type CardApSession,
+  type OpenCardApOptions,
+} from './card-ap/index.js';
 import { CommonAp } from './common.js';
 import { FaceAp } from './face.js';
 import { JpkiAp } from './jpki.js';
@@ -142,6 +150,20 @@ export class MyNumberCard {
       this.#closeTransport = false;
       await this.#transport.close?.();
     }
+  }
+
+  /**
+   * A typed session with a card AP installed in one of the free areas (地域住民向け領域 /
+   * 拡張利用領域), described by {@link defineCardAp}; see {@link openCardAp}. Its operations are
+   * queued with this card's other operations.
+   */
+  cardAp<D extends CardApDescriptor>(descriptor: D, options?: OpenCardApOptions): CardApSession<D> {
+    return openCardAp(this, descriptor, options);
+  }
+
+  /** @internal The session card APs run on (see {@link openCardAp}). */
+  [CARD_AP_HOST](): CardApHost {
+    return this.#session;
   }
 
   /** `await using card = await MyNumberCard.connect(transport)` closes the session. */

@@ -54,6 +54,11 @@ export class CardSession {
     this.keepSecurityStatus = keepSecurityStatus;
   }
 
+  /** Forget which application is current: a card AP of the free areas was selected. */
+  forgetSelection(): void {
+    this.#selected = undefined;
+  }
+
   /** The application believed current (for tests and diagnostics). */
   get selected(): ApplicationId | undefined {
     return this.#selected;

@@ -47,7 +47,13 @@ const HASHES = ['SHA-256', 'SHA-384', 'SHA-512', 'SHA-1'] as const;
 /** The commands (`pin` has the sub-commands `status` and `change`). */
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   readers: { options: [], positionals: [] },
-  info: { options: [], positionals: [] },
+  info: {
+    options: [
+      { name: 'aid', type: 'list' },
+      { name: 'card-ap', type: 'list' },
+    ],
+    positionals: [],
+  },
   cert: {
     options: [
       { name: 'pem', type: 'flag' },

@@ -123,6 +123,8 @@ const en = {
   infoAbsent: 'absent',
   infoUnknown: (sw: string) => `unknown (SW ${sw})`,
   infoTries: 'Remaining tries (none spent)',
+  infoCardAps: 'Card APs (free area)',
+  badAid: (value: string) => `--aid must be 5–16 bytes of hex (got ${value.length} characters).`,
   triesValue: (remaining: number, max: number | undefined) =>
     remaining === 0 ? 'BLOCKED' : `${remaining}${max === undefined ? '' : `/${max}`}`,
   triesNotAvailable: 'not on this device',
@@ -199,7 +201,9 @@ Usage: mynacard [global options] <command> [options]
 
 Commands:
   readers                      list the smart-card readers
-  info                         device profile, applications, remaining PIN tries (no PIN)
+  info [--aid <hex>]... [--card-ap <descriptor.json>]...
+                               device profile, applications (and the card APs asked about),
+                               remaining PIN tries (no PIN)
   cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <file>]
                                read a certificate (sign needs the signing password)
   verify-cert <file> [--at <date>] [--roots <file>]
@@ -347,6 +351,8 @@ const ja: Messages = {
   infoAbsent: 'なし',
   infoUnknown: (sw: string) => `不明（SW ${sw}）`,
   infoTries: '暗証番号の残り回数（回数は消費しません）',
+  infoCardAps: 'カードAP（空き領域）',
+  badAid: (value: string) => `--aid は5〜16バイトの16進数です（${value.length}文字が指定されました）。`,
   triesValue: (remaining: number, max: number | undefined) =>
     remaining === 0 ? 'ロック中' : `${remaining}${max === undefined ? '' : `/${max}`}`,
   triesNotAvailable: 'このデバイスにはありません',
@@ -416,7 +422,9 @@ const ja: Messages = {
 
 コマンド:
   readers                      カードリーダーの一覧
-  info                         デバイスの種類、アプリケーション、暗証番号の残り回数（暗証番号不要）
+  info [--aid <16進>]... [--card-ap <記述子.json>]...
+                               デバイスの種類、アプリケーション（指定したカードAPを含む）、
+                               暗証番号の残り回数（暗証番号不要）
   cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <ファイル>]
                                証明書を読み取る（sign は署名用パスワードが必要）
   verify-cert <ファイル> [--at <日時>] [--roots <ファイル>]

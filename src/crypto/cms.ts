@@ -53,6 +53,18 @@ const TAG_SET = 0x31;
 const TAG_CONTEXT_0 = 0xa0;
 
 const serialize = (value: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(value));
+
+/**
+ * Re-encode a value parsed from untrusted input; `undefined` when the ASN.1 library cannot (it
+ * throws plain `Error`s, e.g. for a PrintableString retagged as UTCTime inside a Name).
+ */
+function reencode(value: unknown): Uint8Array | undefined {
+  try {
+    return serialize(value);
+  } catch {
+    return undefined;
+  }
+}
 const oidDer = (oid: string): Uint8Array => new Uint8Array(AsnObjectIdentifierConverter.toASN(oid).toBER());
 const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => buffer(bytes).buffer;
 
@@ -304,9 +316,14 @@ function findSigner(sid: SignerIdentifier, certificates: readonly Uint8Array[]):
       continue;
     }
     const ias = sid.issuerAndSerialNumber;
+    const issuerDer = ias === undefined ? undefined : reencode(ias.issuer);
+    if (ias !== undefined && issuerDer === undefined) {
+      throw new CryptoError('The SignerInfo issuer name cannot be encoded', { code: 'malformed-cms' });
+    }
     if (
       ias !== undefined &&
-      equalBytes(serialize(ias.issuer), certificate.issuerDer) &&
+      issuerDer !== undefined &&
+      equalBytes(issuerDer, certificate.issuerDer) &&
       equalBytes(bytesOf(ias.serialNumber), certificate.serialBytes)
     ) {
       return certificate;
@@ -337,7 +354,7 @@ function essMatches(value: Uint8Array, signer: DecodedCertificate, allowSha1: bo
   if (issuerSerial === undefined) return true;
   return (
     equalBytes(bytesOf(issuerSerial.serialNumber), signer.serialBytes) &&
-    issuerSerial.issuer.some((n) => n.directoryName !== undefined && equalBytes(serialize(n.directoryName), signer.issuerDer))
+    issuerSerial.issuer.some((n) => n.directoryName !== undefined && equalBytes(reencode(n.directoryName) ?? new Uint8Array(0), signer.issuerDer))
   );
 }
 
@@ -436,7 +453,14 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
     }
   }
 
-  const signer = findSigner(signerInfo.sid, parsed.certificates);
+  let signer: DecodedCertificate | undefined;
+  try {
+    signer = findSigner(signerInfo.sid, parsed.certificates);
+  } catch (error) {
+    if (!(error instanceof CryptoError)) throw error;
+    reasons.add('malformed-cms');
+    return done();
+  }
   let chain: JpkiChainResult | undefined;
   if (signer === undefined) {
     reasons.add('signer-certificate-missing');

@@ -269,8 +269,9 @@ export class ClientManager {
     this.#readers.clear();
     for (const [name, entry] of readers) this.#emit({ type: 'reader-removed', name, previous: entry.raw });
     this.#emit({ type: 'error', error: mapPcscError(error, 'watching the readers') });
-    // The monitor thread has exited, so stop() only releases the context; do it outside the callback.
-    setTimeout(() => this.#stopClient(client), 0);
+    // No stop(): the monitor thread has ended and released its callbacks (nothing keeps the
+    // process alive). With pcscd gone, stop() fails half-way (the context is released, then an
+    // error) and pcsc-mini's finalizer later throws InvalidHandle at exit (exit code 1).
   }
 
   #emit(change: ReaderChange): void {

@@ -109,8 +109,8 @@ export interface VpcdConnection {
  *
  * pcscd notices the card on its next presence poll (up to ~400 ms later) and powers it on.
  *
- * @throws {@link InvalidArgumentError} for a bad host/port/timeout.
- * @throws {@link ReaderUnavailableError} when vpcd cannot be reached within `connectTimeoutMs`.
+ * @throws `InvalidArgumentError` (from `mynacard`) for a bad host/port/timeout.
+ * @throws `ReaderUnavailableError` (from `mynacard`) when vpcd cannot be reached within `connectTimeoutMs`.
  */
 export async function connectToVpcd(card: VpcdCard, options: VpcdOptions = {}): Promise<VpcdConnection> {
   const env = globalThis.process?.env ?? {};

@@ -188,3 +188,43 @@ describe('fuzz: only typed errors, bounded time', () => {
     expect(invalid).toBeGreaterThan(0);
   }, TEST_TIMEOUT);
 });
+
+describe('regressions found by the fuzzer', () => {
+  /** Position of `needle` in `haystack` (first match after `from`), or -1. */
+  function indexOf(haystack: Uint8Array, needle: readonly number[], from = 0): number {
+    outer: for (let i = from; i + needle.length <= haystack.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+  // C=JP as `31 0B 30 09 06 03 55 04 06 13 02 4A 50`: the PrintableString tag is the last byte.
+  const COUNTRY = [0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13];
+
+  it('F2: a SignerInfo issuer with a value retagged as UTCTime is malformed-cms, not a raw Error', async () => {
+    // Found in long mode (seed 1045131977, case 71326): @peculiar/asn1-schema threw
+    // "Error: Wrong input string for conversion" out of verifyCms when re-encoding the sid issuer.
+    const f = await cmsFixture();
+    const sid = indexOf(f.attached, [0x02, 0x01, 0x01, 0x30, 0x81, 0x8e, 0x30, 0x81, 0x85, ...COUNTRY]);
+    expect(sid).toBeGreaterThan(0);
+    const bad = f.attached.slice();
+    bad[sid + 9 + COUNTRY.length - 1] = 0x17; // PrintableString → UTCTime
+    const result = await verifyCms(bad, { at: f.at, roots: f.roots });
+    expect(result).toEqual({ valid: false, reasons: ['malformed-cms'] });
+  });
+
+  it('F2: the same retagging inside the ESS signingCertificateV2 issuer is a mismatch, not a raw Error', async () => {
+    const f = await cmsFixture();
+    // The ESS issuerSerial directoryName, `A4 81 88 30 81 85` then C=JP, in the SignerInfo's
+    // signed attributes (the certificate's AKI has the same bytes earlier on).
+    const sid = indexOf(f.attached, [0x02, 0x01, 0x01, 0x30, 0x81, 0x8e, 0x30, 0x81, 0x85, ...COUNTRY]);
+    const ess = indexOf(f.attached, [0xa4, 0x81, 0x88, 0x30, 0x81, 0x85, ...COUNTRY], sid);
+    expect(ess).toBeGreaterThan(0);
+    const bad = f.attached.slice();
+    bad[ess + 6 + COUNTRY.length - 1] = 0x17;
+    const result = await verifyCms(bad, { at: f.at, roots: f.roots });
+    expect(result.valid).toBe(false);
+    // The signed attributes changed, so the signature fails too; the binding is reported, not thrown.
+    expect(result.reasons).toEqual(['cms-signature-invalid', 'signing-certificate-mismatch']);
+  });
+});

@@ -38,6 +38,8 @@ beforeAll(async () => {
     ...Object.entries(WRONG_PINS).map(([k, v]) => ({ name: `wrong ${k} PIN`, value: v })),
     ...Object.entries(NEW_PINS).map(([k, v]) => ({ name: `new ${k} PIN`, value: v })),
     { name: '照合番号B', value: vb },
+    { name: 'malformed text PIN', value: `${LEAK_PINS.text}9` },
+    { name: 'malformed sign password', value: 'qz7x9k4w!' },
   ];
   PERSONAL = {
     myNumber: [{ name: '個人番号', value: holder.myNumber }],
@@ -62,6 +64,19 @@ function expectClean(where: string, haystack: string, secrets: readonly Secret[]
   totals.leaks += leaks.length;
   expect(leaks, where).toEqual([]);
 }
+
+describe('the scanner', () => {
+  it('finds a secret in each encoding, and a 4-digit PIN only where it stands alone', () => {
+    const pin: Secret = { name: 'pin', value: '7391' };
+    expect(findLeaks('PIN 7391 refused', [pin])).toEqual(['pin as text']);
+    expect(findLeaks('00 20 00 81 04 37 33 39 31', [pin])).toEqual(['pin as hexU spaced', 'pin as hexl spaced']);
+    expect(findLeaks('0020008104373339319000', [pin])).toEqual(['pin as hexU', 'pin as hexl']);
+    expect(findLeaks('A07391FF', [pin])).toEqual([]); // inside a hex dump: not the PIN
+    const name: Secret = { name: 'name', value: '由利　花子' };
+    const b64 = btoa(String.fromCharCode(0x41, ...new TextEncoder().encode('由利　花子')));
+    expect(findLeaks(`x${b64}y`, [name])).toEqual(['name as base64']);
+  });
+});
 
 describe('API flows with onTrace and onWarning', () => {
   it('traces, warnings and errors of every operation (success, wrong secret, card pulled mid-way)', async () => {
@@ -176,18 +191,18 @@ describe('CLI commands with --trace', () => {
     { argv: ['pin', 'change', 'sign', '--json'], env: { MYNACARD_NEW_SIGN_PASSWORD: NEW_PINS.sign } },
     { argv: ['pin', 'change', 'text'], env: { MYNACARD_NEW_TEXT_PIN: NEW_PINS.text } },
     // Wrong secrets: the error must name neither the wrong nor the right value.
-    { argv: ['text'], env: { MYNACARD_TEXT_PIN: WRONG_PINS.text } },
-    { argv: ['text', '--json'], env: { MYNACARD_TEXT_PIN: WRONG_PINS.text } },
-    { argv: ['cert', 'sign'], env: { MYNACARD_SIGN_PASSWORD: WRONG_PINS.sign } },
-    { argv: ['sign', '--key', 'auth', '--in', 'doc.txt', '--out', 'x.sig'], env: { MYNACARD_AUTH_PIN: WRONG_PINS.auth } },
-    { argv: ['pin', 'change', 'auth'], env: { MYNACARD_AUTH_PIN: WRONG_PINS.auth, MYNACARD_NEW_AUTH_PIN: NEW_PINS.auth } },
-    { argv: ['face', '--credential', 'verification-b'], env: { MYNACARD_VERIFICATION_B: '00000000000000' } },
+    { argv: ['text'], env: { MYNACARD_TEXT_PIN: WRONG_PINS.text }, exit: 5 },
+    { argv: ['text', '--json'], env: { MYNACARD_TEXT_PIN: WRONG_PINS.text }, exit: 5 },
+    { argv: ['cert', 'sign'], env: { MYNACARD_SIGN_PASSWORD: WRONG_PINS.sign }, exit: 5 },
+    { argv: ['sign', '--key', 'auth', '--in', 'doc.txt', '--out', 'x.sig'], env: { MYNACARD_AUTH_PIN: WRONG_PINS.auth }, exit: 5 },
+    { argv: ['pin', 'change', 'auth'], env: { MYNACARD_AUTH_PIN: WRONG_PINS.auth, MYNACARD_NEW_AUTH_PIN: NEW_PINS.auth }, exit: 5 },
+    { argv: ['face', '--credential', 'verification-b'], env: { MYNACARD_VERIFICATION_B: '00000000000000' }, exit: 5 },
     // Malformed secrets (refused before anything is sent).
-    { argv: ['text'], env: { MYNACARD_TEXT_PIN: `${LEAK_PINS.text}9` } },
-    { argv: ['sign', '--key', 'sign', '--in', 'doc.txt', '--out', 'y.sig'], env: { MYNACARD_SIGN_PASSWORD: 'qz7x9k4w!' } },
+    { argv: ['text'], env: { MYNACARD_TEXT_PIN: `${LEAK_PINS.text}9` }, exit: 2 },
+    { argv: ['sign', '--key', 'sign', '--in', 'doc.txt', '--out', 'y.sig'], env: { MYNACARD_SIGN_PASSWORD: 'qz7x9k4w!' }, exit: 2 },
     // Secrets from stdin.
     { argv: ['text', '--pin-stdin'], stdin: [LEAK_PINS.text], stdoutMay: ['attributes'] },
-    { argv: ['text', '--pin-stdin', '--json'], stdin: [WRONG_PINS.text] },
+    { argv: ['text', '--pin-stdin', '--json'], stdin: [WRONG_PINS.text], exit: 5 },
   ];
 
   for (const run of RUNS) {
@@ -196,12 +211,14 @@ describe('CLI commands with --trace', () => {
       const base = run.stdin === undefined ? env() : {};
       const { io, out, err } = cliIo({ ...base, ...(run.env ?? {}) }, dir, run.stdin);
       let thrown: unknown;
+      let exitCode = -1;
       try {
-        await runCli(['--simulator', '--trace', '--lang', 'en', ...run.argv], io);
+        exitCode = await runCli(['--simulator', '--trace', '--lang', 'en', ...run.argv], io);
       } catch (e) {
         thrown = e;
       }
       totals.cliRuns++;
+      expect(exitCode, `${label}: exit code`).toBe(run.exit ?? 0);
       const everything = [...PINS, ...PERSONAL.myNumber, ...PERSONAL.attributes];
       const stdoutMay = new Set(run.stdoutMay ?? []);
       const stdoutSecrets = [

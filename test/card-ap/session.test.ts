@@ -325,6 +325,29 @@ describe('PINs', () => {
     );
   });
 
+  it('a write behind two different secrets needs both by name; `pin` alone is refused before anything is sent', async () => {
+    const r = await rig();
+    const twoKeys = defineCardAp({
+      name: 'two-keys',
+      area: 'extension',
+      aid: 'F0392000000000040001',
+      secrets: { reader: { fid: 0x0011 }, writer: { fid: 0x0012, minLength: 6, maxLength: 6 } },
+      files: {
+        data: { fid: 0x0001, size: 4, read: { secret: 'reader' }, write: { secret: 'writer' }, codec: digitsCodec(4) },
+      },
+    });
+    r.vc.installCardAp(twoKeys, { data: '0000' }, { secrets: { reader: '1111', writer: '222222' } });
+    const ap = openCardAp(r.host, twoKeys);
+    r.vc.clearLog();
+    const error = await rejection(ap.write('data', '4321', { pin: '222222' }));
+    expect(error).toMatchObject({ code: 'card-ap-access', reason: 'secret-required' });
+    expect(error.message).toContain('reader, writer');
+    expect(r.vc.log).toHaveLength(0);
+    await ap.write('data', '4321', { secrets: { reader: '1111', writer: '222222' } });
+    expect(wire(r.vc).slice(0, 5)).toEqual([selectHex(twoKeys.aid), '00200091', '00200091+PIN', '00200092', '00200092+PIN']);
+    expect(await ap.read('data', { pin: '1111' })).toBe('4321');
+  });
+
   it('uses the secret named in `secrets` before `pin`', async () => {
     const r = await rig();
     const { lib } = sessions(r);

@@ -114,6 +114,7 @@ describe('info and pin status', () => {
         profile: 'card',
         tokenLabel: 'JPKIAPICCTOKEN2',
         applications: { jpki: 'present', text: 'present', face: 'present', common: 'present', juki: 'present' },
+        cardAps: [],
         pins: {
           auth: { remaining: 3, max: 3, blocked: false },
           sign: { remaining: 5, max: 5, blocked: false },
@@ -650,5 +651,57 @@ describe('leak scan: no secret and no personal data unless asked', () => {
     for (const r of [verify, text]) {
       for (const s of secrets) expect(r.stderr).not.toContain(ascii(s));
     }
+  });
+});
+
+describe('info with card APs (free area)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterEach(async () => cleanup());
+
+  const libraryJson = {
+    name: 'city-library',
+    area: 'regional',
+    aid: 'F0392000000000010001',
+    files: { memberNumber: { fid: '0001', size: 10, read: 'free', write: 'issuer', codec: { type: 'digits', size: 10 } } },
+  };
+
+  test('--card-ap <descriptor.json> and --aid <hex>: which are installed, probed by SELECT before connect', async () => {
+    const { cardApDescriptorFromJson } = await import('../../src/aps/card-ap/index.js');
+    const vc = await VirtualMyNumberCard.create();
+    vc.installCardAp(cardApDescriptorFromJson(libraryJson), { memberNumber: '0000000042' });
+    await writeFile(join(dir, 'library.json'), JSON.stringify(libraryJson));
+    const r = await runWith(['--simulator', 'info', '--card-ap', 'library.json', '--aid', 'F0392000000000020001'], { card: vc, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Card APs (free area):
+  city-library (F0392000000000010001)  present
+  F0392000000000020001                 absent
+Remaining tries (none spent):`);
+    const commands = vc.log.map((e) => hex(e.command));
+    expect(commands.slice(5, 8)).toEqual([
+      '00A4040C0AF0392000000000010001',
+      '00A4040C0AF0392000000000020001',
+      '00A4040C0AD392F000260100000001',
+    ]);
+    const json = await runWith(['--simulator', '--json', 'info', '--card-ap', 'library.json'], { card: vc, cwd: dir });
+    expect(JSON.parse(json.stdout).result.cardAps).toEqual([
+      { name: 'city-library', aid: 'F0392000000000010001', area: 'regional', present: true },
+    ]);
+    const plain = await runWith(['--simulator', '--json', 'info']);
+    expect(JSON.parse(plain.stdout).result.cardAps).toEqual([]);
+  });
+
+  test('a malformed --aid or descriptor is a usage error (exit 2) before the card is opened', async () => {
+    const bad = await runWith(['--simulator', 'info', '--aid', 'F039']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('Error: --aid must be 5–16 bytes of hex (got 4 characters).\n');
+    expect(bad.card).toBeUndefined();
+    await writeFile(join(dir, 'bad.json'), '{"name":"x","area":"regional","files":{}}');
+    const badJson = await runWith(['--simulator', 'info', '--card-ap', 'bad.json'], { cwd: dir });
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toBe('Error: aid: expected a hex string\n');
   });
 });

@@ -12,6 +12,7 @@ import { waitForCard, type PcscTransport } from '../../src/pcsc/index.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 import type { VpcdConnection } from '../../src/testing/vpcd.js';
 import { injectedPcsc, suiteTitle } from './injected.js';
+import { startPcscStack, stopPcscStack } from './pcsc-stack.js';
 import { exchanges, insertCard, otherApplication, sdkChild, waitForReader, type LineChild } from './pcsc-fixture.js';
 
 const pcsc = injectedPcsc();
@@ -50,24 +51,28 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
   });
 
   describe.each([
-    { mode: 'extended length', quirks: {}, pullAfter: 0 },
-    // Short APDUs: pulled after the probe (6700) and two 256-byte chunks.
-    { mode: 'short APDUs only', quirks: { extendedLength: false }, pullAfter: 3 },
+    // The operation starts with a SELECT (shared reader); the card is pulled on the READ BINARY.
+    { mode: 'extended length', quirks: {}, pullAfter: 1 },
+    // Short APDUs: pulled after the SELECT, the probe (6700) and two 256-byte chunks.
+    { mode: 'short APDUs only', quirks: { extendedLength: false }, pullAfter: 4 },
   ])('card pulled out mid-read ($mode)', ({ quirks, pullAfter }) => {
     it('→ CardRemovedError, no partial certificate; after re-insertion reconnect() and the same session read it whole', async () => {
       const vc = await VirtualMyNumberCard.create({ quirks });
       await insert(vc);
       const transport = await connect();
-      const card = await transport.withTransaction(() => MyNumberCard.connect(transport));
+      const card = await MyNumberCard.connect(transport);
       vc.clearLog();
       vc.removeAfterCommands(pullAfter); // the bridge drops the connection: the card left the reader
       const progress: number[] = [];
-      const error = await transport
-        .withTransaction(() => card.jpki.readCertificate('auth', { onProgress: (p) => progress.push(p.loaded) }))
+      const error = await card.jpki
+        .readCertificate('auth', { onProgress: (p) => progress.push(p.loaded) })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CardRemovedError);
       expect(vc.present).toBe(false);
-      expect(vc.log.at(-1)?.error).toBe('card-removed');
+      // Pulled on a READ BINARY of the certificate, after `pullAfter` answered commands.
+      expect(vc.log.map((e) => e.error ?? 'ok')).toEqual([...Array<string>(pullAfter).fill('ok'), 'card-removed']);
+      expect(vc.log.at(-1)?.ins).toBe(0xb0);
+      expect(progress).toEqual(pullAfter === 4 ? [256, 512] : []);
       await waitForReader(stack!.reader, false);
       expect(transport.cardPresent).toBe(false);
       await expect(transport.transmit(Uint8Array.of(0x00, 0xb0, 0x86, 0x00, 0x20))).rejects.toBeInstanceOf(CardRemovedError);
@@ -78,7 +83,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
       await insert(vc);
       await transport.reconnect({ timeoutMs: 15_000 });
       expect(hx(transport.atr)).toBe(hx(vc.atr));
-      const der = await transport.withTransaction(() => card.jpki.readCertificate('auth'));
+      const der = await card.jpki.readCertificate('auth');
       expect(hx(der)).toBe(hx(vc.certificates.auth));
       // The session forgot the selection and nothing of the half read was kept: a fresh SELECT and a read from offset 0.
       const log = exchanges(vc);
@@ -102,19 +107,52 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     }
   });
 
+  it('pcscd stopping under an open session → PcscServiceError everywhere; the process still ends by itself', async () => {
+    const vc = await VirtualMyNumberCard.create();
+    await insert(vc);
+    const child = sdkChild('pcscd-stops', stack!.reader);
+    children.push(child);
+    await child.waitForLine('READY');
+    // Stop the run's pcscd (same state directory), and start it again afterwards for the other tests.
+    await stopPcscStack({ labDir: stack!.labDir, ownsLabDir: false });
+    try {
+      child.send('go');
+      await child.waitForLine('CLOSED');
+      const errors = child.lines.filter((l) => l.startsWith('ERROR ')).map((l) => JSON.parse(l.slice(6)) as Record<string, string>);
+      expect(errors.map((e) => [e['name'], e['code']])).toEqual([
+        ['PcscServiceError', 'pcsc-service'],
+        ['PcscServiceError', 'pcsc-service'],
+      ]);
+      const watch = JSON.parse((await child.waitForLine('WATCH ')).slice(6)) as Record<string, string>;
+      expect([watch['name'], watch['code']]).toEqual(['PcscServiceError', 'pcsc-service']);
+      // pcsc-mini must not throw from its finalizer at exit (it does if its client is stopped after pcscd died).
+      expect(await child.exitCode(15_000)).toBe(0);
+      expect(child.stderr.join('\n')).not.toContain('InvalidHandle');
+    } finally {
+      await connections.pop()?.close();
+      const restarted = await startPcscStack({ labDir: stack!.labDir });
+      expect([restarted.vpcdHost, restarted.vpcdPort, restarted.reader]).toEqual([stack!.vpcdHost, stack!.vpcdPort, stack!.reader]);
+    }
+    // The SDK in this process finds the new pcscd.
+    const again = await VirtualMyNumberCard.create();
+    await insert(again);
+    const transport = await connect();
+    const card = await MyNumberCard.connect(transport);
+    expect(card.profile).toBe('card');
+  });
+
   it('another process holding a transaction: our operation waits, then runs after it, never interleaved', async () => {
     const vc = await VirtualMyNumberCard.create();
     await insert(vc);
     const transport = await connect();
-    const card = await transport.withTransaction(() => MyNumberCard.connect(transport));
+    const card = await MyNumberCard.connect(transport);
     const other = otherApplication('hold', stack!.reader, SELECT_JPKI);
     children.push(other);
     await other.waitForLine('LOCKED');
     vc.clearLog();
     let finished = false;
-    const reading = transport
-      .withTransaction(() => card.jpki.readCertificate('auth-ca'))
-      .finally(() => (finished = true));
+    // No explicit transaction: the SDK's APDU channel holds one around each operation.
+    const reading = card.jpki.readCertificate('auth-ca').finally(() => (finished = true));
     await sleep(500);
     expect(finished).toBe(false);
     expect(vc.log).toHaveLength(0); // nothing of ours reached the card
@@ -122,9 +160,8 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     expect(await other.waitForLine('SENT')).toBe('SENT 9000');
     expect(hx(await reading)).toBe(hx(vc.certificates.authCa));
     expect(await other.waitForLine('RELEASED')).toBe('RELEASED');
-    // The other application's command came first, then our whole read.
-    expect(exchanges(vc)[0]).toBe(`${SELECT_JPKI}>9000`);
-    expect(exchanges(vc).slice(1).every((e) => e.startsWith('00B08B'))).toBe(true);
+    // The other application's command came first, then our whole operation (SELECT, READ).
+    expect(exchanges(vc)).toEqual([`${SELECT_JPKI}>9000`, `${SELECT_JPKI}>9000`, '00B08B00000000>9000']);
     expect(await other.exitCode()).toBe(0);
   });
 
@@ -132,7 +169,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     const vc = await VirtualMyNumberCard.create();
     await insert(vc);
     const transport = await connect();
-    const card = await transport.withTransaction(() => MyNumberCard.connect(transport));
+    const card = await MyNumberCard.connect(transport);
     const other = otherApplication('hold', stack!.reader, SELECT_JPKI);
     children.push(other);
     await other.waitForLine('LOCKED');
@@ -144,8 +181,8 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     expect(vc.log).toHaveLength(0);
     other.send('go');
     await other.waitForLine('RELEASED');
-    expect(await transport.withTransaction(() => card.jpki.remainingTries('auth'))).toBe(3);
-    expect(exchanges(vc)).toEqual([`${SELECT_JPKI}>9000`, '00200098>63C3']);
+    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    expect(exchanges(vc)).toEqual([`${SELECT_JPKI}>9000`, `${SELECT_JPKI}>9000`, '00200098>63C3']);
     expect(await other.exitCode()).toBe(0);
   });
 

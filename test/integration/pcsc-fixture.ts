@@ -114,6 +114,6 @@ export function otherApplication(mode: 'hold' | 'try', reader: string, apduHex: 
 }
 
 /** An SDK user in its own process: see pcsc-sdk-child.ts. */
-export function sdkChild(mode: 'read' | 'no-service', reader: string, env: NodeJS.ProcessEnv = process.env): LineChild {
+export function sdkChild(mode: 'read' | 'no-service' | 'pcscd-stops', reader: string, env: NodeJS.ProcessEnv = process.env): LineChild {
   return new LineChild(['--import', 'tsx', path.join(HERE, 'pcsc-sdk-child.ts'), mode, reader], env);
 }

@@ -3,9 +3,8 @@
  * vpcd → the bridge → VirtualMyNumberCard (in this process). Once with extended-length APDUs,
  * once with a card that refuses them (short APDUs only).
  *
- * Each operation runs inside `transport.withTransaction` (SCardBeginTransaction …
- * SCardEndTransaction), as the APDU channel does once it calls the transport's transaction
- * capability.
+ * The SDK runs each operation inside `transport.withTransaction` (SCardBeginTransaction …
+ * SCardEndTransaction) by itself, and SELECTs the AP first on this shared reader.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinBlockedError, PinIncorrectError } from '../../src/apdu/status.js';
@@ -13,7 +12,7 @@ import { MyNumberCard } from '../../src/aps/index.js';
 import { toHex } from '../../src/bytes.js';
 import { verifySignature } from '../../src/crypto/signature.js';
 import { PinRetryGuardError } from '../../src/errors.js';
-import { waitForCard, type PcscTransport } from '../../src/pcsc/index.js';
+import { waitForCard, type PcscTransactionOptions, type PcscTransport } from '../../src/pcsc/index.js';
 import {
   DEFAULT_AUTH_PIN,
   DEFAULT_SIGN_PASSWORD,
@@ -43,7 +42,8 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
     let conn: VpcdConnection;
     let transport: PcscTransport;
     let card: MyNumberCard;
-    const tx = <T>(fn: () => Promise<T>): Promise<T> => transport.withTransaction(fn);
+    /** Operations wrapped in transactions, counted through the transport. */
+    let transactions = 0;
 
     beforeAll(async () => {
       await waitForReader(stack!.reader, false);
@@ -51,7 +51,12 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       twin = await VirtualMyNumberCard.create({ quirks });
       conn = await insertCard(stack!, vc);
       transport = await waitForCard({ reader: stack!.reader, timeoutMs: 15_000 });
-      card = await tx(() => MyNumberCard.connect(transport));
+      const begin = transport.withTransaction.bind(transport);
+      transport.withTransaction = <T>(fn: () => Promise<T>, options?: PcscTransactionOptions): Promise<T> => {
+        transactions++;
+        return begin(fn, options);
+      };
+      card = await MyNumberCard.connect(transport);
     });
 
     afterAll(async () => {
@@ -68,48 +73,53 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       expect(card.profile).toBe('card');
       expect(exchanges(vc)).toEqual(['00A4040C0AD392F000260100000001>9000', '00B0860020>9000']);
       expect(transport.extendedLength).toBeUndefined();
+      expect(transactions).toBe(1); // the SDK ran connect's sequence in one PC/SC transaction
     });
 
     it('reads all four certificates (the signing one with its password), byte for byte', async () => {
       vc.clearLog();
-      expect(hx(await tx(() => card.jpki.readCertificate('auth')))).toBe(hx(vc.certificates.auth));
+      const before = transactions;
+      expect(hx(await card.jpki.readCertificate('auth'))).toBe(hx(vc.certificates.auth));
       expect(transport.extendedLength).toBe(extended);
+      const log = exchanges(vc);
+      // A shared reader: the SDK selects the AP again at the start of each operation.
+      expect(log[0]).toBe('00A4040C0AD392F000260100000001>9000');
       if (extended) {
-        expect(exchanges(vc)).toEqual(['00B08A00000000>9000']);
+        expect(log).toEqual(['00A4040C0AD392F000260100000001>9000', '00B08A00000000>9000']);
       } else {
         // One refused extended probe (6700), then 256-byte chunks: the transport remembered the refusal.
-        const log = exchanges(vc);
-        expect(log[0]).toBe('00B08A00000000>6700');
-        expect(log[1]).toBe('00B08A0000>9000');
-        expect(log.length).toBeGreaterThan(3);
-        for (const e of log.slice(1)) expect(e).toMatch(/^00B0[0-9A-F]{6}>9000$/);
+        expect(log[1]).toBe('00B08A00000000>6700');
+        expect(log[2]).toBe('00B08A0000>9000');
+        expect(log.length).toBeGreaterThan(4);
+        for (const e of log.slice(2)) expect(e).toMatch(/^00B0[0-9A-F]{6}>9000$/);
       }
-      expect(hx(await tx(() => card.jpki.readCertificate('auth-ca')))).toBe(hx(vc.certificates.authCa));
-      expect(hx(await tx(() => card.jpki.readCertificate('sign-ca')))).toBe(hx(vc.certificates.signCa));
-      expect(hx(await tx(() => card.jpki.readCertificate('sign', { pin: DEFAULT_SIGN_PASSWORD })))).toBe(
+      expect(hx(await card.jpki.readCertificate('auth-ca'))).toBe(hx(vc.certificates.authCa));
+      expect(hx(await card.jpki.readCertificate('sign-ca'))).toBe(hx(vc.certificates.signCa));
+      expect(hx(await card.jpki.readCertificate('sign', { pin: DEFAULT_SIGN_PASSWORD }))).toBe(
         hx(vc.certificates.sign),
       );
+      expect(transactions - before).toBe(4); // one PC/SC transaction per operation
       // No extended READ BINARY after the refusal in short mode.
       if (!extended) expect(exchanges(vc).filter((e) => /^00B0[0-9A-F]{4}00[0-9A-F]{4}>/.test(e))).toEqual(['00B08A00000000>6700']);
     });
 
     it('reads the PIN status without spending a try', async () => {
-      expect(await tx(() => card.jpki.remainingTries('auth'))).toBe(3);
-      expect(await tx(() => card.jpki.remainingTries('sign'))).toBe(5);
-      expect(await tx(() => card.text.remainingTries())).toBe(3);
+      expect(await card.jpki.remainingTries('auth')).toBe(3);
+      expect(await card.jpki.remainingTries('sign')).toBe(5);
+      expect(await card.text.remainingTries()).toBe(3);
       expect(vc.pinState('auth').remaining).toBe(3);
     });
 
     it('verifies the PIN, signs, and the signature verifies with the auth certificate', async () => {
       const data = new TextEncoder().encode('mynacard over PC/SC');
-      const signature = await tx(() => card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN }));
+      const signature = await card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN });
       expect(signature).toHaveLength(256);
       expect(await verifySignature(vc.certificates.auth, data, signature)).toBe(true);
       expect(await verifySignature(vc.certificates.auth, new TextEncoder().encode('other'), signature)).toBe(false);
     });
 
     it('reads the four attributes (基本4情報)', async () => {
-      const attributes = await tx(() => card.text.readAttributes({ pin: DEFAULT_TEXT_PIN }));
+      const attributes = await card.text.readAttributes({ pin: DEFAULT_TEXT_PIN });
       expect({ name: attributes.name, address: attributes.address, birthDate: attributes.birthDate }).toEqual({
         name: vc.holder.name,
         address: vc.holder.address,
@@ -119,11 +129,11 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
     });
 
     it('reads the My Number (個人番号)', async () => {
-      expect(await tx(() => card.text.readMyNumber({ pin: DEFAULT_TEXT_PIN }))).toBe(vc.holder.myNumber);
+      expect(await card.text.readMyNumber({ pin: DEFAULT_TEXT_PIN })).toBe(vc.holder.myNumber);
     });
 
     it('reads the face record, identical to a direct read of an identical card', async () => {
-      const face = await tx(() => card.face.readFace({ verificationA: vc.holder.myNumber }));
+      const face = await card.face.readFace({ verificationA: vc.holder.myNumber });
       const direct = await (await MyNumberCard.connect(twin)).face.readFace({ verificationA: twin.holder.myNumber });
       expect(face.raw.length).toBeGreaterThan(256);
       expect(hx(face.raw)).toBe(hx(direct.raw));
@@ -131,34 +141,34 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
     });
 
     it('changes the auth PIN; the new one signs, the old one is refused', async () => {
-      await tx(() => card.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: '4321' }));
+      await card.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: '4321' });
       const data = Uint8Array.of(1, 2, 3);
-      const signature = await tx(() => card.jpki.sign('auth', data, { pin: '4321' }));
+      const signature = await card.jpki.sign('auth', data, { pin: '4321' });
       expect(await verifySignature(vc.certificates.auth, data, signature)).toBe(true);
-      const error = await tx(() => card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN })).catch((e: unknown) => e);
+      const error = await card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PinIncorrectError);
       expect((error as PinIncorrectError).remaining).toBe(2);
     });
 
     it('a wrong PIN reports the tries left', async () => {
-      const error = await tx(() => card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000' })).catch((e: unknown) => e);
+      const error = await card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PinIncorrectError);
       expect((error as PinIncorrectError).remaining).toBe(1);
-      expect(await tx(() => card.jpki.remainingTries('auth'))).toBe(1);
+      expect(await card.jpki.remainingTries('auth')).toBe(1);
     });
 
     it('locks out: the last try is guarded, then spent on request, and the PIN is blocked', async () => {
-      const guarded = await tx(() => card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000' })).catch((e: unknown) => e);
+      const guarded = await card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000' }).catch((e: unknown) => e);
       expect(guarded).toBeInstanceOf(PinRetryGuardError);
       expect(vc.pinState('auth').remaining).toBe(1);
-      const blocked = await tx(() => card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000', allowLastTry: true })).catch(
+      const blocked = await card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000', allowLastTry: true }).catch(
         (e: unknown) => e,
       );
       expect(blocked).toBeInstanceOf(PinBlockedError);
-      expect(await tx(() => card.jpki.remainingTries('auth'))).toBe(0);
+      expect(await card.jpki.remainingTries('auth')).toBe(0);
       expect(vc.pinState('auth').remaining).toBe(0);
       // Even the right PIN is refused now.
-      await expect(tx(() => card.jpki.sign('auth', Uint8Array.of(9), { pin: '4321', allowLastTry: true }))).rejects.toBeInstanceOf(
+      await expect(card.jpki.sign('auth', Uint8Array.of(9), { pin: '4321', allowLastTry: true })).rejects.toBeInstanceOf(
         PinBlockedError,
       );
     });

@@ -46,11 +46,14 @@ import { fillerOf } from './tlv-record.js';
 
 /** Options of a card-AP operation that may need secrets. */
 export interface CardApCallOptions<S extends string = string> {
-  /** The value of the secret the operation needs (when it needs one, or the same one twice). */
+  /**
+   * The value of the secret the operation needs. Used only when the operation needs exactly one
+   * secret; with two different ones (read behind one, written behind another) use `secrets`.
+   */
   readonly pin?: string | undefined;
   /**
-   * Values by secret name, for an operation that needs two different secrets (a write whose
-   * file is read behind one secret and written behind another). Takes precedence over `pin`.
+   * Values by secret name: required for an operation that needs two different secrets (a write
+   * whose file is read behind one secret and written behind another). Takes precedence over `pin`.
    */
   readonly secrets?: { readonly [K in S]?: string } | undefined;
   /** Send a VERIFY even with one try left (a wrong value then blocks the secret). Default `false`. */
@@ -161,12 +164,21 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
   #prepareSecrets(file: string, names: readonly string[], options: CardApCallOptions | undefined): PreparedSecret[] {
     const prepared: PreparedSecret[] = [];
     try {
-      for (const name of new Set(names)) {
+      const distinct = [...new Set(names)];
+      for (const name of distinct) {
         const spec = this.#secretSpec(name);
         const given = options?.secrets as Readonly<Record<string, string | undefined>> | undefined;
-        const value = given?.[name] ?? options?.pin;
+        // `pin` stands for a secret only when the operation needs just one: sending one value to
+        // two different secrets could spend a try of the wrong one.
+        const value = given?.[name] ?? (distinct.length === 1 ? options?.pin : undefined);
         if (value === undefined) {
-          throw new CardApAccessError('secret-required', file, `needs the ${spec.label ?? `secret "${name}"`} (pass pin or secrets)`);
+          throw new CardApAccessError(
+            'secret-required',
+            file,
+            distinct.length === 1
+              ? `needs the ${spec.label ?? `secret "${name}"`} (pass pin or secrets)`
+              : `needs ${distinct.length} different secrets: pass each in secrets (${distinct.join(', ')})`,
+          );
         }
         prepared.push({ name, spec, bytes: encodeCardApSecret(this.descriptor, name, spec, value) });
       }

@@ -10,6 +10,10 @@ import { swHex } from '../../apdu/sw.js';
 import type { ApduTraceEvent } from '../../apdu/trace.js';
 import { AIDS, MAX_TRIES } from '../../aps/constants.js';
 import type { MyNumberCard } from '../../aps/card.js';
+import { cardApDescriptorFromJson, probeCardAps } from '../../aps/card-ap/index.js';
+import { fromHex, toHex } from '../../bytes.js';
+import { listOption } from '../args.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Command, CommandContext } from '../context.js';
 import type { ApName, Messages } from '../i18n.js';
@@ -102,6 +106,18 @@ export function pinStatusLines(status: PinStatus, msg: Messages, indent = '  '):
   );
 }
 
+/** A card AP (free-area application) asked about with `--aid` or `--card-ap`. */
+export interface CardApStatus {
+  /** The descriptor's name, or the AID in hex for `--aid`. */
+  readonly name: string;
+  /** DF name, upper-case hex. */
+  readonly aid: string;
+  /** `'regional'` / `'extension'` when a descriptor names it. */
+  readonly area?: string;
+  /** Whether the card answered its SELECT with 9000. */
+  readonly present: boolean;
+}
+
 /** The `info` result (JSON `result`). */
 export interface InfoResult {
   readonly reader: string;
@@ -109,13 +125,42 @@ export interface InfoResult {
   readonly profile: string;
   readonly tokenLabel: string | null;
   readonly applications: Record<ApName, ApStatus>;
+  /** The card APs asked about (empty unless `--aid` / `--card-ap`). */
+  readonly cardAps: readonly CardApStatus[];
   readonly pins: PinStatus;
+}
+
+/** The candidates of `--aid <hex>` and `--card-ap <descriptor.json>`. */
+async function cardApCandidates(context: CommandContext): Promise<{ name: string; aid: Uint8Array; area?: string }[]> {
+  const candidates: { name: string; aid: Uint8Array; area?: string }[] = [];
+  // Descriptors first (they have names), then bare AIDs.
+  for (const file of listOption(context.args.options, 'card-ap')) {
+    const descriptor = cardApDescriptorFromJson(new TextDecoder().decode(await context.readFile(file)));
+    candidates.push({ name: descriptor.name, aid: descriptor.aid, area: descriptor.area });
+  }
+  for (const hexAid of listOption(context.args.options, 'aid')) {
+    if (!/^(?:[0-9A-Fa-f]{2}){5,16}$/.test(hexAid)) throw new CliError('usage', EXIT.usage, context.msg.badAid(hexAid));
+    candidates.push({ name: hexAid.toUpperCase(), aid: fromHex(hexAid) });
+  }
+  return candidates;
 }
 
 /** Gather the `info` result (also used by `demo`). */
 export async function gatherInfo(context: CommandContext): Promise<InfoResult> {
+  const candidates = await cardApCandidates(context);
   const opened = await context.transport();
   const applications = await probeApplications(opened.transport, context.trace);
+  let cardAps: CardApStatus[] = [];
+  if (candidates.length > 0) {
+    // Also before connect, on a channel of its own (the session's selected AP stays known).
+    const installed = await probeCardAps(new ApduChannel(opened.transport, { onTrace: context.trace, extendedLength: false }), candidates);
+    cardAps = candidates.map((c) => ({
+      name: c.name,
+      aid: toHex(c.aid).toUpperCase(),
+      ...(c.area === undefined ? {} : { area: c.area }),
+      present: installed.includes(c),
+    }));
+  }
   const card = await context.card();
   let tokenLabel: string | null = null;
   try {
@@ -124,7 +169,7 @@ export async function gatherInfo(context: CommandContext): Promise<InfoResult> {
     tokenLabel = null; // A device without a readable token EF: the profile stays 'unknown'.
   }
   const pins = await readPinStatus(card);
-  return { reader: opened.reader, simulated: opened.simulated, profile: card.profile, tokenLabel, applications, pins };
+  return { reader: opened.reader, simulated: opened.simulated, profile: card.profile, tokenLabel, applications, cardAps, pins };
 }
 
 /** Human lines of an {@link InfoResult}. */
@@ -141,6 +186,15 @@ export function infoLines(info: InfoResult, msg: Messages): string[] {
       PROBED.map(([name]) => [msg.apLabel[name], status(info.applications[name])] as const),
       '  ',
     ),
+    ...(info.cardAps.length === 0
+      ? []
+      : [
+          `${msg.infoCardAps}:`,
+          ...fieldLines(
+            info.cardAps.map((c) => [c.name === c.aid ? c.aid : `${c.name} (${c.aid})`, c.present ? msg.infoPresent : msg.infoAbsent] as const),
+            '  ',
+          ),
+        ]),
     `${msg.infoTries}:`,
     ...pinStatusLines(info.pins, msg),
   ];
