@@ -7,6 +7,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
     'webusb/index': 'src/webusb/index.ts',
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

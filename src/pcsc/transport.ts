@@ -2,8 +2,9 @@
  * `PcscTransport`: a card in a PC/SC reader, through pcsc-mini, as a {@link Transport}.
  *
  * - Shared mode (T=0 or T=1): other applications may use the reader too, so every SDK
- *   operation should run inside {@link PcscTransport.withTransaction} (SCardBeginTransaction
- *   … SCardEndTransaction): nobody else's SELECT can slip into the sequence.
+ *   operation runs inside {@link PcscTransport.withTransaction} (SCardBeginTransaction …
+ *   SCardEndTransaction; the APDU channel calls it for each operation): nobody else's SELECT
+ *   can slip into the sequence.
  * - Responses land in a 65 538-byte buffer (pcsc-mini's default holds only 264 bytes, too
  *   small for an extended-length READ BINARY); each response is copied out and the buffer
  *   wiped.
