@@ -253,7 +253,7 @@ export class JpkiAp {
    * Never retried, not even after a transport error.
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
-   *   PinBlockedError, StatusWordError
+   *   PinBlockedError, StatusWordError, CardDataError (`9000` with fewer than 256 signature bytes)
    */
   async sign(kind: JpkiKeyKind, data: Uint8Array, options: SignOptions): Promise<Uint8Array> {
     const spec = keySpec(kind);

@@ -44,7 +44,7 @@ const CERT_KINDS = ['auth', 'sign', 'auth-ca', 'sign-ca'] as const;
 const KEY_KINDS = ['auth', 'sign'] as const;
 const HASHES = ['SHA-256', 'SHA-384', 'SHA-512', 'SHA-1'] as const;
 
-/** The commands (`pin` has the sub-commands `status` and `change`). */
+/** The commands (`pin` has the sub-commands `status` and `change`; `card-ap` has `probe` and `read`). */
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   readers: { options: [], positionals: [] },
   info: {
@@ -114,6 +114,26 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     positionals: [],
   },
   demo: { options: [{ name: 'at', type: 'string' }], positionals: [] },
+  'card-ap probe': {
+    options: [
+      { name: 'aid', type: 'list' },
+      { name: 'card-ap', type: 'list' },
+    ],
+    positionals: [],
+  },
+  'card-ap read': {
+    options: [
+      { name: 'descriptor', type: 'string' },
+      { name: 'file', type: 'list' },
+    ],
+    positionals: [],
+  },
+};
+
+/** Commands that take a sub-command (`pin status`, `card-ap read`, …), with the sub-commands. */
+const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  pin: ['status', 'change'],
+  'card-ap': ['probe', 'read'],
 };
 
 /** Option values after parsing: flags are `true`, strings a string, lists an array. */
@@ -121,7 +141,7 @@ export type OptionValues = Readonly<Record<string, string | boolean | readonly s
 
 /** The parsed command line. */
 export interface ParsedArgs {
-  /** The command (`'pin status'` / `'pin change'` for the sub-commands), or `undefined` with `--help`/`--version` alone. */
+  /** The command (`'pin status'`, `'card-ap read'`, … for the sub-commands), or `undefined` with `--help`/`--version` alone. */
   readonly command: string | undefined;
   /** Positional arguments after the command, by name. */
   readonly positionals: Readonly<Record<string, string>>;
@@ -225,13 +245,14 @@ export function parseArgs(argv: readonly string[], msg: Messages): ParsedArgs {
       continue;
     }
     if (command === undefined) {
-      if (token === 'pin') {
+      const group = Object.hasOwn(GROUPS, token) ? GROUPS[token] : undefined;
+      if (group !== undefined) {
         const sub = tokens[i + 1];
-        if (sub === 'status' || sub === 'change') {
-          command = `pin ${sub}`;
+        if (sub !== undefined && group.includes(sub)) {
+          command = `${token} ${sub}`;
           i++;
         } else {
-          throw usage(msg.missingArgument('status | change'));
+          throw usage(msg.missingArgument(group.join(' | ')));
         }
       } else if (Object.hasOwn(COMMANDS, token) && !token.includes(' ')) {
         command = token;

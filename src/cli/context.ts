@@ -147,23 +147,37 @@ export class CommandContext {
     max: number | undefined,
     fallback?: { readonly value: string; readonly note: string },
   ): Promise<string> {
-    const label = this.msg.secretLabel[name];
-    if (remaining === 0) throw new CliError('pin-blocked', EXIT.pinBlocked, this.msg.pinBlocked(label), { remaining: 0 });
-    if (remaining === 1 && !this.allowLastTry) {
-      throw new CliError('pin-retry-guard', EXIT.guardRefused, this.msg.guardRefused(label), { remaining: 1 });
-    }
+    this.#guard(this.msg.secretLabel[name], remaining);
     return this.secrets.current({ name, remaining, max }, fallback);
   }
 
   /**
-   * Run an SDK call that sends `name`'s secret, turning the PIN errors into localized CLI
-   * errors that name the secret (exit 5 wrong, 6 blocked, 7 guard).
+   * {@link secretFor} for a secret the CLI knows only from a descriptor (a card-AP secret),
+   * with its label and environment variable.
    */
-  async withSecret<T>(name: SecretName, call: () => Promise<T>): Promise<T> {
+  async namedSecretFor(label: string, env: string, remaining: number, max: number | undefined): Promise<string> {
+    this.#guard(label, remaining);
+    return this.secrets.named({ label, env, remaining, max });
+  }
+
+  /** Refuse without asking when blocked (exit 6) or at the last try without `--allow-last-try` (exit 7). */
+  #guard(label: string, remaining: number): void {
+    if (remaining === 0) throw new CliError('pin-blocked', EXIT.pinBlocked, this.msg.pinBlocked(label), { remaining: 0 });
+    if (remaining === 1 && !this.allowLastTry) {
+      throw new CliError('pin-retry-guard', EXIT.guardRefused, this.msg.guardRefused(label), { remaining: 1 });
+    }
+  }
+
+  /**
+   * Run an SDK call that sends `name`'s secret, turning the PIN errors into localized CLI
+   * errors that name the secret (exit 5 wrong, 6 blocked, 7 guard). `name` is one of the
+   * card's secrets, or `{ label }` for a secret known only from a descriptor.
+   */
+  async withSecret<T>(name: SecretName | { readonly label: string }, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      const label = this.msg.secretLabel[name];
+      const label = typeof name === 'string' ? this.msg.secretLabel[name] : name.label;
       if (error instanceof PinIncorrectError) {
         throw new CliError('pin-incorrect', EXIT.wrongPin, this.msg.pinIncorrect(label, error.remaining), {
           cause: error,

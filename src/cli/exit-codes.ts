@@ -25,6 +25,7 @@ import {
   TimeoutError,
   TransportError,
 } from '../errors.js';
+import { CardApAccessError, CardApAuthenticationError, CardApCodecError, CardApNotInstalledError } from '../aps/card-ap/errors.js';
 
 /** Exit codes of the `mynacard` command. */
 export const EXIT = {
@@ -48,7 +49,10 @@ export const EXIT = {
   verificationFailed: 8,
   /** The card answered with an error, returned malformed data, or the transport failed. */
   cardError: 9,
-  /** The card or device does not have what the command needs (e.g. no text AP on a smartphone). */
+  /**
+   * The card or device does not have what the command needs (e.g. no text AP on a smartphone,
+   * or the card AP of `card-ap read` is not installed — error code `card-ap-not-installed`).
+   */
   notSupported: 10,
   /** A secret is needed but none is available: stdin is not a terminal and neither the environment variable nor `--pin-stdin` supplied it. */
   secretUnavailable: 11,
@@ -97,7 +101,9 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CardRemovedError) return EXIT.noCard;
   if (error instanceof CardBusyError) return EXIT.cardBusy;
   if (error instanceof AbortedError) return EXIT.interrupted;
-  if (error instanceof FileNotFoundError) return EXIT.notSupported;
+  if (error instanceof FileNotFoundError || error instanceof CardApNotInstalledError) return EXIT.notSupported;
+  if (error instanceof CardApAccessError) return EXIT.usage;
+  if (error instanceof CardApCodecError || error instanceof CardApAuthenticationError) return EXIT.cardError;
   if (error instanceof StatusWordError || error instanceof CardDataError) return EXIT.cardError;
   if (error instanceof TimeoutError || error instanceof TransportError) return EXIT.cardError;
   if (error instanceof CryptoError) return EXIT.verificationFailed;

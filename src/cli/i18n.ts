@@ -54,7 +54,7 @@ const en = {
   secretOption: (option: string) =>
     `The option ${option} is refused: mynacard never takes a PIN or password on the command line (it would stay in the shell history and the process list). Use one of:\n` +
     '  - the hidden prompt (run mynacard in a terminal);\n' +
-    '  - the environment variables MYNACARD_AUTH_PIN, MYNACARD_SIGN_PASSWORD, MYNACARD_TEXT_PIN;\n' +
+    '  - the environment variables MYNACARD_AUTH_PIN, MYNACARD_SIGN_PASSWORD, MYNACARD_TEXT_PIN (card APs: MYNACARD_CARD_AP_<SECRET>);\n' +
     '  - --pin-stdin: one line per secret on standard input.',
   unknownCommand: (name: string) => `Unknown command "${name}". Run "mynacard --help".`,
   missingCommand: 'No command given. Run "mynacard --help".',
@@ -129,6 +129,24 @@ const en = {
     remaining === 0 ? 'BLOCKED' : `${remaining}${max === undefined ? '' : `/${max}`}`,
   triesNotAvailable: 'not on this device',
   simulatorNote: 'Simulator: the embedded virtual My Number Card (test data only).',
+
+  // --- card-ap ---
+  cardApNoCandidates: 'Name at least one card AP: --aid <hex> or --card-ap <descriptor.json>.',
+  cardApNotInstalled: (name: string, area: string) =>
+    area === 'regional'
+      ? `The card AP "${name}" is not on this card (地域住民向け領域, regional area). Regional card APs are removed ` +
+        'when the holder moves to another municipality (転出); the municipality where the holder is now registered must install it again.'
+      : `The card AP "${name}" is not on this card (拡張利用領域, extension area). Extension-area card APs stay when the ` +
+        'holder moves: it was never installed on this card, or its installer removed it.',
+  cardApSecretLabel: (label: string | undefined, secret: string, cardAp: string) =>
+    label === undefined ? `secret "${secret}" of the card AP "${cardAp}"` : `${label} (card AP "${cardAp}")`,
+  cardApUnknownFile: (file: string, cardAp: string, files: readonly string[]) =>
+    `The card AP "${cardAp}" has no file named "${file}". Its files: ${files.join(', ')}.`,
+  cardApField: 'Card AP',
+  cardApAreaField: 'Area',
+  cardApArea: { regional: 'regional area (地域住民向け領域)', extension: 'extension area (拡張利用領域)' } as Record<string, string>,
+  cardApFiles: 'Files',
+  cardApEmpty: '(empty)',
 
   // --- cert / verify ---
   certWritten: (label: string, bytes: number, path: string) => `Wrote the ${label} (${bytes} bytes DER) to ${path}.`,
@@ -221,6 +239,11 @@ Commands:
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                put the virtual card into vpcd's PC/SC reader
   demo                         info, the auth certificate and its chain, the 基本4情報 (virtual card)
+  card-ap probe [--aid <hex>]... [--card-ap <descriptor.json>]...
+                               which of these free-area card APs the card holds (no PIN)
+  card-ap read --descriptor <descriptor.json> [--file <name>]...
+                               read and decode the card AP's files (all, or the named ones);
+                               prints their values (personal data), never in --trace
 
 Global options:
   --reader <name>    use this PC/SC reader (default: the first reader with a card)
@@ -235,11 +258,13 @@ Global options:
 Secrets are NEVER taken from the command line. They come from a hidden prompt, from
 MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN (new values for "pin change":
 MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN; 照合番号B:
-MYNACARD_VERIFICATION_B), or from --pin-stdin.
+MYNACARD_VERIFICATION_B; a card-AP secret: MYNACARD_CARD_AP_<SECRET>, the descriptor's secret
+name in upper snake case, e.g. patientPin → MYNACARD_CARD_AP_PATIENT_PIN), or from --pin-stdin.
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 no reader, 4 no card, 5 wrong PIN,
 6 PIN blocked, 7 last-try guard refused, 8 verification failed, 9 card error,
-10 not supported, 11 secret unavailable, 12 card busy, 130 interrupted.
+10 not supported (also: card AP not installed), 11 secret unavailable, 12 card busy,
+130 interrupted.
 `,
 };
 
@@ -285,7 +310,7 @@ const ja: Messages = {
   secretOption: (option: string) =>
     `オプション ${option} は使えません。mynacard は暗証番号・パスワードをコマンドラインで受け取りません（シェルの履歴やプロセス一覧に残るため）。次のいずれかを使ってください:\n` +
     '  - 画面に表示されない入力（端末で mynacard を実行）\n' +
-    '  - 環境変数 MYNACARD_AUTH_PIN、MYNACARD_SIGN_PASSWORD、MYNACARD_TEXT_PIN\n' +
+    '  - 環境変数 MYNACARD_AUTH_PIN、MYNACARD_SIGN_PASSWORD、MYNACARD_TEXT_PIN（カードAPは MYNACARD_CARD_AP_<秘密の名前>）\n' +
     '  - --pin-stdin（標準入力から1行に1つ）',
   unknownCommand: (name: string) => `不明なコマンド「${name}」です。「mynacard --help」を参照してください。`,
   missingCommand: 'コマンドがありません。「mynacard --help」を参照してください。',
@@ -357,6 +382,23 @@ const ja: Messages = {
     remaining === 0 ? 'ロック中' : `${remaining}${max === undefined ? '' : `/${max}`}`,
   triesNotAvailable: 'このデバイスにはありません',
   simulatorNote: 'シミュレーター: 組み込みの仮想マイナンバーカード（テスト用データのみ）。',
+
+  cardApNoCandidates: 'カードAPを1つ以上指定してください: --aid <16進> または --card-ap <記述子.json>。',
+  cardApNotInstalled: (name: string, area: string) =>
+    area === 'regional'
+      ? `カードAP「${name}」はこのカードにありません（地域住民向け領域）。地域住民向け領域のカードAPは、転出すると自動的に削除されます。` +
+        '転入先の市区町村で改めて搭載してもらう必要があります。'
+      : `カードAP「${name}」はこのカードにありません（拡張利用領域）。拡張利用領域のカードAPは転出しても残ります。` +
+        'このカードに搭載されたことがないか、搭載者が削除しました。',
+  cardApSecretLabel: (label: string | undefined, secret: string, cardAp: string) =>
+    label === undefined ? `カードAP「${cardAp}」の秘密の値「${secret}」` : `${label}（カードAP「${cardAp}」）`,
+  cardApUnknownFile: (file: string, cardAp: string, files: readonly string[]) =>
+    `カードAP「${cardAp}」に「${file}」というファイルはありません。ファイル: ${files.join(', ')}。`,
+  cardApField: 'カードAP',
+  cardApAreaField: '領域',
+  cardApArea: { regional: '地域住民向け領域', extension: '拡張利用領域' },
+  cardApFiles: 'ファイル',
+  cardApEmpty: '（空）',
 
   certWritten: (label: string, bytes: number, path: string) => `${label}（DER ${bytes}バイト）を ${path} に書き込みました。`,
   fieldKind: '種類',
@@ -442,6 +484,11 @@ const ja: Messages = {
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                仮想カードを vpcd の PC/SC リーダーに挿入する
   demo                         info、利用者証明用電子証明書とチェーン、基本4情報（仮想カード）
+  card-ap probe [--aid <16進>]... [--card-ap <記述子.json>]...
+                               空き領域のカードAPのうちカードに搭載されているもの（暗証番号不要）
+  card-ap read --descriptor <記述子.json> [--file <名前>]...
+                               カードAPのファイル（すべて、または指定したもの）を読み取って表示する
+                               （個人データ。--trace には出力しません）
 
 共通オプション:
   --reader <名前>    この PC/SC リーダーを使う（既定: カードの入っている最初のリーダー）
@@ -456,10 +503,12 @@ const ja: Messages = {
 秘密の値はコマンドラインでは決して受け取りません。画面に表示されない入力、環境変数
 MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN（pin change の新しい値は
 MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN、照合番号Bは
-MYNACARD_VERIFICATION_B）、または --pin-stdin を使います。
+MYNACARD_VERIFICATION_B、カードAPの秘密の値は MYNACARD_CARD_AP_<秘密の名前>: 記述子の名前を
+大文字のスネークケースにしたもの、例 patientPin → MYNACARD_CARD_AP_PATIENT_PIN）、または
+--pin-stdin を使います。
 
 終了コード: 0 成功, 1 内部エラー, 2 使い方の誤り, 3 リーダーなし, 4 カードなし, 5 暗証番号の誤り,
-6 ロック中, 7 残り1回のため送信せず, 8 検証失敗, 9 カードのエラー, 10 非対応,
+6 ロック中, 7 残り1回のため送信せず, 8 検証失敗, 9 カードのエラー, 10 非対応（カードAP未搭載を含む）,
 11 秘密の値を取得できない, 12 カード使用中, 130 中断.
 `,
 };

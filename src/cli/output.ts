@@ -9,7 +9,9 @@
  *   "error": { "code": "pin-incorrect", "message": "…", "remaining": 2 } }
  * ```
  * `ok` is `exitCode === 0`. A verification that ran but failed has both `result` (with
- * `valid: false`) and `exitCode` 8. Byte strings are base64; dates are ISO 8601 UTC.
+ * `valid: false`) and `exitCode` 8. Byte strings are base64; dates are ISO 8601 UTC. Exception:
+ * the decoded values of `card-ap read` (`result.files.<name>.value`) print a `bytes` codec's
+ * value (and a TLV member's) as upper-case hex, as the descriptor's codec displays it.
  * @packageDocumentation
  */
 import { bytesToBase64 } from '../crypto/base64.js';
@@ -26,6 +28,11 @@ export interface JsonError {
   readonly message: string;
   /** Tries left, for PIN errors. */
   readonly remaining?: number;
+  /**
+   * For `card-ap-not-installed`: true when the card AP is in the regional area (地域住民向け領域),
+   * which a move to another municipality (転出) empties.
+   */
+  readonly removedOnMoveOut?: boolean;
 }
 
 /** The one JSON document printed with `--json`. */

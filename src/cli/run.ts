@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { PinBlockedError, PinIncorrectError } from '../apdu/status.js';
+import { CardApNotInstalledError } from '../aps/card-ap/errors.js';
 import { CardBusyError, CardRemovedError, MynacardError, PcscServiceError, PinRetryGuardError } from '../errors.js';
 import { flag, parseArgs, type ParsedArgs } from './args.js';
 import { CommandContext, type Command } from './context.js';
@@ -16,6 +17,7 @@ import { certCommand, verifyCertCommand } from './commands/cert.js';
 import { demoCommand, readersCommand, simCommand } from './commands/misc.js';
 import { faceCommand, pinChangeCommand, textCommand } from './commands/personal.js';
 import { signCommand, verifyCommand } from './commands/sign.js';
+import { cardApProbeCommand, cardApReadCommand } from './commands/card-ap.js';
 import { infoCommand, pinStatusCommand } from './commands/status.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -35,6 +37,8 @@ const COMMAND_TABLE: Readonly<Record<string, Command>> = {
   'pin change': pinChangeCommand,
   sim: simCommand,
   demo: demoCommand,
+  'card-ap probe': cardApProbeCommand,
+  'card-ap read': cardApReadCommand,
 };
 
 /** `--lang` from the raw argv (before parsing, so that parse errors are localized too). */
@@ -56,6 +60,7 @@ function describe(error: unknown, msg: Messages): string {
   if (error instanceof PinBlockedError) return msg.pinBlockedGeneric;
   if (error instanceof PinRetryGuardError) return msg.guardRefusedGeneric;
   if (error instanceof PcscServiceError) return msg.pcscService(error.message);
+  if (error instanceof CardApNotInstalledError) return msg.cardApNotInstalled(error.cardAp, error.area);
   if (error instanceof MynacardError) return error.message;
   const e = error instanceof Error ? error : new Error(String(error));
   return `${msg.internal} ${e.name}: ${e.message}`;
@@ -72,6 +77,7 @@ function errorJson(error: unknown, msg: Messages): JsonError {
     code: error instanceof MynacardError ? error.code : 'internal',
     message: describe(error, msg),
     ...(remaining === undefined ? {} : { remaining }),
+    ...(error instanceof CardApNotInstalledError ? { removedOnMoveOut: error.removedOnMoveOut } : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * 1. `--pin-stdin`: one line of standard input per secret, in the order asked (when stdin is a
  *    terminal, the hidden prompt is used instead so that nothing is echoed);
  * 2. an environment variable (`MYNACARD_AUTH_PIN`, `MYNACARD_SIGN_PASSWORD`, `MYNACARD_TEXT_PIN`,
- *    `MYNACARD_VERIFICATION_B`; `MYNACARD_NEW_*` for the new value of `pin change`);
+ *    `MYNACARD_VERIFICATION_B`; `MYNACARD_NEW_*` for the new value of `pin change`;
+ *    `MYNACARD_CARD_AP_<SECRET>` for a card-AP secret, see `cardApSecretEnv`);
  * 3. a hidden prompt on the terminal (raw mode: nothing is echoed).
  *
  * The remaining tries are shown (on stderr) before a secret is asked for or taken from the
@@ -165,6 +166,21 @@ export interface SecretRequest {
   readonly max?: number | undefined;
 }
 
+/** A secret the CLI knows only from a descriptor (a card-AP secret). */
+export interface NamedSecretRequest {
+  /** What the prompt and messages call it (never its value). */
+  readonly label: string;
+  /** Its environment variable. */
+  readonly env: string;
+  /** Tries left (shown before asking); `undefined` when unknown. */
+  readonly remaining?: number | undefined;
+  /** The counter's maximum, when published. */
+  readonly max?: number | undefined;
+}
+
+/** The tries part of a request. */
+type Tries = { readonly remaining?: number | undefined; readonly max?: number | undefined };
+
 /** Hands out secrets from `--pin-stdin`, the environment or the prompt. */
 export class SecretSource {
   readonly #io: CliIo;
@@ -185,28 +201,38 @@ export class SecretSource {
    * @throws CliError exit 11 when no source can supply it, 130 when the prompt is interrupted
    */
   async current(request: SecretRequest, fallback?: { readonly value: string; readonly note: string }): Promise<string> {
-    return this.#get(request, SECRET_ENV[request.name], 'current', fallback);
+    return this.#get(this.#msg.secretLabel[request.name], request, SECRET_ENV[request.name], 'current', fallback);
+  }
+
+  /**
+   * The current value of a secret the CLI does not know by name (a card-AP secret): same
+   * sources and order as {@link current}, with the caller's label and environment variable.
+   *
+   * @throws CliError exit 11 when no source can supply it, 130 when the prompt is interrupted
+   */
+  async named(request: NamedSecretRequest): Promise<string> {
+    return this.#get(request.label, request, request.env, 'current');
   }
 
   /**
    * The new value for `pin change` (asked twice at the prompt, and refused when the two differ).
    */
   async next(name: 'auth' | 'sign' | 'text'): Promise<string> {
-    return this.#get({ name }, NEW_SECRET_ENV[name], 'new');
+    return this.#get(this.#msg.secretLabel[name], {}, NEW_SECRET_ENV[name], 'new');
   }
 
   async #get(
-    request: SecretRequest,
+    label: string,
+    request: Tries,
     env: string,
     purpose: 'current' | 'new',
     fallback?: { readonly value: string; readonly note: string },
   ): Promise<string> {
     const msg = this.#msg;
-    const label = msg.secretLabel[request.name];
     const io = this.#io;
     // On a terminal, --pin-stdin would echo the typed secret: the hidden prompt is used instead.
     if (this.#pinStdin && io.stdin.isTTY !== true) {
-      if (purpose === 'current') this.#announceWith(request, msg.secretFromStdin);
+      if (purpose === 'current') this.#announceWith(label, request, msg.secretFromStdin);
       this.#lines ??= new StdinLines(io);
       const line = await this.#lines.next();
       if (line === undefined) throw new CliError('secret-unavailable', EXIT.secretUnavailable, msg.stdinExhausted(label));
@@ -214,11 +240,11 @@ export class SecretSource {
     }
     const fromEnv = io.env[env];
     if (fromEnv !== undefined && fromEnv !== '') {
-      if (purpose === 'current') this.#announceWith(request, msg.secretFromEnv(env));
+      if (purpose === 'current') this.#announceWith(label, request, msg.secretFromEnv(env));
       return fromEnv;
     }
     if (fallback !== undefined) {
-      this.#announceWith(request, fallback.note);
+      this.#announceWith(label, request, fallback.note);
       return fallback.value;
     }
     if (io.stdin.isTTY !== true || io.stdin.setRawMode === undefined) {
@@ -231,8 +257,7 @@ export class SecretSource {
     return first;
   }
 
-  #announceWith(request: SecretRequest, note: string): void {
-    const label = this.#msg.secretLabel[request.name];
+  #announceWith(label: string, request: Tries, note: string): void {
     if (request.remaining === undefined) {
       this.#io.stderr.write(`${label} ${note}\n`);
       return;

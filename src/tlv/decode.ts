@@ -223,6 +223,83 @@ function validateObject(
   }
 }
 
+/**
+ * {@link validateObject} specialised for the default case, DER without opaque tags (every
+ * certificate and card record): no indefinite levels, so no end-of-contents bookkeeping, no mode
+ * tests and no opaque lookup in the loop. Same results, failures and offsets as the general loop.
+ */
+function validateDerObject(bytes: Uint8Array, start: number, limit: number, maxDepth: number): number {
+  let saved = savedBounds;
+  let depth = 0;
+  let bound = limit;
+  let pos = start;
+  // One test per descent instead of two: below `depthLimit` neither the nesting limit nor the
+  // end of the stack is reached.
+  let depthLimit = Math.min(maxDepth - 1, saved.length);
+  // `pos < bound` holds at the top of the loop: `start < limit`, a descent only happens into
+  // non-empty content, and levels that end where `pos` ends are closed before looping.
+  for (;;) {
+    const b0 = bytes[pos]!;
+    let p = pos + 1;
+    // One test for the rare first bytes: tag number 31 (long form) or 0 (end-of-contents `00`).
+    if (((b0 + 1) & 0x1e) === 0) {
+      if ((b0 & 0x1f) === 0x1f) {
+        if (p >= bound) return fail(TRUNCATED, pos);
+        const b1 = bytes[p++]!;
+        if (b1 < 0x1f || b1 === 0x80) return fail(BAD_TAG, pos);
+        if (b1 >= 0x80) {
+          p = skipLongTag(bytes, p, bound, pos);
+          if (p < 0) return p;
+        }
+      } else if (b0 === 0) {
+        return fail(BAD_TAG, pos); // end-of-contents, but DER has no indefinite level to close
+      }
+    }
+    if (p >= bound) return fail(TRUNCATED, pos);
+    let length = bytes[p++]!;
+    if (length >= 0x80) {
+      if (length === 0x81) {
+        if (p >= bound) return fail(TRUNCATED, pos);
+        length = bytes[p++]!;
+        if (length < 0x80) return fail(NON_MINIMAL_LENGTH, pos);
+      } else if (length === 0x82) {
+        if (p + 2 > bound) return fail(TRUNCATED, pos);
+        length = (bytes[p]! << 8) | bytes[p + 1]!;
+        p += 2;
+        if (length < 0x100) return fail(NON_MINIMAL_LENGTH, pos);
+      } else if (length === 0x80) {
+        return fail(INDEFINITE_IN_DER, pos);
+      } else {
+        const k = length - 0x80;
+        if (k === 0x7f) return fail(LENGTH_OVERFLOW, pos); // 0xFF is reserved (X.690 8.1.3.5 c)
+        if (p + k > bound) return fail(TRUNCATED, pos);
+        length = readLongLength(bytes, p, k, true, pos);
+        if (length < 0) return length;
+        p += k;
+      }
+    }
+    const end = p + length;
+    if (end > bound) return fail(TRUNCATED, pos);
+    if ((b0 & 0x20) !== 0 && length !== 0) {
+      // Descend into the constructed content.
+      if (depth >= depthLimit) {
+        if (depth + 1 >= maxDepth) return fail(DEPTH_EXCEEDED, p);
+        growStack();
+        saved = savedBounds;
+        depthLimit = Math.min(maxDepth - 1, saved.length);
+      }
+      saved[depth++] = bound;
+      bound = end;
+      pos = p;
+      continue;
+    }
+    pos = end;
+    // Close every level that ends here.
+    while (depth > 0 && pos === bound) bound = saved[--depth]!;
+    if (depth === 0) return pos;
+  }
+}
+
 function isPaddingFrom(bytes: Uint8Array, pos: number): boolean {
   for (let i = pos; i < bytes.length; i++) {
     const b = bytes[i];
@@ -231,15 +308,23 @@ function isPaddingFrom(bytes: Uint8Array, pos: number): boolean {
   return true;
 }
 
-function readOptions(options: DecodeTlvOptions | undefined): {
-  der: boolean;
-  maxDepth: number;
-  allowTrailing: boolean;
-  opaque: readonly number[] | null;
-} {
-  if (options === undefined) {
-    return { der: true, maxDepth: DEFAULT_TLV_MAX_DEPTH, allowTrailing: false, opaque: null };
-  }
+interface ReadOptions {
+  readonly der: boolean;
+  readonly maxDepth: number;
+  readonly allowTrailing: boolean;
+  readonly opaque: readonly number[] | null;
+}
+
+// Shared by every call without options: no allocation per call.
+const DEFAULT_OPTIONS: ReadOptions = {
+  der: true,
+  maxDepth: DEFAULT_TLV_MAX_DEPTH,
+  allowTrailing: false,
+  opaque: null,
+};
+
+function readOptions(options: DecodeTlvOptions | undefined): ReadOptions {
+  if (options === undefined) return DEFAULT_OPTIONS;
   const mode = options.mode ?? 'der';
   if (mode !== 'der' && mode !== 'ber') throw new InvalidArgumentError("TLV mode must be 'der' or 'ber'");
   const maxDepth = options.maxDepth ?? DEFAULT_TLV_MAX_DEPTH;
@@ -269,6 +354,7 @@ export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNod
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('decodeTlv expects a Uint8Array');
   const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
   const tree = new TlvTree(bytes, opaque);
+  const fast = der && opaque === null;
   const n = bytes.length;
   const nodes: TlvNode[] = [];
   let pos = 0;
@@ -277,7 +363,7 @@ export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNod
       if (allowTrailing) break;
       throw new TlvError('trailing-bytes', pos);
     }
-    const end = validateObject(bytes, pos, n, der, maxDepth, tree);
+    const end = fast ? validateDerObject(bytes, pos, n, maxDepth) : validateObject(bytes, pos, n, der, maxDepth, tree);
     if (end < 0) {
       if (allowTrailing && nodes.length > 0) break;
       throw toError(end);
@@ -295,7 +381,9 @@ export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNod
 export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): number {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('validateTlv expects a Uint8Array');
   const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
-  const tree = new TlvTree(bytes, opaque);
+  const fast = der && opaque === null;
+  // The general loop records indefinite lengths in a tree; the DER loop needs none.
+  const tree = fast ? null : new TlvTree(bytes, opaque);
   const n = bytes.length;
   let count = 0;
   let pos = 0;
@@ -304,7 +392,7 @@ export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): numb
       if (allowTrailing) break;
       throw new TlvError('trailing-bytes', pos);
     }
-    const end = validateObject(bytes, pos, n, der, maxDepth, tree);
+    const end = tree === null ? validateDerObject(bytes, pos, n, maxDepth) : validateObject(bytes, pos, n, der, maxDepth, tree);
     if (end < 0) {
       if (allowTrailing && count > 0) break;
       throw toError(end);

@@ -9,11 +9,16 @@ import fc from 'fast-check';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { MynacardError } from '../../src/errors.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
-import { OPERATIONS } from './operations.js';
+import { OPERATIONS, type Operation } from './operations.js';
 import { LONG, SEED } from './support.js';
 
 /** Operations that leave the card as they found it (changePin keeps the same value, so all do). */
 const OPS = OPERATIONS.filter((op) => op.name !== 'connect');
+
+/** VERIFYs an operation sends on a healthy card (authenticate's 6982 fallback does not happen). */
+function healthyVerifies(op: Operation): number {
+  return op.name === 'crypto.authenticate' ? 1 : op.verifies;
+}
 
 /** The APDUs of each operation must be contiguous: a PIN operation's VERIFY … re-SELECT never mixes with another's. */
 function verifyWindows(vc: VirtualMyNumberCard): number {
@@ -36,11 +41,12 @@ describe('many concurrent operations on one card', () => {
         const ops = picks.map((i) => OPS[i]!);
         const results = await Promise.all(ops.map((op) => op.run(card, env)));
         ops.forEach((op, i) => expect(results[i], op.name).toEqual(baselines.get(op.name)));
-        // Cached reads (certificates, common AP) may skip the card; PIN operations never do.
-        expect(verifyWindows(vc)).toBe(ops.filter((op) => op.verifies > 0).length);
+        // Cached reads (certificates, common AP) may skip the card; PIN operations never do
+        // (signCms verifies twice: the certificate read and the signature).
+        expect(verifyWindows(vc)).toBe(ops.reduce((n, op) => n + healthyVerifies(op), 0));
         await card.close();
       }),
-      { numRuns: LONG ? 300 : 25, seed: SEED },
+      { numRuns: LONG ? 300 : 15, seed: SEED },
     );
     expect(vc.pinState('auth').remaining).toBe(3);
     expect(vc.pinState('text').remaining).toBe(3);

@@ -38,6 +38,15 @@ export const FAULTS: readonly Fault[] = [
   { kind: 'status', sw: 0x6700, keepData: false },
 ];
 
+/** The faults `npm test` injects into the heavy operations (all of them in long mode). */
+export const CORE_FAULTS: readonly Fault[] = [
+  { kind: 'remove' },
+  { kind: 'throw-after', raw: true },
+  { kind: 'truncate', keep: 'half' },
+  { kind: 'status', sw: 0x9000, keepData: false },
+  { kind: 'status', sw: 0x6982, keepData: false },
+];
+
 /** A short label for reports. */
 export function faultName(f: Fault): string {
   switch (f.kind) {

@@ -3,6 +3,7 @@
  * how many VERIFY commands with data it is allowed to send.
  */
 import { MyNumberCard } from '../../src/aps/card.js';
+import { authenticate, signCms, verifyCardFaceIntegrity, verifyCardTextIntegrity } from '../../src/crypto/index.js';
 import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, DEFAULT_TEXT_PIN } from '../../src/testing/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 
@@ -28,10 +29,14 @@ export interface Operation {
    * `'unknown'` (documented in `MyNumberCard.connect`).
    */
   readonly faultyAnswer?: 'tries' | 'profile';
+  /** Slow (several RSA signatures by the virtual card): `npm test` injects only the core faults. */
+  readonly heavy?: boolean;
   readonly run: (card: MyNumberCard, env: OperationEnv) => Promise<unknown>;
 }
 
 const DATA = new TextEncoder().encode('adversarial');
+const SIGNING_TIME = new Date('2026-05-31T09:30:00Z');
+const CHALLENGE = new Uint8Array(32).fill(0x5a);
 /** DigestInfo of SHA-256 over 32 zero bytes' worth (any 51-byte DigestInfo shape works). */
 const DIGEST_INFO = Uint8Array.from([
   0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
@@ -97,4 +102,25 @@ export const OPERATIONS: readonly Operation[] = [
   { name: 'face.readCvCertificate', verifies: 0, run: (c) => c.face.readCvCertificate() },
   { name: 'face.remainingTries(verificationB)', verifies: 0, faultyAnswer: 'tries', run: (c) => c.face.remainingTries('verificationB') },
   { name: 'common.readCardIdentifier', verifies: 0, run: (c) => c.common.readCardIdentifier() },
+  // Crypto-level flows that drive the card.
+  {
+    name: 'crypto.signCms',
+    heavy: true,
+    verifies: 2, // the certificate read and the signature each need the password
+    run: (c, env) => signCms(c, DATA, { pin: sign(env), signingTime: SIGNING_TIME }),
+  },
+  {
+    name: 'crypto.authenticate',
+    heavy: true,
+    // One for the signature; one more only when the card refuses the certificate read with
+    // 6982 and the SDK unlocks it with the same PIN (the smartphone path of readCertificate).
+    verifies: 2,
+    run: (c, env) => authenticate(c, { pin: auth(env), challenge: CHALLENGE }),
+  },
+  { name: 'crypto.verifyCardTextIntegrity', verifies: 1, run: (c, env) => verifyCardTextIntegrity(c, { pin: text(env) }) },
+  {
+    name: 'crypto.verifyCardFaceIntegrity',
+    verifies: 1,
+    run: (c, env) => verifyCardFaceIntegrity(c, { verificationA: env.myNumber }),
+  },
 ];

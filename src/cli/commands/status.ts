@@ -10,10 +10,7 @@ import { swHex } from '../../apdu/sw.js';
 import type { ApduTraceEvent } from '../../apdu/trace.js';
 import { AIDS, MAX_TRIES } from '../../aps/constants.js';
 import type { MyNumberCard } from '../../aps/card.js';
-import { cardApDescriptorFromJson, probeCardAps } from '../../aps/card-ap/index.js';
-import { fromHex, toHex } from '../../bytes.js';
-import { listOption } from '../args.js';
-import { CliError, EXIT } from '../exit-codes.js';
+import { cardApCandidates, cardApStatusLabel, probeCardApCandidates, type CardApStatus } from '../card-aps.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Command, CommandContext } from '../context.js';
 import type { ApName, Messages } from '../i18n.js';
@@ -106,17 +103,7 @@ export function pinStatusLines(status: PinStatus, msg: Messages, indent = '  '):
   );
 }
 
-/** A card AP (free-area application) asked about with `--aid` or `--card-ap`. */
-export interface CardApStatus {
-  /** The descriptor's name, or the AID in hex for `--aid`. */
-  readonly name: string;
-  /** DF name, upper-case hex. */
-  readonly aid: string;
-  /** `'regional'` / `'extension'` when a descriptor names it. */
-  readonly area?: string;
-  /** Whether the card answered its SELECT with 9000. */
-  readonly present: boolean;
-}
+export type { CardApStatus } from '../card-aps.js';
 
 /** The `info` result (JSON `result`). */
 export interface InfoResult {
@@ -130,37 +117,13 @@ export interface InfoResult {
   readonly pins: PinStatus;
 }
 
-/** The candidates of `--aid <hex>` and `--card-ap <descriptor.json>`. */
-async function cardApCandidates(context: CommandContext): Promise<{ name: string; aid: Uint8Array; area?: string }[]> {
-  const candidates: { name: string; aid: Uint8Array; area?: string }[] = [];
-  // Descriptors first (they have names), then bare AIDs.
-  for (const file of listOption(context.args.options, 'card-ap')) {
-    const descriptor = cardApDescriptorFromJson(new TextDecoder().decode(await context.readFile(file)));
-    candidates.push({ name: descriptor.name, aid: descriptor.aid, area: descriptor.area });
-  }
-  for (const hexAid of listOption(context.args.options, 'aid')) {
-    if (!/^(?:[0-9A-Fa-f]{2}){5,16}$/.test(hexAid)) throw new CliError('usage', EXIT.usage, context.msg.badAid(hexAid));
-    candidates.push({ name: hexAid.toUpperCase(), aid: fromHex(hexAid) });
-  }
-  return candidates;
-}
-
 /** Gather the `info` result (also used by `demo`). */
 export async function gatherInfo(context: CommandContext): Promise<InfoResult> {
   const candidates = await cardApCandidates(context);
   const opened = await context.transport();
   const applications = await probeApplications(opened.transport, context.trace);
-  let cardAps: CardApStatus[] = [];
-  if (candidates.length > 0) {
-    // Also before connect, on a channel of its own (the session's selected AP stays known).
-    const installed = await probeCardAps(new ApduChannel(opened.transport, { onTrace: context.trace, extendedLength: false }), candidates);
-    cardAps = candidates.map((c) => ({
-      name: c.name,
-      aid: toHex(c.aid).toUpperCase(),
-      ...(c.area === undefined ? {} : { area: c.area }),
-      present: installed.includes(c),
-    }));
-  }
+  // Also before connect, on a channel of its own (the session's selected AP stays known).
+  const cardAps = await probeCardApCandidates(context, candidates);
   const card = await context.card();
   let tokenLabel: string | null = null;
   try {
@@ -191,7 +154,7 @@ export function infoLines(info: InfoResult, msg: Messages): string[] {
       : [
           `${msg.infoCardAps}:`,
           ...fieldLines(
-            info.cardAps.map((c) => [c.name === c.aid ? c.aid : `${c.name} (${c.aid})`, c.present ? msg.infoPresent : msg.infoAbsent] as const),
+            info.cardAps.map((c) => [cardApStatusLabel(c), c.present ? msg.infoPresent : msg.infoAbsent] as const),
             '  ',
           ),
         ]),
