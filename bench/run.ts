@@ -5,12 +5,14 @@
  */
 import type { BenchOutcome } from './harness.js';
 import { runApduEconomyBench } from './apdu-economy.bench.js';
+import { runOverheadBench } from './overhead.bench.js';
 import { runPcscBench } from './pcsc.bench.js';
 import { runTlvBench } from './tlv.bench.js';
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
   { name: 'tlv', run: runTlvBench },
   { name: 'apdu-economy', run: runApduEconomyBench },
+  { name: 'overhead', run: runOverheadBench },
   { name: 'pcsc', run: runPcscBench },
 ];
 

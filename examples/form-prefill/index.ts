@@ -10,13 +10,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { MyNumberCard, TextAttributes } from '../../src/aps/index.js';
 import {
-  EXIT,
   exampleMessages,
   isMain,
-  openSession,
   parseExampleArgs,
   processIo,
-  reportError,
+  runExample,
+  withSession,
   type CliIo,
 } from '../shared/session.js';
 
@@ -107,12 +106,11 @@ export async function prefillForm(
 
 /** The program: `--out <file>` (default `form.html`), `--municipality <name>`, `--simulator` or `--reader`. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
+  return runExample(io, async () => {
     const args = parseExampleArgs(argv, { values: ['out', 'municipality'] }, exampleMessages(io));
     const out = args.values.get('out') ?? 'form.html';
     const municipality = args.values.get('municipality');
-    const session = await openSession(args, io);
-    try {
+    return withSession(args, io, async (session) => {
       const remaining = await session.card.text.remainingTries('pin');
       const pin = await session.secret('text', remaining, 3);
       const html = await prefillForm(session.card, {
@@ -123,13 +121,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       });
       await writeFile(out, html, { mode: 0o600 });
       io.stdout.write(`申請書を作成しました (form written): ${out}\n`);
-      return EXIT.ok;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    return reportError(io, error);
-  }
+    });
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

@@ -24,10 +24,10 @@ import {
   EXIT,
   exampleMessages,
   isMain,
-  openSession,
   parseExampleArgs,
   processIo,
-  reportError,
+  runExample,
+  withSession,
   type CliIo,
 } from '../shared/session.js';
 
@@ -130,7 +130,7 @@ export async function identify(
 
 /** The program: `--audience <service>`, service key from `LOCAL_ID_SERVICE_KEY` (64 hex digits). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
+  return runExample(io, async () => {
     const msg = exampleMessages(io);
     const args = parseExampleArgs(argv, { values: ['audience'] }, msg);
     const keyHex = io.env['LOCAL_ID_SERVICE_KEY'] ?? '';
@@ -138,8 +138,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       throw new CliError('usage', EXIT.usage, 'Set LOCAL_ID_SERVICE_KEY to the service key (64 hex digits)');
     }
     const serviceKey = Uint8Array.from(Buffer.from(keyHex, 'hex'));
-    const session = await openSession(args, io);
-    try {
+    return withSession(args, io, async (session) => {
       const remaining = await session.card.jpki.remainingTries('auth');
       const pin = await session.secret('auth', remaining, 3);
       if (session.simulated) io.stderr.write(`${msg.testRootsNote}\n`);
@@ -152,13 +151,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         allowLastTry: session.allowLastTry,
       });
       io.stdout.write(`${JSON.stringify({ assertion: token, claims })}\n`);
-      return EXIT.ok;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    return reportError(io, error);
-  }
+    });
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

@@ -137,6 +137,36 @@ export function reportError(io: CliIo, error: unknown): number {
   return exitCodeOf(error);
 }
 
+/**
+ * Run an example program: its exit code, or, when it throws, the error printed the way the CLI
+ * does (see {@link reportError}) and the error's exit code.
+ */
+export async function runExample(io: CliIo, program: () => Promise<number>): Promise<number> {
+  try {
+    return await program();
+  } catch (error) {
+    return reportError(io, error);
+  }
+}
+
+/**
+ * Open the card named by `args`, run `use` with it, and close the session whatever happens.
+ * Resolves to {@link EXIT}.ok when `use` completes; its errors propagate (after the close).
+ */
+export async function withSession(
+  args: ExampleArgs,
+  io: CliIo,
+  use: (session: ExampleSession) => Promise<void>,
+): Promise<number> {
+  const session = await openSession(args, io);
+  try {
+    await use(session);
+    return EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
 /** The process as a {@link CliIo}, for running an example from the command line. */
 export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };

@@ -13,13 +13,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import type { MyNumberCard, TextAttributes } from '../../src/aps/index.js';
 import {
-  EXIT,
+  exampleMessages,
   isMain,
-  openSession,
   parseExampleArgs,
   processIo,
-  reportError,
-  exampleMessages,
+  runExample,
+  withSession,
   type CliIo,
 } from '../shared/session.js';
 
@@ -185,12 +184,11 @@ export async function checkIn(
 
 /** The program: `--roster <file>` (default `roster.csv`), `--simulator` or `--reader <name>`. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
+  return runExample(io, async () => {
     const args = parseExampleArgs(argv, { values: ['roster'] }, exampleMessages(io));
     const rosterPath = args.values.get('roster') ?? 'roster.csv';
     const salt = await loadSalt(`${rosterPath}.salt`);
-    const session = await openSession(args, io);
-    try {
+    return withSession(args, io, async (session) => {
       const remaining = await session.card.text.remainingTries('pin');
       const pin = await session.secret('text', remaining, 3);
       const result = await checkIn(session.card, {
@@ -205,13 +203,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ? `受付しました (checked in): ${result.entry.name}\n`
           : `受付済みです (already checked in at ${result.entry.checkedInAt}): ${result.entry.name}\n`,
       );
-      return EXIT.ok;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    return reportError(io, error);
-  }
+    });
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

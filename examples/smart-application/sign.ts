@@ -15,10 +15,10 @@ import {
   EXIT,
   exampleMessages,
   isMain,
-  openSession,
   parseExampleArgs,
   processIo,
-  reportError,
+  runExample,
+  withSession,
   type CliIo,
 } from '../shared/session.js';
 
@@ -58,7 +58,7 @@ export async function signApplication(
 
 /** The program: `--in <application.json> --out <application.p7s>`, `--simulator` or `--reader`. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
+  return runExample(io, async () => {
     const msg = exampleMessages(io);
     const args = parseExampleArgs(argv, { values: ['in', 'out'] }, msg);
     const input = args.values.get('in');
@@ -66,8 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (input === undefined) throw new CliError('usage', EXIT.usage, msg.missingOption('--in'));
     if (out === undefined) throw new CliError('usage', EXIT.usage, msg.missingOption('--out'));
     const application = new Uint8Array(await readFile(input));
-    const session = await openSession(args, io);
-    try {
+    return withSession(args, io, async (session) => {
       const remaining = await session.card.jpki.remainingTries('sign');
       const password = await session.secret('sign', remaining, 5);
       const cms = await signApplication(session.card, application, {
@@ -77,13 +76,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       });
       await writeFile(out, cms);
       io.stdout.write(`署名しました (signed): ${out} (${cms.length} bytes)\n`);
-      return EXIT.ok;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    return reportError(io, error);
-  }
+    });
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

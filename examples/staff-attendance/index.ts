@@ -29,10 +29,10 @@ import {
   EXIT,
   exampleMessages,
   isMain,
-  openSession,
   parseExampleArgs,
   processIo,
-  reportError,
+  runExample,
+  withSession,
   type CliIo,
 } from '../shared/session.js';
 
@@ -176,10 +176,9 @@ export async function clock(card: MyNumberCard, options: AttendanceOptions): Pro
 
 /** The program: `[--register <staff id>] [--staff staff.json] [--log attendance.jsonl]`, `--simulator` or `--reader`. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
+  return runExample(io, async () => {
     const args = parseExampleArgs(argv, { values: ['register', 'staff', 'log'] }, exampleMessages(io));
-    const session = await openSession(args, io);
-    try {
+    return withSession(args, io, async (session) => {
       const remaining = await session.card.jpki.remainingTries('auth');
       const pin = await session.secret('auth', remaining, 3);
       const options: AttendanceOptions = {
@@ -199,13 +198,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const record = await clock(session.card, options);
         io.stdout.write(`${record.event === 'clock-in' ? '出勤' : '退勤'} (${record.event}): ${record.staffId} ${record.at}\n`);
       }
-      return EXIT.ok;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    return reportError(io, error);
-  }
+    });
+  });
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2), processIo());

@@ -6,9 +6,8 @@ import { CommandApdu } from '../apdu/command.js';
 import { SecurityStatusNotSatisfiedError, statusWordError } from '../apdu/status.js';
 import { CardDataError, InvalidArgumentError } from '../errors.js';
 import { decodeTlv } from '../tlv/index.js';
+import { changeApPin } from './change-pin.js';
 import {
-  CHANGE_P1_NEW_ONLY,
-  CHANGE_P2_CURRENT_EF,
   CLA_PROPRIETARY,
   INS,
   JPKI_EF,
@@ -318,31 +317,7 @@ export class JpkiAp {
    */
   async changePin(kind: JpkiKeyKind, secrets: ChangePinSecrets, options: PinCallOptions = {}): Promise<void> {
     const spec = keySpec(kind);
-    const current = encodeSecret(spec.secret, secrets?.current);
-    let next: Uint8Array;
-    try {
-      next = encodeSecret(spec.secret, secrets?.next);
-    } catch (error) {
-      current.fill(0);
-      throw error;
-    }
-    const session = this.#session;
-    await session.run(
-      (port) =>
-        session.withVerified(port, 'jpki', spec.pin, current, options, async () => {
-          await session.selectEf(port, spec.pinFid, spec.pin.name);
-          const response = await port.transmit(
-            new CommandApdu({
-              ins: INS.changeReferenceData,
-              p1: CHANGE_P1_NEW_ONLY,
-              p2: CHANGE_P2_CURRENT_EF,
-              data: next,
-            }),
-          );
-          if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${spec.pin.name}`);
-        }),
-      { wipe: [current, next] },
-    );
+    await changeApPin(this.#session, { ap: 'jpki', secret: spec.secret, pin: spec.pin, pinFid: spec.pinFid }, secrets, options);
   }
 
   /**

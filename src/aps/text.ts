@@ -2,10 +2,9 @@
  * 券面事項入力補助AP (text AP): the 個人番号 and the 基本4情報 as text.
  * @packageDocumentation
  */
-import { CommandApdu } from '../apdu/command.js';
-import { statusWordError } from '../apdu/status.js';
 import { InvalidArgumentError } from '../errors.js';
-import { CHANGE_P1_NEW_ONLY, CHANGE_P2_CURRENT_EF, INS, MAX_TRIES, TEXT_EF, sfiReference } from './constants.js';
+import { changeApPin } from './change-pin.js';
+import { MAX_TRIES, TEXT_EF, sfiReference } from './constants.js';
 import { encodeSecret, type SecretKind } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import type { ChangePinSecrets } from './jpki.js';
@@ -280,25 +279,6 @@ export class TextAp {
    *   PinBlockedError, StatusWordError
    */
   async changePin(secrets: ChangePinSecrets, options: PinCallOptions = {}): Promise<void> {
-    const current = encodeSecret('text-pin', secrets?.current);
-    let next: Uint8Array;
-    try {
-      next = encodeSecret('text-pin', secrets?.next);
-    } catch (error) {
-      current.fill(0);
-      throw error;
-    }
-    const session = this.#session;
-    await session.run(
-      (port) =>
-        session.withVerified(port, 'text', REFS.pin, current, options, async () => {
-          await session.selectEf(port, TEXT_EF.pin, REFS.pin.name);
-          const response = await port.transmit(
-            new CommandApdu({ ins: INS.changeReferenceData, p1: CHANGE_P1_NEW_ONLY, p2: CHANGE_P2_CURRENT_EF, data: next }),
-          );
-          if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${REFS.pin.name}`);
-        }),
-      { wipe: [current, next] },
-    );
+    await changeApPin(this.#session, { ap: 'text', secret: 'text-pin', pin: REFS.pin, pinFid: TEXT_EF.pin }, secrets, options);
   }
 }

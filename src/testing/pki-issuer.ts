@@ -9,6 +9,7 @@
  * These certificates are for tests only; nothing here must ever be trusted.
  * @packageDocumentation
  */
+import { OID } from '../crypto/oid.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import {
   BOOLEAN_TRUE,
@@ -161,26 +162,11 @@ const KEY_USAGE_AUTH = Uint8Array.of(0x03, 0x02, 0x07, 0x80); // digitalSignatur
 const KEY_USAGE_SIGN = Uint8Array.of(0x03, 0x02, 0x06, 0xc0); // digitalSignature | nonRepudiation
 const BASIC_CONSTRAINTS_CA = Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff); // CA:TRUE, no pathLen
 
-const OID_SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 const OID_COUNTRY = '2.5.4.6';
 const OID_ORGANIZATION = '2.5.4.10';
 const OID_ORGANIZATIONAL_UNIT = '2.5.4.11';
 const OID_LOCALITY = '2.5.4.7';
 const OID_COMMON_NAME = '2.5.4.3';
-const OID_EXT = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  issuerAltName: '2.5.29.18',
-  basicConstraints: '2.5.29.19',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-} as const;
-const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const OID_OCSP = '1.3.6.1.5.5.7.48.1';
 const OID_CPS_QUALIFIER = '1.3.6.1.5.5.7.2.1';
 
 /** English OU naming each hierarchy (cert-profile §1). */
@@ -310,7 +296,7 @@ function checkAscii(value: string, what: string): void {
   if (!/^[\x20-\x7e]+$/.test(value)) throw new InvalidArgumentError(`${what} must be non-empty printable ASCII`);
 }
 
-const SHA256_WITH_RSA = sequence(oid(OID_SHA256_WITH_RSA), NULL);
+const SHA256_WITH_RSA = sequence(oid(OID.sha256WithRSAEncryption), NULL);
 
 /** Assemble the TBSCertificate, sign it with SHA-256/RSA and wrap it. */
 async function signCertificate(fields: {
@@ -372,7 +358,7 @@ function readIssuerInfo(certificate: Uint8Array): IssuerInfo {
         const id = parts[0];
         const value = parts[parts.length - 1];
         if (id === undefined || value === undefined) continue;
-        if (bytesEqualOid(contentBytes(certificate, id), OID_EXT.subjectKeyIdentifier)) {
+        if (bytesEqualOid(contentBytes(certificate, id), OID.subjectKeyIdentifier)) {
           const inner = readElement(contentBytes(certificate, value), 0);
           keyId = contentBytes(contentBytes(certificate, value), inner);
         }
@@ -424,11 +410,11 @@ export async function issueTestRoot(params: IssueTestRootParams): Promise<Uint8A
     subject: name,
     spki,
     extensions: [
-      extension(OID_EXT.keyUsage, true, KEY_USAGE_CA),
-      extension(OID_EXT.subjectAltName, false, sequence(directoryName(japaneseName(params.purpose)))),
-      extension(OID_EXT.basicConstraints, true, BASIC_CONSTRAINTS_CA),
-      extension(OID_EXT.cRLDistributionPoints, false, crlDistributionPoints(name)),
-      extension(OID_EXT.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
+      extension(OID.keyUsage, true, KEY_USAGE_CA),
+      extension(OID.subjectAltName, false, sequence(directoryName(japaneseName(params.purpose)))),
+      extension(OID.basicConstraints, true, BASIC_CONSTRAINTS_CA),
+      extension(OID.cRLDistributionPoints, false, crlDistributionPoints(name)),
+      extension(OID.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
     ],
     signingKey: params.keys.privateKey,
   });
@@ -454,7 +440,7 @@ export async function issueTestAuthLeaf(params: IssueTestAuthLeafParams): Promis
     [OID_COUNTRY, printableString('JP')],
     [OID_COMMON_NAME, utf8String(params.cn)],
   ]);
-  const accessDescription = sequence(oid(OID_OCSP), tlv(0x86, new TextEncoder().encode(TEST_OCSP_URL)));
+  const accessDescription = sequence(oid(OID.ocsp), tlv(0x86, new TextEncoder().encode(TEST_OCSP_URL)));
   return signCertificate({
     serial: params.serial,
     issuer: info.subject,
@@ -463,18 +449,18 @@ export async function issueTestAuthLeaf(params: IssueTestAuthLeafParams): Promis
     subject,
     spki,
     extensions: [
-      extension(OID_EXT.keyUsage, true, KEY_USAGE_AUTH),
-      extension(OID_EXT.extKeyUsage, false, sequence(oid(OID_CLIENT_AUTH))),
-      extension(OID_EXT.certificatePolicies, true, certificatePolicies(AUTH_POLICY_OID)),
-      extension(OID_EXT.issuerAltName, false, sequence(directoryName(japaneseName('auth')))),
+      extension(OID.keyUsage, true, KEY_USAGE_AUTH),
+      extension(OID.extKeyUsage, false, sequence(oid(OID.clientAuth))),
+      extension(OID.certificatePolicies, true, certificatePolicies(AUTH_POLICY_OID)),
+      extension(OID.issuerAltName, false, sequence(directoryName(japaneseName('auth')))),
       extension(
-        OID_EXT.cRLDistributionPoints,
+        OID.cRLDistributionPoints,
         false,
         crlDistributionPoints(leafCrlName('auth', params.prefecture, params.municipality)),
       ),
-      extension(OID_EXT.authorityInfoAccess, false, sequence(accessDescription)),
-      extension(OID_EXT.authorityKeyIdentifier, false, authorityKeyIdentifier(info)),
-      extension(OID_EXT.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
+      extension(OID.authorityInfoAccess, false, sequence(accessDescription)),
+      extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifier(info)),
+      extension(OID.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
     ],
     signingKey: params.issuer.privateKey,
   });
@@ -521,17 +507,17 @@ export async function issueTestSignLeaf(params: IssueTestSignLeafParams): Promis
     subject,
     spki,
     extensions: [
-      extension(OID_EXT.keyUsage, true, KEY_USAGE_SIGN),
-      extension(OID_EXT.subjectAltName, false, subjectAltName),
-      extension(OID_EXT.certificatePolicies, true, certificatePolicies(SIGN_POLICY_OID)),
-      extension(OID_EXT.issuerAltName, false, sequence(directoryName(japaneseName('sign')))),
+      extension(OID.keyUsage, true, KEY_USAGE_SIGN),
+      extension(OID.subjectAltName, false, subjectAltName),
+      extension(OID.certificatePolicies, true, certificatePolicies(SIGN_POLICY_OID)),
+      extension(OID.issuerAltName, false, sequence(directoryName(japaneseName('sign')))),
       extension(
-        OID_EXT.cRLDistributionPoints,
+        OID.cRLDistributionPoints,
         false,
         crlDistributionPoints(leafCrlName('sign', params.prefectureRomaji, params.municipalityRomaji)),
       ),
-      extension(OID_EXT.authorityKeyIdentifier, false, authorityKeyIdentifier(info)),
-      extension(OID_EXT.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
+      extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifier(info)),
+      extension(OID.subjectKeyIdentifier, false, tlv(TAG.octetString, keyId)),
     ],
     signingKey: params.issuer.privateKey,
   });

@@ -241,19 +241,16 @@ function validateDerObject(bytes: Uint8Array, start: number, limit: number, maxD
   for (;;) {
     const b0 = bytes[pos]!;
     let p = pos + 1;
-    // One test for the rare first bytes: tag number 31 (long form) or 0 (end-of-contents `00`).
-    if (((b0 + 1) & 0x1e) === 0) {
-      if ((b0 & 0x1f) === 0x1f) {
-        if (p >= bound) return fail(TRUNCATED, pos);
-        const b1 = bytes[p++]!;
-        if (b1 < 0x1f || b1 === 0x80) return fail(BAD_TAG, pos);
-        if (b1 >= 0x80) {
-          p = skipLongTag(bytes, p, bound, pos);
-          if (p < 0) return p;
-        }
-      } else if (b0 === 0) {
-        return fail(BAD_TAG, pos); // end-of-contents, but DER has no indefinite level to close
+    if ((b0 & 0x1f) === 0x1f) {
+      if (p >= bound) return fail(TRUNCATED, pos);
+      const b1 = bytes[p++]!;
+      if (b1 < 0x1f || b1 === 0x80) return fail(BAD_TAG, pos);
+      if (b1 >= 0x80) {
+        p = skipLongTag(bytes, p, bound, pos);
+        if (p < 0) return p;
       }
+    } else if (b0 === 0) {
+      return fail(BAD_TAG, pos); // end-of-contents, but DER has no indefinite level to close
     }
     if (p >= bound) return fail(TRUNCATED, pos);
     let length = bytes[p++]!;
@@ -353,19 +350,23 @@ function readOptions(options: DecodeTlvOptions | undefined): ReadOptions {
 export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNode[] {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('decodeTlv expects a Uint8Array');
   const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
+  const n = bytes.length;
+  if (n === 0) return [];
   const tree = new TlvTree(bytes, opaque);
   const fast = der && opaque === null;
-  const n = bytes.length;
-  const nodes: TlvNode[] = [];
-  let pos = 0;
+  // The first object must decode, even with `allowTrailing`.
+  let pos = fast ? validateDerObject(bytes, 0, n, maxDepth) : validateObject(bytes, 0, n, der, maxDepth, tree);
+  if (pos < 0) throw toError(pos);
+  // Usually the only object: an exact-size literal costs less than `[]` plus a growing push.
+  const nodes: TlvNode[] = [materialiseNode(tree, 0)];
   while (pos < n) {
-    if (nodes.length > 0 && isPaddingFrom(bytes, pos)) {
+    if (isPaddingFrom(bytes, pos)) {
       if (allowTrailing) break;
       throw new TlvError('trailing-bytes', pos);
     }
     const end = fast ? validateDerObject(bytes, pos, n, maxDepth) : validateObject(bytes, pos, n, der, maxDepth, tree);
     if (end < 0) {
-      if (allowTrailing && nodes.length > 0) break;
+      if (allowTrailing) break;
       throw toError(end);
     }
     nodes.push(materialiseNode(tree, pos));

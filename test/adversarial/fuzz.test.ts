@@ -113,16 +113,20 @@ describe('fuzz: only typed errors, bounded time', () => {
   const sync = (name: string, seeds: () => Uint8Array[], fn: (b: Uint8Array) => unknown, total = false): void => {
     it(`${name} (${FUZZ_RUNS} cases)`, () => {
       let rejected = 0;
+      let slowest = 0;
       fc.assert(
         fc.property(
           fc.constant(null).chain(() => inputs(seeds())),
           (bytes) => {
+            const t0 = performance.now();
             const out = expectTyped(() => fn(bytes));
+            slowest = Math.max(slowest, performance.now() - t0);
             if (out instanceof MynacardError) rejected++;
           },
         ),
         fuzzParams(FUZZ_RUNS),
       );
+      console.log(`[adversarial fuzz] ${name}: ${FUZZ_RUNS} cases, ${rejected} rejected, slowest ${slowest.toFixed(1)} ms`);
       // The fuzzer reached the error paths; a total decoder (the token label) never rejects.
       if (total) expect(rejected).toBe(0);
       else expect(rejected).toBeGreaterThan(0);

@@ -7,6 +7,7 @@
  *
  * Its encoders are written from the spec tables, independently of src/webusb/messages.ts.
  */
+import { concatBytes } from '../../src/bytes.js';
 import { CardRemovedError } from '../../src/errors.js';
 import type { VirtualMyNumberCard } from '../../src/testing/index.js';
 import type {
@@ -539,7 +540,7 @@ export class SimReader implements UsbDeviceLike {
       if (level === 0x0001) this.#commandParts = [data.slice()];
       else this.#commandParts.push(data.slice());
       if (level === 0x0001 || level === 0x0003) return this.#answer(0x80, seq, 0x00, 0x00, 0x10);
-      data = concat(this.#commandParts);
+      data = concatBytes(...this.#commandParts);
       this.#commandParts = [];
     }
     const response = await this.card.transmit(data);
@@ -604,16 +605,4 @@ function answerType(commandType: number): number {
     default:
       return 0x81;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

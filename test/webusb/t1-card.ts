@@ -3,6 +3,7 @@
  * tests of `T1Protocol`. Written independently of src/webusb/t1.ts's state machine; it shares
  * only the block framing helpers (whose bytes are pinned by the vectors).
  */
+import { concatBytes } from '../../src/bytes.js';
 import { R_ERROR, S_BLOCK, decodeBlock, iBlock, rBlock, sBlock } from '../../src/webusb/t1.js';
 
 /** Options of {@link T1Card}. */
@@ -111,7 +112,7 @@ export class T1Card {
     this.#state = 'receiving';
     this.#command.push(block.inf);
     if (block.more) return this.#send(rBlock(this.#nr), true);
-    const apdu = concat(this.#command);
+    const apdu = concatBytes(...this.#command);
     this.#command = [];
     this.#response = await this.#options.process(apdu);
     this.#offset = 0;
@@ -153,16 +154,4 @@ export class T1Card {
     this.#lastAny = block;
     return block;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

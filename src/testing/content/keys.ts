@@ -5,7 +5,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2';
 import { concatBytes } from '../../bytes.js';
-import { base64ToBytes } from '../../crypto/base64.js';
+import { decodeBase64 } from '../virtual-card/base64.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { encodeTlv } from '../../tlv/index.js';
 
@@ -56,12 +56,6 @@ function subtle(): SubtleCrypto {
   return s;
 }
 
-/** Decode base64url (RFC 4648 §5, unpadded, as in JWK) through the shared standard decoder. */
-function base64UrlToBytes(text: string): Uint8Array {
-  const standard = text.replace(/-/g, '+').replace(/_/g, '/');
-  return base64ToBytes(standard.padEnd(standard.length + ((4 - (standard.length % 4)) % 4), '='));
-}
-
 function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
@@ -95,8 +89,8 @@ export async function rsaPublicKeyBytes(
     if (jwk.kty !== 'RSA' || jwk.n === undefined || jwk.e === undefined) {
       throw new InvalidArgumentError('Expected an RSA key with a modulus and an exponent');
     }
-    modulus = stripLeadingZeros(base64UrlToBytes(jwk.n));
-    exponent = stripLeadingZeros(base64UrlToBytes(jwk.e));
+    modulus = stripLeadingZeros(decodeBase64(jwk.n));
+    exponent = stripLeadingZeros(decodeBase64(jwk.e));
   }
   if (modulus.length !== RSA2048_MODULUS_LENGTH || (modulus[0]! & 0x80) === 0) {
     throw new InvalidArgumentError('Expected an RSA-2048 key');

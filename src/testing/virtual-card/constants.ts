@@ -1,18 +1,20 @@
 /**
- * Card facts the virtual My Number Card is built from. Each constant names the section of
- * `reference/card-facts.md` it comes from; `[U]` marks a modelling choice where no source
- * confirms the real card's behaviour.
+ * Card facts the virtual My Number Card is built from. The facts the SDK's card sessions also
+ * use come from `src/aps/constants.ts` (one source); this module adds only what the virtual card
+ * alone needs. Each constant names the section of `reference/card-facts.md` it comes from; `[U]`
+ * marks a modelling choice where no source confirms the real card's behaviour.
  * @packageDocumentation
  */
+import {
+  FACE_EF as SDK_FACE_EF,
+  INS as SDK_INS,
+  JPKI_EF as SDK_JPKI_EF,
+  MAX_TRIES as SDK_MAX_TRIES,
+  TEXT_EF as SDK_TEXT_EF,
+} from '../../aps/constants.js';
 
-/** 公的個人認証AP (JPKI AP) DF name. card-facts §2 [C] */
-export const AID_JPKI = Uint8Array.of(0xd3, 0x92, 0xf0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01);
-/** 券面事項入力補助AP (text AP) DF name. card-facts §2 [C] */
-export const AID_TEXT = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08);
-/** 券面事項確認AP (face AP) DF name. card-facts §2 [C] */
-export const AID_FACE = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02);
-/** 共通カードAP ("unknown AP") DF name. card-facts §2 (existence [C], naming [D]) */
-export const AID_COMMON = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00);
+export { AID_COMMON, AID_FACE, AID_JPKI, AID_TEXT } from '../../aps/constants.js';
+
 /** 住基AP DF name. card-facts §2 [S] */
 export const AID_JUKI = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01);
 /** GlobalPlatform Issuer Security Domain: selecting it restores the power-on state. card-facts §2 [S] */
@@ -24,74 +26,35 @@ export const AID_ISD = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00);
  */
 export const VIRTUAL_CARD_ATR = Uint8Array.of(0x3b, 0xe0, 0x00, 0xff, 0x81, 0x31, 0xfe, 0x45, 0x14);
 
-/** JPKI AP elementary files. card-facts §3.1 */
+/** JPKI AP elementary files: the SDK's, plus the EFs the SDK never reads. card-facts §3.1 */
 export const JPKI_EF = {
-  /** 署名用電子証明書 [C] */
-  signCert: 0x0001,
-  /** 署名用CA証明書 [C] */
-  signCaCert: 0x0002,
-  /** Token info (label) [C] */
-  tokenInfo: 0x0006,
+  ...SDK_JPKI_EF,
   /** 3-byte certificate-presence flags [C existence, S meaning] */
   certFlags: 0x0008,
   /** Unknown protected EF [C existence] */
   protected0009: 0x0009,
-  /** 利用者証明用電子証明書 [C] */
-  authCert: 0x000a,
-  /** 利用者証明用CA証明書 [C] */
-  authCaCert: 0x000b,
-  /** Auth private key [C] */
-  authKey: 0x0017,
-  /** 利用者証明用暗証番号 [C] */
-  authPin: 0x0018,
-  /** Signing private key [C] */
-  signKey: 0x001a,
-  /** 署名用パスワード [C] */
-  signPin: 0x001b,
 } as const;
 
-/** 券面事項入力補助AP elementary files. card-facts §3.2 */
+/** 券面事項入力補助AP elementary files: the SDK's, plus the EFs the SDK never reads. card-facts §3.2 */
 export const TEXT_EF = {
-  /** 個人番号 (17-byte physical EF) [C] */
-  myNumber: 0x0001,
-  /** 基本4情報 [C] */
-  attributes: 0x0002,
-  /** Integrity record [C] */
-  integrity: 0x0003,
-  /** Card-verifiable certificate [C] */
-  cvCertificate: 0x0004,
+  ...SDK_TEXT_EF,
   /** AP basic info [C] */
   basicInfo: 0x0005,
-  /** 券面事項入力補助用暗証番号 [C] */
-  pin: 0x0011,
   /** A key reference found blocked on every card examined [S] */
   blocked0012: 0x0012,
-  /** 照合番号A [C] */
-  verificationA: 0x0014,
-  /** 照合番号B [C] */
-  verificationB: 0x0015,
 } as const;
 
-/** 券面事項確認AP elementary files. card-facts §3.3 */
+/** 券面事項確認AP elementary files: the SDK's, plus the EFs the SDK never reads. card-facts §3.3 */
 export const FACE_EF = {
+  ...SDK_FACE_EF,
   /** Age record (birth-date key) [S] */
   age: 0x0001,
-  /** Card face record [C] */
-  face: 0x0002,
   /** AP basic info [C] */
   basicInfo: 0x0003,
-  /** Card-verifiable certificate [C] */
-  cvCertificate: 0x0004,
-  /** 個人番号 image, 照合番号A only [C] */
-  myNumberImage: 0x0005,
   /** Unknown, 16 × FF, A or B [S] */
   unknown0006: 0x0006,
   /** 生年月日 key (6 digits) [C existence] */
   birthDateKey: 0x0011,
-  /** 照合番号B [C] */
-  verificationB: 0x0012,
-  /** 照合番号A [C] */
-  verificationA: 0x0013,
 } as const;
 
 /** 共通カードAP elementary files. card-facts §3.4 */
@@ -105,11 +68,11 @@ export const COMMON_EF = {
 /** Retry counters. card-facts §5 */
 export const MAX_TRIES = {
   /** Auth PIN: 3 [C] */
-  auth: 3,
+  auth: SDK_MAX_TRIES.authPin,
   /** Signing password: 5 [C] */
-  sign: 5,
+  sign: SDK_MAX_TRIES.signPassword,
   /** Text-AP PIN: 3 [C] */
-  text: 3,
+  text: SDK_MAX_TRIES.textPin,
   /** 照合番号A: unknown [U]; modelling choice, configurable through `tries`. */
   verificationA: 10,
   /** 照合番号B: unknown [U]; modelling choice, configurable through `tries`. */
@@ -163,14 +126,9 @@ export const SW = {
   claNotSupported: 0x6e00,
 } as const;
 
-/** Instruction bytes the card implements. card-facts §4 */
+/** Instruction bytes the card implements: the SDK's, plus GET RESPONSE and GET DATA. card-facts §4 */
 export const INS = {
-  verify: 0x20,
-  changeReferenceData: 0x24,
-  computeSignature: 0x2a,
-  select: 0xa4,
-  readBinary: 0xb0,
-  readRecord: 0xb2,
+  ...SDK_INS,
   getResponse: 0xc0,
   getData: 0xca,
 } as const;

@@ -76,7 +76,7 @@ export function buildJpkiAp(input: JpkiApInput): DedicatedFile {
       // Sign certificate: 6982 until the signing password is verified. card-facts §3.1 [C]
       { kind: 'binary', fid: JPKI_EF.signCert, data: cert(input.certificates.sign), read: afterPin(JPKI_EF.signPin) },
       { kind: 'binary', fid: JPKI_EF.signCaCert, data: cert(input.certificates.signCa), read: ALWAYS },
-      { kind: 'binary', fid: JPKI_EF.tokenInfo, data: buildTokenInfo(input.label, input.tokenInfo), read: ALWAYS },
+      { kind: 'binary', fid: JPKI_EF.token, data: buildTokenInfo(input.label, input.tokenInfo), read: ALWAYS },
       { kind: 'binary', fid: JPKI_EF.certFlags, data: CERT_FLAGS_BOTH, read: ALWAYS },
       // Unknown, protected (card-facts §3.1 [C existence]); contents not modelled.
       { kind: 'binary', fid: JPKI_EF.protected0009, data: new Uint8Array(16), read: NEVER },

@@ -1,0 +1,30 @@
+/**
+ * Object identifiers (OIDs) of the X.509 / CMS structures the SDK reads, shared by the verifier
+ * and the TEST certificate issuer of `mynacard/testing` so that both name them from one place.
+ * @packageDocumentation
+ */
+
+/** OIDs the crypto module works with (RFC 5280, RFC 8017, RFC 5652, RFC 5035). */
+export const OID = {
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
+  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
+  sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
+  sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
+  basicConstraints: '2.5.29.19',
+  cRLDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  authorityKeyIdentifier: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ocsp: '1.3.6.1.5.5.7.48.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+} as const;
