@@ -224,8 +224,8 @@ function validateObject(
 }
 
 /**
- * {@link validateObject} specialised for the default case, DER without opaque tags (every
- * certificate and card record): no indefinite levels, so no end-of-contents bookkeeping, no mode
+ * {@link validateObject} specialised for the default case, DER without opaque tags (certificates,
+ * most card records): no indefinite levels, so no end-of-contents bookkeeping, no mode
  * tests and no opaque lookup in the loop. Same results, failures and offsets as the general loop.
  */
 function validateDerObject(bytes: Uint8Array, start: number, limit: number, maxDepth: number): number {

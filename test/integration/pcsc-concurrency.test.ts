@@ -188,4 +188,43 @@ describe.skipIf(!pcsc.ok)(suiteTitle('Two SDK processes on one reader through pc
     const lostChunk = log.filter((_, i) => i !== ourRead + 3);
     expect(() => parseOperations(lostChunk, vc)).toThrow(/in operation/);
   }, LONG ? 600_000 : 180_000);
+
+  it('two MyNumberCard sessions on one PcscTransport at once: the transport\'s transaction lock keeps each operation whole', async () => {
+    // Not a promise of the SDK (RELIABILITY.md "Known limits": one session per transport); this
+    // records what PcscTransport gives today: withTransaction also excludes the transport's
+    // other callers, and each session re-selects its AP at the start of every operation.
+    const shared = await connect(stack!.reader);
+    try {
+      vc.clearLog();
+      const lane = async (ca: 'auth-ca' | 'sign-ca', pin: 'auth' | 'sign') => {
+        const results: Array<{ der: string; tries: number }> = [];
+        for (let i = 0; i < ROUNDS / 4; i++) {
+          const card = await MyNumberCard.connect(shared);
+          try {
+            // Both calls at once within the session too (the session queues them).
+            const [der, tries] = await Promise.all([card.jpki.readCertificate(ca), card.jpki.remainingTries(pin)]);
+            results.push({ der: hx(der), tries });
+          } finally {
+            await card.close();
+          }
+        }
+        return results;
+      };
+      const [first, second] = await Promise.all([lane('auth-ca', 'auth'), lane('sign-ca', 'sign')]);
+      expect(first).toEqual(Array.from({ length: ROUNDS / 4 }, () => ({ der: hx(vc.certificates.authCa), tries: 3 })));
+      expect(second).toEqual(Array.from({ length: ROUNDS / 4 }, () => ({ der: hx(vc.certificates.signCa), tries: 5 })));
+      const operations = parseOperations(vc.log, vc);
+      const owners = operations.flatMap((o) => ('owner' in o ? [o.owner] : []));
+      let switches = 0;
+      for (let i = 1; i < owners.length; i++) if (owners[i] !== owners[i - 1]) switches++;
+      console.log(
+        `[integration pcsc-concurrency one-transport] ${JSON.stringify({ rounds: ROUNDS / 4, apdus: vc.log.length, operations: operations.length, ownerSwitches: switches })}`,
+      );
+      expect(operations).toHaveLength(2 * (ROUNDS / 4) * 3);
+      expect(operations.filter((o) => o.kind === 'read' && o.probed)).toHaveLength(1);
+      expect(switches).toBeGreaterThanOrEqual(5);
+    } finally {
+      await shared.close();
+    }
+  });
 });

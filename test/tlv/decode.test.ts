@@ -373,5 +373,11 @@ describe('decodeTlv: very deep nesting', () => {
       expect((error as TlvError).code).toBe('depth-exceeded');
     }
     expect(validateTlv(bytes, { maxDepth: Infinity })).toBe(1);
+    // The DER fast loop grows its explicit stack past 64 levels.
+    const [root] = decodeTlv(bytes, { maxDepth: Infinity });
+    expect(root!.totalLength).toBe(size);
+    let depth = 1;
+    for (let node = root!; node.children.length > 0; node = node.children[0]!) depth++;
+    expect(depth).toBe(LEVELS);
   });
 });
