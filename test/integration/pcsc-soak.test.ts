@@ -6,10 +6,12 @@
  * `jpki.remainingTries('auth')` → `card.close()` → `transport.close()` (SCardDisconnect).
  * Measured before and after (each time once the pcsc-mini client has stopped, i.e. with no
  * PC/SC context open): open descriptors of this process (`/proc/self/fd`) and of pcscd
- * (`/proc/<pid>/fd`), and the heap after forced GCs. 200 cycles by default; 1 000 with
+ * (`/proc/<pid>/fd`; the pid from the stack's pid file, since pcsc-faults.test.ts restarts
+ * pcscd), and the heap after forced GCs. 200 cycles by default; 1 000 with
  * `MYNACARD_ADVERSARIAL=long`. One JSON line with the figures is printed.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +45,19 @@ function openFds(pid: number | 'self'): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
+/**
+ * The pid of the pcscd running now: the stack's pid file (start-pcscd.sh rewrites it when a
+ * test restarts pcscd in the same state directory), else the pid reported at start.
+ */
+function currentPcscdPid(stack: { readonly labDir: string; readonly pid: number }): number {
+  try {
+    const pid = Number(readFileSync(path.join(stack.labDir, 'pcscd.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : stack.pid;
+  } catch {
+    return stack.pid;
+  }
+}
+
 interface Snapshot {
   readonly selfFds: number;
   readonly pcscdFds: number;
@@ -54,6 +69,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
   const gc = gcFunction();
   let vc: VirtualMyNumberCard;
   let conn: VpcdConnection;
+  let pcscdPid: number;
   /** A context of our own, so that `running` says when its pcsc-mini client has stopped. */
   const context = new PcscContext();
 
@@ -67,7 +83,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
     gc();
     await sleep(10);
     gc();
-    return { selfFds: openFds('self'), pcscdFds: openFds(stack!.pid), heap: process.memoryUsage().heapUsed };
+    return { selfFds: openFds('self'), pcscdFds: openFds(pcscdPid), heap: process.memoryUsage().heapUsed };
   };
 
   const cycle = async (): Promise<void> => {
@@ -86,6 +102,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
 
   beforeAll(async () => {
     await waitForReader(stack!.reader, false);
+    pcscdPid = currentPcscdPid(stack!);
     vc = await VirtualMyNumberCard.create();
     conn = await insertCard(stack!, vc);
     await waitForReader(stack!.reader, true);
@@ -99,6 +116,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
   it(
     `${CYCLES} connect/close cycles: no descriptor leak in this process or in pcscd, heap steady`,
     async () => {
+      expect(readFileSync(`/proc/${pcscdPid}/comm`, 'utf8').trim()).toBe('pcscd');
       // One cycle on the wire, exactly: connect (SELECT, token), tries query (SELECT, VERIFY
       // without data), and nothing after close() (no security status to drop).
       vc.clearLog();
@@ -121,10 +139,10 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
         // The card's log is the test double's memory, not the SDK's.
         vc.clearLog();
         peakSelfFds = Math.max(peakSelfFds, openFds('self'));
-        peakPcscdFds = Math.max(peakPcscdFds, openFds(stack!.pid));
+        peakPcscdFds = Math.max(peakPcscdFds, openFds(pcscdPid));
         if (i % every === 0) {
           gc();
-          samples.push({ cycles: i, heap: process.memoryUsage().heapUsed, selfFds: openFds('self'), pcscdFds: openFds(stack!.pid) });
+          samples.push({ cycles: i, heap: process.memoryUsage().heapUsed, selfFds: openFds('self'), pcscdFds: openFds(pcscdPid) });
         }
       }
       const ms = Math.round(performance.now() - started);
