@@ -6,9 +6,10 @@
 #   opensc           pkcs15-tool / pkcs11-tool / opensc-tool (pulls opensc-pkcs11), the OpenSC cross-check
 #   openssl          verifies the signature made through OpenSC's PKCS#11 module
 #   iproute2         `ip`, for the quick-ACK loopback route (see start-pcscd.sh)
+#   libopenjp2-tools opj_decompress, which decodes the virtual card's JPEG 2000 photo fixture in a test
 set -euo pipefail
 
-readonly PACKAGES=(pcscd vsmartcard-vpcd opensc openssl iproute2)
+readonly PACKAGES=(pcscd vsmartcard-vpcd opensc openssl iproute2 libopenjp2-tools)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -86,7 +86,7 @@ describe('getResponse (61xx + GET RESPONSE)', () => {
     expect(await send(card, '00C0000000')).toBe(await send(plain, `802A009733${digest}00`));
   });
 
-  it('is not implemented without the quirk, and checks its parameters', async () => {
+  it('answers 6D00 without the quirk, and checks its parameters', async () => {
     const plain = await VirtualMyNumberCard.create();
     expect(await send(plain, '00C0000000')).toBe('6D00');
     const card = await VirtualMyNumberCard.create({ quirks: { getResponse: true } });
