@@ -8,14 +8,10 @@ import type { ApduTraceEvent } from '../apdu/trace.js';
 import type { StatusWordWarning } from '../apdu/warning.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
-import {
-  CARD_AP_HOST,
-  openCardAp,
-  type CardApDescriptor,
-  type CardApHost,
-  type CardApSession,
-  type OpenCardApOptions,
-} from './card-ap/index.js';
+import type { CardApDescriptor } from './card-ap/descriptor.js';
+import { CARD_AP_HOST, type CardApHost } from './card-ap/host.js';
+import { registeredCardApOpener } from './card-ap/opener.js';
+import type { CardApSession, OpenCardApOptions } from './card-ap/session.js';
 import { CommonAp } from './common.js';
 import { FaceAp } from './face.js';
 import { JpkiAp } from './jpki.js';
@@ -158,7 +154,15 @@ export class MyNumberCard {
    * queued with this card's other operations.
    */
   cardAp<D extends CardApDescriptor>(descriptor: D, options?: OpenCardApOptions): CardApSession<D> {
-    return openCardAp(this, descriptor, options);
+    // The card-AP code registers itself when a descriptor is made, so that apps without free
+    // areas do not bundle it (see card-ap/opener.ts).
+    const open = registeredCardApOpener();
+    if (open === undefined) {
+      throw new InvalidArgumentError(
+        'card.cardAp() needs a descriptor made with defineCardAp() or cardApDescriptorFromJson(); or call openCardAp(card, descriptor)',
+      );
+    }
+    return open(this, descriptor, options);
   }
 
   /** @internal The session card APs run on (see {@link openCardAp}). */
