@@ -7,20 +7,15 @@
  * @packageDocumentation
  */
 
-/** Token labels by card kind. card-facts §3.1 [C] (iOS label [S]) */
-export const TOKEN_LABELS = {
-  /** マイナンバーカード */
-  card: 'JPKIAPICCTOKEN2',
-  /** 住基カード (old card) */
-  juki: 'JPKIAPICCTOKEN',
-  /** Android スマホ用電子証明書 */
-  android: 'JPKIAPGPSETOKEN',
-  /** iPhone のマイナンバーカード */
-  iphone: 'JPKIAPIOSTOKEN',
-} as const;
+import { TOKEN_LABELS as PROFILE_OF_LABEL, TOKEN_LABEL_LENGTH } from '../../aps/constants.js';
 
-/** Length of the label field. card-facts §3.1 [C] */
-export const TOKEN_LABEL_LENGTH = 32;
+export { TOKEN_LABEL_LENGTH };
+
+/** The token label of each device profile: the SDK's label → profile table, inverted. card-facts §3.1 */
+export const TOKEN_LABELS = Object.freeze(
+  Object.fromEntries(Object.entries(PROFILE_OF_LABEL).map(([label, profile]) => [profile, label])),
+) as { readonly [L in keyof typeof PROFILE_OF_LABEL as (typeof PROFILE_OF_LABEL)[L]]: L };
+
 /** Length of the whole EF in the `CK_TOKEN_INFO` layout. card-facts §3.1 [S] */
 export const TOKEN_INFO_FULL_LENGTH = 160;
 
