@@ -23,6 +23,7 @@ export function isSecretInstruction(ins: number): boolean {
 
 /** A command seen on the wire. */
 export interface ApduTraceCommandEvent {
+  /** Discriminant: a command APDU, host to card (`=>`). */
   readonly direction: 'command';
   /**
    * The command bytes; when `redacted`, the secret data field is cut out
@@ -39,6 +40,7 @@ export interface ApduTraceCommandEvent {
 
 /** A response seen on the wire. */
 export interface ApduTraceResponseEvent {
+  /** Discriminant: a response APDU, card to host (`<=`). */
   readonly direction: 'response';
   /** The response bytes; when `redacted`, only SW1 SW2 (the data was removed, at offset 0). */
   readonly bytes: Uint8Array;

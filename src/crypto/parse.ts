@@ -82,7 +82,12 @@ export interface JpkiCertificate {
   /** certificatePolicies OIDs; empty when absent. */
   readonly policies: readonly string[];
   /** basicConstraints, when present. */
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number };
+  readonly basicConstraints?: {
+    /** cA: the subject is a certificate authority. */
+    readonly ca: boolean;
+    /** pathLenConstraint: how many intermediate CA certificates may follow; absent when unlimited. */
+    readonly pathLength?: number;
+  };
   /** subjectKeyIdentifier, lower-case hex. */
   readonly subjectKeyIdentifier?: string;
   /** authorityKeyIdentifier. */
@@ -96,7 +101,12 @@ export interface JpkiCertificate {
   /** Subject public key. */
   readonly publicKey: RsaPublicKeyInfo | OtherPublicKeyInfo;
   /** Signature algorithm OID and, for RSASSA-PKCS1-v1_5, its hash. */
-  readonly signatureAlgorithm: { readonly oid: string; readonly hash?: HashAlgorithm };
+  readonly signatureAlgorithm: {
+    /** The signatureAlgorithm OID, dotted (e.g. `1.2.840.113549.1.1.11`, sha256WithRSAEncryption). */
+    readonly oid: string;
+    /** The digest of an RSASSA-PKCS1-v1_5 algorithm; absent for other algorithms. */
+    readonly hash?: HashAlgorithm;
+  };
   /** OIDs of the extensions marked critical. */
   readonly criticalExtensions: readonly string[];
   /** The certificate DER (a copy). */

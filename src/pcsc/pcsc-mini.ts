@@ -41,45 +41,83 @@ export interface PcscMiniStatus {
 
 /** A pcsc-mini transaction handle (SCardBeginTransaction … SCardEndTransaction). */
 export interface PcscMiniTransaction {
+  /**
+   * End the transaction (SCardEndTransaction); `disposition` is a pcsc-mini `CardDisposition`
+   * (SCARD_LEAVE_CARD, SCARD_RESET_CARD).
+   */
   end(disposition: number): Promise<void>;
 }
 
 /** A pcsc-mini card state (SCardStatus). */
 export interface PcscMiniCardState {
+  /** The card's ATR (Answer To Reset). */
   readonly atr: Uint8Array;
+  /** The active protocol, a pcsc-mini `Protocol` (SCARD_PROTOCOL_T0 or T1). */
   readonly protocol: number;
+  /** The PC/SC name of the reader holding the card. */
   readonly readerName: string;
-  readonly status: { readonly raw: number } | number;
+  /** Reader state flags: an object with the raw SCARD_STATE_* mask, or the mask itself. */
+  readonly status:
+    | {
+        /** Raw SCARD_STATE_* mask (pcsc-mini `ReaderStatus` flags). */
+        readonly raw: number;
+      }
+    | number;
 }
 
 /** A pcsc-mini card connection (one SCARDHANDLE in its own context). */
 export interface PcscMiniCard {
+  /** Send one command APDU and resolve with the response (data ‖ SW1 SW2) (SCardTransmit). */
   transmit(input: Uint8Array, outputBuffer?: ArrayBuffer): Promise<Uint8Array>;
+  /** Read the card's ATR, protocol, reader name and state (SCardStatus). */
   state(): Promise<PcscMiniCardState>;
+  /** The protocol negotiated at connect, a pcsc-mini `Protocol`. */
   protocol(): number;
+  /** Take exclusive use of the card until the returned handle is ended (SCardBeginTransaction). */
   transaction(): Promise<PcscMiniTransaction>;
+  /**
+   * Reconnect the handle (SCardReconnect), e.g. to reset the card or recover after another
+   * application reset it; `mode` is a pcsc-mini `CardMode` (e.g. `SHARED`), `disposition` a
+   * `CardDisposition`. Resolves with the active protocol.
+   */
   reconnect(mode: number, disposition: number): Promise<number>;
+  /** Release the card handle (SCardDisconnect); `disposition` is a pcsc-mini `CardDisposition`. */
   disconnect(disposition: number): Promise<void>;
 }
 
 /** A pcsc-mini reader (`change` / `disconnect` events). */
 export interface PcscMiniReader {
+  /** The reader's PC/SC name. */
   name(): string;
+  /**
+   * Connect to the card in the reader (SCardConnect); `mode` is a pcsc-mini `CardMode` (e.g.
+   * `SHARED`), `protocol` the pcsc-mini `Protocol` flags to accept (pcsc-mini's default when absent).
+   */
   connect(mode: number, protocol?: number): Promise<PcscMiniCard>;
+  /** Listen for reader state changes (card inserted, removed, mute …) with the new status and ATR. */
   on(event: 'change', listener: (status: PcscMiniStatus, atr: Uint8Array) => void): unknown;
+  /** Listen for the reader being unplugged or otherwise gone. */
   on(event: 'disconnect', listener: () => void): unknown;
 }
 
 /** A pcsc-mini client (reader monitor thread). */
 export interface PcscMiniClient {
+  /** Listen for each reader the monitor finds. */
   on(event: 'reader', listener: (reader: PcscMiniReader) => void): unknown;
+  /** Listen for errors of the monitor thread (e.g. the PC/SC service stopped); `code` is pcsc-mini's error code. */
   on(event: 'error', listener: (error: Error & { code?: string }) => void): unknown;
+  /** Start the reader monitor thread. */
   start(): unknown;
+  /** Stop the reader monitor thread. */
   stop(): void;
 }
 
 /** What mynacard needs from the `pcsc-mini` module. Inject your own for tests or bundling. */
 export interface PcscMiniModule {
+  /**
+   * The pcsc-mini `Client` class: each instance monitors the readers.
+   * @returns a new client; call `start()` to begin monitoring
+   */
   readonly Client: new () => PcscMiniClient;
 }
 

@@ -51,6 +51,7 @@ export type PcscReaderEventType = 'reader-added' | 'reader-removed' | 'card-inse
 
 /** A reader or card coming or going. */
 export interface PcscReaderEvent {
+  /** What happened: a reader added or removed, a card inserted or removed. */
   readonly type: PcscReaderEventType;
   /** The reader's PC/SC name. */
   readonly reader: string;

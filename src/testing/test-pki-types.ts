@@ -34,7 +34,9 @@ export interface TestPkiData {
    * "CV issuer" key that certifies `privateKey`. Both RSA-2048, TEST ONLY.
    */
   readonly cardVerifiable: {
+    /** RSA-2048 private JWK that signs the card-verifiable objects. */
     readonly privateKey: JsonWebKey;
+    /** RSA-2048 private JWK of the "CV issuer" that certifies `privateKey`. */
     readonly issuerPrivateKey: JsonWebKey;
   };
   /** The fictional holder written into the sign leaf SAN (and the text AP). */

@@ -8,25 +8,45 @@ import type { TlvNode } from './node.js';
 
 /** Universal tag bytes used by the readers. */
 export const TlvUniversalTag = {
+  /** BOOLEAN (universal 1). */
   BOOLEAN: 0x01,
+  /** INTEGER (universal 2): serial numbers, RSA modulus and exponent. */
   INTEGER: 0x02,
+  /** BIT STRING (universal 3): public keys, signatures, key usage. */
   BIT_STRING: 0x03,
+  /** OCTET STRING (universal 4): extension values, digests. */
   OCTET_STRING: 0x04,
+  /** NULL (universal 5): e.g. the empty parameters of an RSA AlgorithmIdentifier. */
   NULL: 0x05,
+  /** OBJECT IDENTIFIER (universal 6): algorithm, attribute and extension OIDs. */
   OBJECT_IDENTIFIER: 0x06,
+  /** ENUMERATED (universal 10): e.g. a CRL reason code. */
   ENUMERATED: 0x0a,
+  /** UTF8String (universal 12): Japanese names and addresses in certificates. */
   UTF8_STRING: 0x0c,
+  /** NumericString (universal 18): digits and space only. */
   NUMERIC_STRING: 0x12,
+  /** PrintableString (universal 19): restricted ASCII, e.g. country `JP`. */
   PRINTABLE_STRING: 0x13,
+  /** TeletexString, formerly T61String (universal 20). */
   T61_STRING: 0x14,
+  /** IA5String (universal 22): ASCII, e.g. URIs and e-mail addresses. */
   IA5_STRING: 0x16,
+  /** UTCTime (universal 23): `YYMMDDhhmmssZ`, validity dates before 2050. */
   UTC_TIME: 0x17,
+  /** GeneralizedTime (universal 24): `YYYYMMDDhhmmssZ`, validity dates from 2050. */
   GENERALIZED_TIME: 0x18,
+  /** VisibleString (universal 26): printable ASCII. */
   VISIBLE_STRING: 0x1a,
+  /** GeneralString (universal 27). */
   GENERAL_STRING: 0x1b,
+  /** UniversalString (universal 28): UCS-4 / UTF-32BE. */
   UNIVERSAL_STRING: 0x1c,
+  /** BMPString (universal 30): UCS-2 / UTF-16BE. */
   BMP_STRING: 0x1e,
+  /** SEQUENCE / SEQUENCE OF (universal 16, constructed). */
   SEQUENCE: 0x30,
+  /** SET / SET OF (universal 17, constructed): e.g. an RDN. */
   SET: 0x31,
 } as const;
 

@@ -27,7 +27,12 @@ import { decodeShiftJis, encodeShiftJis } from './shift-jis.js';
 export type CardApCodecLayout = 'fixed' | 'variable' | 'tlv';
 
 /** A codec's size argument: a number (fixed size) or `{ max }` (variable size, inside a TLV record). */
-export type CardApSize = number | { readonly max: number };
+export type CardApSize =
+  | number
+  | {
+      /** Largest encoded size in bytes. */
+      readonly max: number;
+    };
 
 /** Text encodings of {@link textCodec}. */
 export type CardApTextEncoding = 'utf-8' | 'shift_jis';
@@ -37,27 +42,64 @@ export type CardApTextPad = 0x00 | 0x20 | 0xff;
 
 /** JSON form of a codec (see `cardApDescriptorFromJson`). */
 export type CardApCodecJson =
-  | { readonly type: 'bytes'; readonly size?: number; readonly maxSize?: number }
-  | { readonly type: 'digits'; readonly size?: number; readonly maxSize?: number }
   | {
-      readonly type: 'text';
+      /** Raw bytes: {@link bytesCodec}. */
+      readonly type: 'bytes';
+      /** Fixed size in bytes (give this or `maxSize`). */
       readonly size?: number;
+      /** Largest size in bytes, for a variable-size value inside a TLV record (give this or `size`). */
       readonly maxSize?: number;
+    }
+  | {
+      /** ASCII digits: {@link digitsCodec}. */
+      readonly type: 'digits';
+      /** Fixed size in bytes (give this or `maxSize`). */
+      readonly size?: number;
+      /** Largest size in bytes, for a variable-size value inside a TLV record (give this or `size`). */
+      readonly maxSize?: number;
+    }
+  | {
+      /** Padded text: {@link textCodec}. */
+      readonly type: 'text';
+      /** Fixed size in bytes (give this or `maxSize`). */
+      readonly size?: number;
+      /** Largest size in bytes, for a variable-size value inside a TLV record (give this or `size`). */
+      readonly maxSize?: number;
+      /** Text encoding: `'utf-8'` (default) or `'shift_jis'`. */
       readonly encoding?: CardApTextEncoding;
+      /** Pad byte after the text in a fixed size: `0x20` (space, default), `0x00` or `0xFF`. */
       readonly pad?: CardApTextPad;
     }
-  | { readonly type: 'uint'; readonly size?: number; readonly maxSize?: number }
   | {
+      /** Big-endian unsigned integer: {@link uintCodec}. */
+      readonly type: 'uint';
+      /** Fixed size in bytes (give this or `maxSize`). */
+      readonly size?: number;
+      /** Largest size in bytes, for a variable-size value inside a TLV record (give this or `size`). */
+      readonly maxSize?: number;
+    }
+  | {
+      /** BER-TLV record: `tlvRecord`; its size is bounded by the file. */
       readonly type: 'tlv-record';
+      /** The record's members, by property name. */
       readonly members: Readonly<Record<string, CardApTlvMemberJson>>;
+      /** Constructed tag wrapping the members, as hex (e.g. `"70"`, `"FF20"`); default none. */
       readonly template?: string;
+      /** Filler after the record in its file: `255` (`0xFF`, default) or `0`. */
       readonly filler?: number;
     };
 
 /** JSON form of a TLV record member: a tag (hex string such as `"DF01"`, raw bytes), or a tag with a codec. */
 export type CardApTlvMemberJson =
   | string
-  | { readonly tag: string; readonly codec?: CardApCodecJson; readonly optional?: boolean };
+  | {
+      /** The BER tag as hex, all tag bytes (e.g. `"DF01"`, `"5F20"`, `"80"`). */
+      readonly tag: string;
+      /** How the member's value is encoded; default raw bytes. */
+      readonly codec?: CardApCodecJson;
+      /** The member may be absent from the record. */
+      readonly optional?: boolean;
+    };
 
 /**
  * Maps bytes to a value of type `T` and back. `encode` and `decode` are inverse on every value

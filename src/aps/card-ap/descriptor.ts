@@ -13,13 +13,24 @@ import { registerCardApOpener } from './opener.js';
 import { openCardAp } from './session.js';
 
 /** Who may read a file: anyone (`'free'`), or after VERIFY of one of the card AP's secrets. */
-export type CardApReadAccess<S extends string = string> = 'free' | { readonly secret: S };
+export type CardApReadAccess<S extends string = string> =
+  | 'free'
+  | {
+      /** Name of the secret (a key of the descriptor's `secrets`) to VERIFY before reading. */
+      readonly secret: S;
+    };
 
 /**
  * Who may write a file: nobody (`'never'`), the installer after issuer authentication
  * (`'issuer'`, see {@link CardApIssuerAuth}), or anyone after VERIFY of a secret.
  */
-export type CardApWriteAccess<S extends string = string> = 'never' | 'issuer' | { readonly secret: S };
+export type CardApWriteAccess<S extends string = string> =
+  | 'never'
+  | 'issuer'
+  | {
+      /** Name of the secret (a key of the descriptor's `secrets`) to VERIFY before writing. */
+      readonly secret: S;
+    };
 
 /** A transparent EF of a card AP. */
 export interface CardApFileSpec<T = unknown, S extends string = string> {

@@ -42,13 +42,28 @@ export type CardApTlvMember =
 export type CardApTlvMembers = Readonly<Record<string, CardApTlvMember>>;
 
 /** The value type of one member: its codec's, or `Uint8Array` for a bare tag. */
-export type CardApTlvMemberValue<M> = M extends { readonly codec: CardApCodec<infer T> } ? T : Uint8Array;
+export type CardApTlvMemberValue<M> = M extends {
+  /** The member's codec, whose value type is the member's. */
+  readonly codec: CardApCodec<infer T>;
+}
+  ? T
+  : Uint8Array;
 
 /** The value type of a TLV record with members `M` (members marked `optional: true` are optional properties). */
 export type CardApTlvRecordValue<M extends CardApTlvMembers> = ({
-  -readonly [K in keyof M as M[K] extends { readonly optional: true } ? never : K]: CardApTlvMemberValue<M[K]>;
+  -readonly [K in keyof M as M[K] extends {
+    /** Marks a member that may be absent: left out of the required properties. */
+    readonly optional: true;
+  }
+    ? never
+    : K]: CardApTlvMemberValue<M[K]>;
 } & {
-  -readonly [K in keyof M as M[K] extends { readonly optional: true } ? K : never]?: CardApTlvMemberValue<M[K]>;
+  -readonly [K in keyof M as M[K] extends {
+    /** Marks a member that may be absent: it becomes an optional property. */
+    readonly optional: true;
+  }
+    ? K
+    : never]?: CardApTlvMemberValue<M[K]>;
 }) extends infer O
   ? { [K in keyof O]: O[K] }
   : never;

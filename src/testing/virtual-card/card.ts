@@ -59,7 +59,12 @@ export class VirtualMyNumberCard implements Transport {
   /** The DER certificates on the card (EF 000A, 0001, 000B, 0002). */
   readonly certificates: CardCertificates;
   /** The test roots the leaves chain to (self-signed; the same bytes as the CA certificate EFs). */
-  readonly roots: { readonly auth: Uint8Array; readonly sign: Uint8Array };
+  readonly roots: {
+    /** DER root of the auth leaf (利用者証明用電子証明書): EF 000B's bytes. */
+    readonly auth: Uint8Array;
+    /** DER root of the sign leaf (署名用電子証明書): EF 0002's bytes. */
+    readonly sign: Uint8Array;
+  };
   /** The holder written on the card (基本4情報 and 個人番号). */
   readonly holder: TestHolder;
   /** The profile the card imitates. */
@@ -191,7 +196,12 @@ export class VirtualMyNumberCard implements Transport {
   }
 
   /** Capacity and use of a free area, in bytes. */
-  cardApUsage(area: CardApArea): { readonly capacity: number; readonly used: number } {
+  cardApUsage(area: CardApArea): {
+    /** The area's capacity in bytes (`cardApCapacity` option). */
+    readonly capacity: number;
+    /** Bytes taken by the card APs installed in the area. */
+    readonly used: number;
+  } {
     return { capacity: this.#cardAps.capacity(area), used: this.#cardAps.used(area) };
   }
 

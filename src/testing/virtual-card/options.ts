@@ -203,7 +203,12 @@ export interface VirtualCardOptions {
    * (a modelling choice [U]: the real sizes are the issuer's). Default regional 4096,
    * extension 8192.
    */
-  readonly cardApCapacity?: { readonly regional?: number; readonly extension?: number };
+  readonly cardApCapacity?: {
+    /** Capacity of the regional area (地域住民向け領域) in bytes; default 4096. */
+    readonly regional?: number;
+    /** Capacity of the extension area (拡張利用領域) in bytes; default 8192. */
+    readonly extension?: number;
+  };
 }
 
 /** One exchange in {@link VirtualMyNumberCard.log}. Never contains a PIN. */

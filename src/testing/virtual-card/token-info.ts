@@ -11,7 +11,14 @@ import { TOKEN_LABELS as PROFILE_OF_LABEL, TOKEN_LABEL_LENGTH } from '../../aps/
 
 export { TOKEN_LABEL_LENGTH };
 
-/** The token label of each device profile: the SDK's label → profile table, inverted. card-facts §3.1 */
+/**
+ * The token label of each device profile: the SDK's label → profile table, inverted. card-facts §3.1
+ * @property card - Label of the My Number Card itself (マイナンバーカード)
+ * @property juki - Label of the older Basic Resident Registry card (住基カード)
+ * @property android - Label of the certificates on an Android phone (スマホ用電子証明書)
+ * @property iphone - Label of the My Number Card on an iPhone (iPhone のマイナンバーカード)
+ * @namespace
+ */
 export const TOKEN_LABELS = Object.freeze(
   Object.fromEntries(Object.entries(PROFILE_OF_LABEL).map(([label, profile]) => [profile, label])),
 ) as { readonly [L in keyof typeof PROFILE_OF_LABEL as (typeof PROFILE_OF_LABEL)[L]]: L };
