@@ -6,7 +6,7 @@
  *     npx tsx scripts/generate-vectors.ts --check  # exits 1 if a committed vector differs
  *
  * Format: test/vectors/README.md. Secrets appear in the c/r hex (they are the committed test
- * defaults) but never in a "note": notes name them with placeholders such as <auth PIN>.
+ * defaults) but never in a "note": notes name them with redaction markers such as <auth PIN>.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

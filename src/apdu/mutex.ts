@@ -1,5 +1,5 @@
 /**
- * A FIFO async mutex with abortable waiting (internal to the APDU layer).
+ * A FIFO async mutex with abortable waiting (internal: the APDU channel and the PC/SC transport).
  * @packageDocumentation
  */
 import { AbortedError } from '../errors.js';
@@ -58,7 +58,8 @@ export class Mutex {
   }
 }
 
-function abortError(signal: AbortSignal | undefined): AbortedError {
+/** The `AbortedError` for an aborted signal (an `AbortedError` reason is kept, any other becomes the cause). */
+export function abortError(signal: AbortSignal | undefined, message = 'Aborted while waiting for the card'): AbortedError {
   const reason: unknown = signal?.reason;
-  return reason instanceof AbortedError ? reason : new AbortedError('Aborted while waiting for the card', { cause: reason });
+  return reason instanceof AbortedError ? reason : new AbortedError(message, { cause: reason });
 }

@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError, MynacardError, TimeoutError } from '../errors.js';
 import { mapPcscError } from './errors.js';
-import { aborted } from './lock.js';
+import { abortError } from '../apdu/mutex.js';
 import { loadFailure, loadPcscMini, type PcscMiniClient, type PcscMiniModule, type PcscMiniReader } from './pcsc-mini.js';
 
 /** Smallest allowed settle pause before `Client.stop()` (pcsc-lab gotcha 8). */
@@ -115,7 +115,7 @@ export class ClientManager {
   ): Promise<T> {
     const { timeoutMs, signal, what } = options;
     const budget = options.budgetMs ?? timeoutMs;
-    if (signal?.aborted) return Promise.reject(aborted(signal, `Aborted while waiting for ${what}`));
+    if (signal?.aborted) return Promise.reject(abortError(signal, `Aborted while waiting for ${what}`));
     const now = check();
     if (now !== undefined) return Promise.resolve(now);
     if (timeoutMs !== undefined && timeoutMs <= 0) {
@@ -129,7 +129,7 @@ export class ClientManager {
         signal?.removeEventListener('abort', onAbort);
         settle();
       };
-      const onAbort = (): void => finish(() => reject(aborted(signal, `Aborted while waiting for ${what}`)));
+      const onAbort = (): void => finish(() => reject(abortError(signal, `Aborted while waiting for ${what}`)));
       const unsubscribe = this.subscribe((change) => {
         if (change.type === 'error') {
           finish(() => reject(change.error));

@@ -7,7 +7,7 @@
  */
 import { CardRemovedError, InvalidArgumentError, ReaderUnavailableError, type MynacardError } from '../errors.js';
 import type { ClientLease, ClientManager, ReaderChange } from './client.js';
-import { aborted } from './lock.js';
+import { abortError } from '../apdu/mutex.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
@@ -124,7 +124,7 @@ export async function waitForCardWith(manager: ClientManager, options: WaitForCa
   const { reader, signal, timeoutMs } = options;
   const matches = matcher(reader);
   if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new InvalidArgumentError('timeoutMs must be ≥ 0');
-  if (signal?.aborted) throw aborted(signal, 'Aborted while waiting for a card');
+  if (signal?.aborted) throw abortError(signal, 'Aborted while waiting for a card');
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   // No need to wait for the whole enumeration: the wait below re-checks on every reader report.
   const lease = await manager.acquire({ enumerated: false });

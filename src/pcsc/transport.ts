@@ -27,7 +27,7 @@ import {
 import type { Transport } from '../transport/transport.js';
 import type { ClientLease, ClientManager } from './client.js';
 import { mapPcscError, pcscErrorCode } from './errors.js';
-import { aborted, FifoLock } from './lock.js';
+import { abortError, Mutex } from '../apdu/mutex.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
@@ -119,7 +119,7 @@ export class PcscTransport implements Transport {
   /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). */
   #chain: Promise<unknown> = Promise.resolve();
   /** Held by a transaction, or by a single transmit outside one. */
-  readonly #lock = new FifoLock();
+  readonly #lock = new Mutex();
   readonly #scope = new AsyncLocalStorage<TransactionScope>();
   /** A begin still waiting for another application (after a timeout or abort). */
   #pendingBegins = 0;
@@ -405,7 +405,7 @@ export class PcscTransport implements Transport {
 
   /** SCardBeginTransaction, bounded by `timeoutMs` / `signal` (the native call itself cannot be cancelled). */
   #begin(timeoutMs: number, signal: AbortSignal | undefined): Promise<PcscMiniTransaction> {
-    if (signal?.aborted) return Promise.reject(aborted(signal));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.#transactionStuck) {
       return Promise.reject(
         new TransportError('The previous PC/SC transaction could not be ended; call reconnect()', {
@@ -446,7 +446,7 @@ export class PcscTransport implements Transport {
         native.catch(() => undefined);
         settle(() => reject(error));
       };
-      const onAbort = (): void => giveUp(aborted(signal, 'Aborted while waiting for the card'));
+      const onAbort = (): void => giveUp(abortError(signal, 'Aborted while waiting for the card'));
       native.then(
         (transaction) => settle(() => resolve(transaction)),
         (error: unknown) => settle(() => reject(error)),
