@@ -24,6 +24,27 @@ const ENUMERATION_QUIET_MS = 20;
 const ENUMERATION_MAX_MS = 300;
 const ENUMERATION_POLL_MS = 10;
 
+/**
+ * pcsc-mini clients whose PC/SC context died with pcscd, kept reachable for the life of the
+ * process.
+ *
+ * pcsc-mini 0.1.3 gives each native client a finalizer that releases its context
+ * (SCardCancel + SCardReleaseContext) and, when that fails, throws "Error in async finalizer
+ * callback for *Client" from the garbage collector: an uncaught exception in the host
+ * application. Once pcscd has gone, that release fails for good (`NoService` while it is
+ * away; `InvalidHandle` after it is back, since the client library forgot the context), and an
+ * explicit `stop()` fails the same way without marking the client stopped, so the finalizer
+ * would still throw. The only safe thing is to never let such a client be collected. A
+ * library must not install a process-wide `uncaughtException` handler instead. Cost: one small
+ * native object per pcscd outage that this process lived through.
+ */
+const retiredClients = new Set<PcscMiniClient>();
+
+/** How many dead clients this process holds (diagnostics and tests). */
+export function retiredClientCount(): number {
+  return retiredClients.size;
+}
+
 /** What a context hears from the monitor. */
 export type ReaderChange =
   | { readonly type: 'status'; readonly name: string; readonly raw: number; readonly previous: number | undefined }
@@ -262,6 +283,7 @@ export class ClientManager {
 
   /** The monitor thread ended with an error (pcscd stopped, …): drop this client. */
   #onError(client: PcscMiniClient, error: unknown): void {
+    retiredClients.add(client); // whether or not it is still ours: its context is dead
     if (client !== this.#client) return;
     this.#client = undefined;
     this.#cancelStop();
@@ -270,8 +292,7 @@ export class ClientManager {
     for (const [name, entry] of readers) this.#emit({ type: 'reader-removed', name, previous: entry.raw });
     this.#emit({ type: 'error', error: mapPcscError(error, 'watching the readers') });
     // No stop(): the monitor thread has ended and released its callbacks (nothing keeps the
-    // process alive). With pcscd gone, stop() fails half-way (the context is released, then an
-    // error) and pcsc-mini's finalizer later throws InvalidHandle at exit (exit code 1).
+    // process alive), and with pcscd gone stop() can only fail (see `retiredClients`).
   }
 
   #emit(change: ReaderChange): void {
@@ -320,7 +341,9 @@ export class ClientManager {
     try {
       client.stop();
     } catch {
-      // Already stopped or the service is gone: nothing left to release.
+      // The service went away under us: the context cannot be released any more, and the
+      // finalizer would throw the same error from the garbage collector.
+      retiredClients.add(client);
     }
   }
 }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, PcscServiceError, TimeoutError } from '../../src/errors.js';
-import { ClientManager, DEFAULT_STOP_SETTLE_MS } from '../../src/pcsc/client.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ClientManager, DEFAULT_STOP_SETTLE_MS, retiredClientCount } from '../../src/pcsc/client.js';
 import { PcscContext } from '../../src/pcsc/context.js';
 import { EMPTY, FakeWorld, PcscError, PRESENT, sleep, state } from './fake-pcsc-mini.js';
 
@@ -103,6 +105,36 @@ describe('ClientManager', () => {
     expect(world.clients).toHaveLength(2);
     expect(manager.readers().has(READER)).toBe(true);
     again.release();
+  });
+
+  it('a client whose context died is never garbage-collected (pcsc-mini 0.1.3 throws from its finalizer)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const world = new FakeWorld({ [READER]: state(EMPTY) });
+    let manager: ClientManager | undefined = new ClientManager({ pcscMini: world.module });
+    const lease = await manager.acquire();
+    const before = retiredClientCount();
+    const dead = new WeakRef(world.client!);
+    world.client!.fail('Shutdown');
+    lease.release();
+    // Also a client whose stop() fails because the service went away meanwhile.
+    const second = await manager.acquire();
+    const stopFailing = new WeakRef(world.client!);
+    world.client!.stop = () => {
+      throw new PcscError('NoService');
+    };
+    second.release();
+    await sleep(DEFAULT_STOP_SETTLE_MS + 50);
+    expect(retiredClientCount()).toBe(before + 2);
+    // Nothing of the test holds them any more; only the SDK can keep them alive.
+    world.clients.length = 0;
+    manager = undefined;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await sleep(5);
+    }
+    expect(dead.deref()).toBeDefined();
+    expect(stopFailing.deref()).toBeDefined();
   });
 
   it('waitUntil resolves on a matching change and times out otherwise', async () => {
