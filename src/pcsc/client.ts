@@ -9,7 +9,7 @@
  * Node's event loop alive while it runs; after the stop nothing of ours does.
  * @packageDocumentation
  */
-import { InvalidArgumentError, MynacardError, TimeoutError } from '../errors.js';
+import { InvalidArgumentError, MynacardError, PcscServiceError, TimeoutError } from '../errors.js';
 import { mapPcscError } from './errors.js';
 import { abortError } from '../apdu/mutex.js';
 import { loadFailure, loadPcscMini, type PcscMiniClient, type PcscMiniModule, type PcscMiniReader } from './pcsc-mini.js';
@@ -82,6 +82,8 @@ export class ClientManager {
   #refs = 0;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #lastEventAt = 0;
+  /** Why the last client died (the monitor's error). */
+  #failure: MynacardError | undefined;
   #startedAt = 0;
   #sawReader = false;
   readonly #readers = new Map<string, { reader: PcscMiniReader; raw: number | undefined }>();
@@ -184,6 +186,9 @@ export class ClientManager {
     this.#cancelStop();
     try {
       const module = await this.#ensureStarted(options.enumerated !== false);
+      // The monitor failed while this caller waited for the start (pcscd stopped during the
+      // enumeration): a lease on a dead client would never hear of it.
+      if (this.#client === undefined) throw this.#failure ?? new PcscServiceError('The PC/SC reader monitor stopped while starting');
       let released = false;
       return {
         module,
@@ -290,7 +295,8 @@ export class ClientManager {
     const readers = [...this.#readers.entries()];
     this.#readers.clear();
     for (const [name, entry] of readers) this.#emit({ type: 'reader-removed', name, previous: entry.raw });
-    this.#emit({ type: 'error', error: mapPcscError(error, 'watching the readers') });
+    this.#failure = mapPcscError(error, 'watching the readers');
+    this.#emit({ type: 'error', error: this.#failure });
     // No stop(): the monitor thread has ended and released its callbacks (nothing keeps the
     // process alive), and with pcscd gone stop() can only fail (see `retiredClients`).
   }

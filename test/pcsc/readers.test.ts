@@ -206,4 +206,17 @@ describe('watchReaders', () => {
     const watcher = new PcscContext({ pcscMini: world.module }).watchReaders();
     await expect(watcher.next()).rejects.toBeInstanceOf(PcscServiceError);
   });
+
+  it('pcscd stopping while a watcher waits for the initial enumeration → the watcher fails with PcscServiceError (it never hangs)', async () => {
+    const { world, pcsc } = context({ [A]: state(PRESENT) });
+    // Another user has the client running; the enumeration of its readers is still going on.
+    const first = pcsc.waitForCard({ reader: A, timeoutMs: 1000 }).catch((e: unknown) => e);
+    const watcher = pcsc.watchReaders({ initial: false });
+    const next = watcher.next();
+    await new Promise((resolve) => setImmediate(resolve)); // the monitor reported the reader
+    world.client!.fail('Shutdown');
+    await expect(next).rejects.toBeInstanceOf(PcscServiceError);
+    const transport = await first;
+    if (transport && typeof (transport as { close?: unknown }).close === 'function') await (transport as { close(): Promise<void> }).close();
+  });
 });
