@@ -7,12 +7,10 @@
 // Exit 0 when installed, already installed, or this platform has no pin (then the PC/SC
 // integration tests say they are unavailable); exit 1 on a hash mismatch, or on any failure
 // when CI=true (CI must never run without the PC/SC stack it tests).
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchPinned, PinMismatchError } from '../pinned/fetch.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -34,37 +32,9 @@ function platformPackage() {
   return undefined;
 }
 
-function sri(file) {
-  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
-}
-
 function installedVersion(name) {
   const manifest = path.join(ROOT, 'node_modules', name, 'package.json');
   return existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : undefined;
-}
-
-/** Fetch `name@version` with npm, check its hash against the pin, unpack it into node_modules. */
-function install(name, work) {
-  const spec = `${name}@${pins.version}`;
-  const out = execFileSync('npm', ['pack', spec, '--pack-destination', work, '--json', '--ignore-scripts'], {
-    cwd: work,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [{ filename }] = JSON.parse(out);
-  const tarball = path.join(work, filename);
-  const actual = sri(tarball);
-  if (actual !== pins.packages[name]) {
-    throw Object.assign(new Error(`${spec}: sha512 of the tarball is ${actual}, the pin says ${pins.packages[name]}: refused`), { mismatch: true });
-  }
-  const unpacked = path.join(work, `${filename}.d`);
-  mkdirSync(unpacked);
-  execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
-  const target = path.join(ROOT, 'node_modules', name);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(path.dirname(target), { recursive: true });
-  renameSync(unpacked, target);
-  say(`installed ${spec} (${actual.slice(0, 19)}…, pinned)`);
 }
 
 const addon = platformPackage();
@@ -83,12 +53,12 @@ if (missing.length === 0) {
   say(`${wanted.join(' + ')} ${pins.version} already installed`);
   process.exit(0);
 }
-const work = mkdtempSync(path.join(tmpdir(), 'mynacard-pcsc-mini-'));
 try {
-  for (const name of missing) install(name, work);
+  for (const name of missing) {
+    const checked = fetchPinned(name, pins.version, pins.packages[name], path.join(ROOT, 'node_modules', name));
+    say(`installed ${name}@${pins.version} (${checked.slice(0, 19)}…, pinned)`);
+  }
 } catch (error) {
   console.error(`pcsc-mini: ${error.message.split('\n')[0]}`);
-  process.exit(error.mismatch || ci ? 1 : 0);
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  process.exit(error instanceof PinMismatchError || ci ? 1 : 0);
 }
