@@ -14,11 +14,11 @@ import type { Transport } from '../src/transport/transport.js';
 import { formatTable, type BenchOutcome } from './harness.js';
 
 /**
- * What OpenSC 0.23 sends, after the JPKI AP is selected. Source: shared/reference/
- * opensc-jpki-apdus.md §3 (observed through pcscd) and card-facts §4.1 [OSC-drv]: SELECT EF,
- * a 4-byte READ BINARY for the size, then 256-byte chunks from offset 0; PIN status = SELECT
- * PIN EF + empty VERIFY; signature = SELECT PIN EF, VERIFY, SELECT key EF, `80 2A`. OpenSC has
- * no 券面事項入力補助AP / 券面事項確認AP support.
+ * What OpenSC 0.23 sends, after the JPKI AP is selected. Source: docs/opensc-jpki-apdus.md §3
+ * (observed through pcscd) and card-facts §4.1 [OSC-drv]: SELECT EF, a 4-byte READ BINARY for
+ * the size, then 256-byte chunks from offset 0; PIN status = SELECT PIN EF + empty VERIFY;
+ * signature = SELECT PIN EF, VERIFY, SELECT key EF, `80 2A`. OpenSC has no 券面事項入力補助AP /
+ * 券面事項確認AP support.
  */
 export const OPENSC = {
   /** SELECT AP when the ATR is not in its one-entry table (0 APDUs when it is). */
@@ -280,7 +280,7 @@ export async function runApduEconomyBench(): Promise<BenchOutcome> {
   console.log(
     '\nAll counts start after connect (2 APDUs: SELECT JPKI AP, READ token label). mynacard counts include the\n' +
       'retry query before each VERIFY and the re-SELECT that drops the security status ("to data" excludes the drop).\n' +
-      'OpenSC: shared/reference/opensc-jpki-apdus.md §3. jpki/myna: card-facts §4.1/§5 (7-byte header read, then\n' +
+      'OpenSC: docs/opensc-jpki-apdus.md §3. jpki/myna: card-facts §4.1/§5 (7-byte header read, then\n' +
       '256-byte chunks; SELECT PIN EF → VERIFY → SELECT EF → READ), derived counts. n/a: not supported / not documented.',
   );
   return { name: 'apdu-economy', passed: rows.every((r) => r.passed) };

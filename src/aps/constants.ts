@@ -1,6 +1,6 @@
 /**
  * Card facts the card sessions are built on: AIDs, EF identifiers, SFIs, retry limits and the
- * JPKI token labels. Each constant names its section of the project's card-facts reference.
+ * JPKI token labels. Each constant names its section of the card facts (`docs/card-facts.md`).
  * @packageDocumentation
  */
 

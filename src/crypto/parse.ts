@@ -1,6 +1,6 @@
 /**
  * `parseJpkiCertificate`: a JPKI certificate (公的個人認証サービスの電子証明書) as a plain typed
- * object, following cert-profile.md. Browser-safe.
+ * object, following docs/cert-profile.md. Browser-safe.
  * @packageDocumentation
  */
 import { toHex } from '../bytes.js';

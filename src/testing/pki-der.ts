@@ -2,8 +2,8 @@
  * A minimal DER writer and reader for the test PKI issuer.
  *
  * Hand-built so every byte of a test certificate (string types, extension order, criticality,
- * explicit/implicit tags) is exactly what `cert-profile.md` describes, with no library choosing
- * an encoding for us. Browser-safe: Uint8Array only.
+ * explicit/implicit tags) is exactly what `docs/cert-profile.md` describes, with no library
+ * choosing an encoding for us. Browser-safe: Uint8Array only.
  * @packageDocumentation
  */
 import { concatBytes, fromHex } from '../bytes.js';

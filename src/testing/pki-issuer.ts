@@ -1,7 +1,7 @@
 /**
- * Issue JPKI-shaped TEST certificates (`O=JPKI-TEST`) that follow `cert-profile.md` byte for byte:
- * string types, extension order and criticality are copied from the real J-LIS certificates
- * listed in `certificate-index.json`.
+ * Issue JPKI-shaped TEST certificates (`O=JPKI-TEST`) that follow `docs/cert-profile.md` byte for
+ * byte: string types, extension order and criticality are copied from the real J-LIS certificates
+ * in `test/vectors/real/` and `test/vectors/jlis-roots/`.
  *
  * Pure and deterministic: RSASSA-PKCS1-v1_5 signatures are deterministic, so the same keys and
  * parameters always give the same DER. Browser-safe: WebCrypto via `globalThis.crypto.subtle`.

@@ -7,7 +7,10 @@ import { JPKI_ROOTS, jpkiRootCertificate, jpkiRootCertificates } from '../../src
 
 const DIR = join(import.meta.dirname, '../vectors/jlis-roots');
 
-/** Expected values, from /work/shared/real-data/sources.md and certificate-index.json. */
+/**
+ * Expected values: serial, validity and SHA-256 as in test/vectors/jlis-roots/README.md (the SKIs
+ * begin as listed in docs/cert-profile.md §1).
+ */
 const EXPECTED = {
   authca01: {
     file: 'jlis-jpki-auth-root-gen1-2015-authca01.der',

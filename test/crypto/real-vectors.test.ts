@@ -8,7 +8,7 @@ import { jpkiRootCertificate } from '../../src/crypto/jpki-roots.js';
 const REAL = join(import.meta.dirname, '../vectors/real');
 const read = (file: string) => readFileSync(join(REAL, file));
 
-/** SHA-256 of each copied file, as recorded in the shared certificate-index.json. */
+/** SHA-256 of each file as copied from its public source (test/vectors/real/README.md). */
 const RECORDED: Record<string, string> = {
   'real-auth-leaf-2019-issued-by-authca01__my-number-myna.der': '449ef3f93be0c5425330af2b41c63769190aa75a713223d96839f6537104007e',
   'real-auth-leaf-2020-issued-by-authca02__mynawallet-myna_cert.der': '9c3f7955586048189c96d9ea49846ef23ac952ad37fc5f875cd7bc562f23dcde',

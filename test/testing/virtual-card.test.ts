@@ -408,7 +408,7 @@ describe('determinism', () => {
   });
 });
 
-describe('OpenSC 0.23 (reference/opensc-jpki-apdus.md)', () => {
+describe('OpenSC 0.23 (docs/opensc-jpki-apdus.md)', () => {
   const PROBES = [
     '00A4040007627601FF000000',
     '00A4040006A00000000101',

@@ -31,7 +31,7 @@ export async function selectAid(port: ApduPort, aid: Uint8Array): Promise<number
 
 /**
  * SELECT the card AP by DF name: `00 A4 04 0C Lc <AID>`. An absent AP answers `6A82`
- * (card-facts §5 [S]; §9.1 marks the exact SW [U], so any other refusal stays a plain
+ * (card-facts §5 [S]; §9 item 1 marks the exact SW [U], so any other refusal stays a plain
  * StatusWordError rather than being guessed to mean "not installed").
  * @throws CardApNotInstalledError for `6A82`; StatusWordError for other refusals
  */

@@ -1,6 +1,6 @@
 /**
  * The virtual My Number Card (仮想マイナンバーカード): a {@link Transport} that answers APDUs
- * like the card described in `reference/card-facts.md`, for tests, examples and the vpcd bridge.
+ * like the card described in `docs/card-facts.md`, for tests, examples and the vpcd bridge.
  * Browser-safe: no `Buffer`, no Node built-ins.
  * @packageDocumentation
  */

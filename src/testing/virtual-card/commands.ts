@@ -3,7 +3,7 @@
  * command and the card state; transport-level behaviour (61xx chaining, extended-length
  * refusal, removal, latency, logging) lives in `card.ts`.
  *
- * Section references are to `reference/card-facts.md`; `[U]` marks a modelling choice.
+ * Section references are to `docs/card-facts.md`; `[U]` marks a modelling choice.
  * @packageDocumentation
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -79,7 +79,7 @@ function sfiOf(p: number): number | 'invalid' {
 /**
  * Resolve the key / PIN reference in P2 of VERIFY, CHANGE REFERENCE DATA and the signature
  * command: `80` = the current EF; `80 | SFI` = the EF with that short identifier, which becomes
- * current (card-facts §9.2). Returns a status word on failure.
+ * current (card-facts §9 item 2). Returns a status word on failure.
  */
 function referencedEf(p2: number, context: HandlerContext): ElementaryFile | number {
   if ((p2 & 0x80) === 0) return SW.incorrectP1P2;
@@ -89,7 +89,7 @@ function referencedEf(p2: number, context: HandlerContext): ElementaryFile | num
   return context.fs.selectEf(sfi) ?? SW.dataNotFound;
 }
 
-/** SELECT (A4). card-facts §2, §4, §9.1–§9.2 */
+/** SELECT (A4). card-facts §2, §4, §9 items 1–2 */
 export const select: Handler = (command, context) => {
   const { fs } = context;
   const { p1, p2, data } = command;
@@ -103,7 +103,8 @@ export const select: Handler = (command, context) => {
         fs.powerOn();
         return status(SW.ok);
       }
-      // Exact names only; JICSAP prefix selection is not modelled [U]. Unknown → 6A82 (§9.1 [U]).
+      // Exact names only; JICSAP prefix selection is not modelled [U].
+      // Unknown → 6A82 (§9 item 1 [U]).
       const df = fs.findDf(data);
       if (df === undefined) return status(SW.fileNotFound);
       fs.enterDf(df);
@@ -120,7 +121,7 @@ export const select: Handler = (command, context) => {
       return status(fs.selectEf(fid) === undefined ? SW.fileNotFound : SW.ok); // [U]
     }
     case 0x02: {
-      // EF under the current DF; P2 = 0C only. §9.2
+      // EF under the current DF; P2 = 0C only. §9 item 2
       if (p2 !== 0x0c) return status(SW.incorrectP1P2);
       if (data.length !== 2) return status(SW.wrongLength);
       const fid = (data[0]! << 8) | data[1]!;
@@ -132,7 +133,7 @@ export const select: Handler = (command, context) => {
   }
 };
 
-/** READ BINARY (B0). card-facts §4, §9.5 */
+/** READ BINARY (B0). card-facts §4, §9 item 5 */
 export const readBinary: Handler = (command, context) => {
   const { fs, quirks } = context;
   const { p1, p2, le } = command;
@@ -158,7 +159,7 @@ export const readBinary: Handler = (command, context) => {
   const left = ef.data.length - offset;
   // wrongLe quirk (T=0 style, [U]): a short Le that asks for more than is left → 6C <left>.
   if (quirks.wrongLe && !command.isExtended && le > left) return wrongLe(left);
-  const n = Math.min(le, left, quirks.maxChunk); // min(Le, remaining) §9.5
+  const n = Math.min(le, left, quirks.maxChunk); // min(Le, remaining) §9 item 5
   const result: HandlerResult = { data: ef.data.slice(offset, offset + n), sw: SW.ok };
   return ef.sensitive === true ? { ...result, sensitive: true } : result;
 };
@@ -187,7 +188,7 @@ export const readRecord: Handler = (command, context) => {
   return { data: record.slice(0, Math.min(le, record.length)), sw: SW.ok };
 };
 
-/** VERIFY (20). card-facts §5 "Lockout sequence", §9.4 */
+/** VERIFY (20). card-facts §5 "Lockout sequence", §9 item 4 */
 export const verify: Handler = (command, context) => {
   const { fs, quirks } = context;
   if (command.p1 !== 0x00) return status(SW.incorrectP1P2);
@@ -232,7 +233,7 @@ export const changeReferenceData: Handler = (command, context) => {
 };
 
 /**
- * COMPUTE DIGITAL SIGNATURE (80 2A). card-facts §4, §9.6.
+ * COMPUTE DIGITAL SIGNATURE (80 2A). card-facts §4, §9 item 6.
  * P1 00 = pad the given DigestInfo [C]; 01 = hash then sign the bare hash, 02 = wrap a 32-byte
  * hash in a DigestInfo, 03 = hash and wrap [S]; 04/05 (PSS) are not modelled → 6A86.
  */

@@ -1,7 +1,7 @@
 /**
  * Card facts the virtual My Number Card is built from. The facts the SDK's card sessions also
  * use come from `src/aps/constants.ts` (one source); this module adds only what the virtual card
- * alone needs. Each constant names the section of `reference/card-facts.md` it comes from; `[U]`
+ * alone needs. Each constant names the section of `docs/card-facts.md` it comes from; `[U]`
  * marks a modelling choice where no source confirms the real card's behaviour.
  * @packageDocumentation
  */

@@ -2,7 +2,7 @@
  * The virtual card's file system: DFs (applications) with their EFs and access rules, the
  * current DF / EF, and the security status of the current DF.
  *
- * card-facts §9.2–§9.3: one current-EF pointer inside the current DF; the security status
+ * card-facts §9 items 2–3: one current-EF pointer inside the current DF; the security status
  * (which PIN IEFs are verified) belongs to the current DF and is cleared whenever a DF is
  * selected — including a re-selection of the same DF, which is how OpenSC logs out [S] — and
  * survives SELECTs of other EFs in the same DF [C].
@@ -132,7 +132,7 @@ export class FileSystem {
     return this.#currentEf;
   }
 
-  /** Power-on / reset: MF level, no current EF, security status cleared. card-facts §9.1 */
+  /** Power-on / reset: MF level, no current EF, security status cleared. card-facts §9 item 1 */
   powerOn(): void {
     this.#currentDf = undefined;
     this.#currentEf = undefined;

@@ -51,7 +51,8 @@ export interface JpkiApInput {
 }
 
 /**
- * A certificate EF: DER at offset 0, then filler up to the EF size. card-facts §9.8
+ * A certificate EF: DER at offset 0, then filler up to the EF size. card-facts §3.1 ("Certificate
+ * EF layout"), §9 item 8
  * @throws InvalidArgumentError when the configured size cannot hold the DER or exceeds 32768
  */
 export function certificateEfData(der: Uint8Array, filler: number, size?: number): Uint8Array {

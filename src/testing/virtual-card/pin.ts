@@ -1,6 +1,6 @@
 /**
  * PIN objects (IEFs holding a secret and its retry counter) of the virtual card.
- * card-facts §5 and checklist §9.4.
+ * card-facts §5 and checklist §9 item 4.
  * @packageDocumentation
  */
 
