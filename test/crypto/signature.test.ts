@@ -6,7 +6,7 @@ import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
 import { verifyRawSignature, type VerifySignatureOptions } from '../../src/crypto/signature.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';
-import { openssl, pemFile, put, REAL, tempDir, vector } from './helpers.js';
+import { freshKeys, issue, openssl, pemFile, put, REAL, tempDir, vector } from './helpers.js';
 
 interface CardVector {
   readonly certificateFile: string;
@@ -158,6 +158,18 @@ describe('verifyRawSignature refuses auth-key and SHA-1 signatures unless asked 
       valid: false,
       reasons: ['not-signing-certificate', 'data-signature-invalid'],
       kind: 'ca',
+    });
+  });
+
+  it('a certificate that is not a JPKI certificate is never a signing certificate, even with both opt-ins', async () => {
+    const keys = await freshKeys();
+    const certificate = await issue({ issuer: 'CN=Someone', subject: 'CN=Someone', publicKey: keys.publicKey, signingKey: keys.privateKey });
+    const data = text('data');
+    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', keys.privateKey, Uint8Array.from(data)));
+    expect(await verifyRawSignature(certificate, data, signature, { allowAuthKey: true, allowSha1: true })).toEqual({
+      valid: false,
+      reasons: ['not-signing-certificate'],
+      kind: undefined,
     });
   });
 });
