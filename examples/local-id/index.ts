@@ -79,8 +79,9 @@ export function verifyAssertion(token: string, serviceKey: Uint8Array, options: 
 }
 
 /**
- * The whole check: challenge (server) → signature on the card (client) → verification of nonce,
- * signature and chain (server) → assertion.
+ * The whole check: challenge (server) → the card signs an authentication message naming the
+ * audience (client) → verification of audience, nonce, timestamp, signature and chain (server)
+ * → assertion.
  *
  * @throws CliError exit 8 when the authentication does not verify
  */
@@ -104,9 +105,12 @@ export async function identify(
         readCertificate: (kind, o) => card.jpki.readCertificate(kind, { ...o, allowLastTry }),
       },
     },
-    { pin: options.pin, challenge },
+    // The card signs the audience with the nonce and the time: a response made for another
+    // service (another audience) is refused with origin-mismatch.
+    { pin: options.pin, origin: options.audience, challenge, now: options.now },
   );
   const result = await verifyAuthentication(response, {
+    expectedOrigin: options.audience,
     expectedChallenge: challenge,
     at: options.now,
     ...(options.roots === undefined ? {} : { roots: options.roots }),

@@ -57,16 +57,23 @@ export function fingerprint(certificate: Uint8Array): string {
   return createHash('sha256').update(certificate).digest('hex');
 }
 
+/**
+ * The relying-party identifier of this attendance system. The card signs it with the nonce and
+ * the time (an authentication message, never the bare nonce), so a response made for another
+ * service is refused here with `origin-mismatch`.
+ */
+export const ATTENDANCE_ORIGIN = 'urn:example:staff-attendance';
+
 /** Server: a fresh 32-byte nonce for one attempt (use it once, then forget it). */
 export function issueChallenge(): Uint8Array {
   return Uint8Array.from(randomBytes(32));
 }
 
-/** Client: sign the server's challenge with the card's 利用者証明用 key. */
+/** Client: sign an authentication message for this system and the server's challenge with the card's 利用者証明用 key. */
 export async function respond(
   card: MyNumberCard,
   challenge: Uint8Array,
-  options: { readonly pin: string; readonly allowLastTry?: boolean },
+  options: { readonly pin: string; readonly now?: Date; readonly allowLastTry?: boolean },
 ): Promise<JpkiAuthentication> {
   const allowLastTry = options.allowLastTry ?? false;
   return authenticate(
@@ -76,7 +83,7 @@ export async function respond(
         readCertificate: (kind, o) => card.jpki.readCertificate(kind, { ...o, allowLastTry }),
       },
     },
-    { pin: options.pin, challenge },
+    { pin: options.pin, origin: ATTENDANCE_ORIGIN, challenge, ...(options.now === undefined ? {} : { now: options.now }) },
   );
 }
 
@@ -85,12 +92,13 @@ export type ServerVerdict =
   | { readonly ok: true; readonly fingerprint: string; readonly certificateSerial: string }
   | { readonly ok: false; readonly reasons: readonly AuthenticationReason[] };
 
-/** Server: check nonce, signature and chain at `now`. */
+/** Server: check origin, nonce, timestamp, signature and chain at `now`. */
 export async function verifyResponse(
   response: JpkiAuthentication,
   options: { readonly expectedChallenge: Uint8Array; readonly now: Date; readonly roots?: readonly JpkiTrustAnchor[] | undefined },
 ): Promise<ServerVerdict> {
   const result = await verifyAuthentication(response, {
+    expectedOrigin: ATTENDANCE_ORIGIN,
     expectedChallenge: options.expectedChallenge,
     at: options.now,
     ...(options.roots === undefined ? {} : { roots: options.roots }),

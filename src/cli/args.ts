@@ -93,6 +93,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'roots', type: 'list' },
       { name: 'show-signer', type: 'flag' },
       { name: 'content-out', type: 'string' },
+      { name: 'allow-auth-key', type: 'flag' },
+      { name: 'allow-sha1', type: 'flag' },
     ],
     positionals: [],
   },

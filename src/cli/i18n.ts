@@ -172,6 +172,9 @@ const en = {
   signerPerson: 'Signer (基本4情報 from the signing certificate)',
   signerHidden: 'Signer\'s 基本4情報: hidden (pass --show-signer to show them)',
   contentWritten: (bytes: number, path: string) => `Wrote the signed content (${bytes} bytes) to ${path}.`,
+  authKeyRefused:
+    'The certificate is an auth (利用者証明用) certificate: its key signs logins, so a raw signature by it is refused. Pass --allow-auth-key to check it anyway.',
+  sha1Refused: 'SHA-1 signatures are refused. Pass --allow-sha1 to accept one.',
 
   // --- sign ---
   signed: (bytes: number, key: string, out: string, cms: boolean) =>
@@ -228,8 +231,8 @@ Commands:
                                check a certificate chain against the J-LIS roots
   sign --key <auth|sign> --in <file> --out <file> [--cms [--detached]] [--hash <alg>] [--cert-out <file>]
                                sign a file on the card (raw PKCS#1 v1.5, or CMS with the signing key)
-  verify (--cms <file> [--content <file>] | --in <file> --sig <file> --cert <file>)
-         [--at <date>] [--roots <file>] [--show-signer] [--content-out <file>]
+  verify (--cms <file> [--content <file>] | --in <file> --sig <file> --cert <file> [--allow-auth-key])
+         [--at <date>] [--roots <file>] [--show-signer] [--content-out <file>] [--allow-sha1]
                                verify a signature and its certificate chain
   text [--show-my-number]      read the 基本4情報 (text PIN); the My Number is not read unless asked
   face [--photo <out.jp2>] [--credential text-pin|verification-b]
@@ -423,6 +426,9 @@ const ja: Messages = {
   signerPerson: '署名者（署名用電子証明書の基本4情報）',
   signerHidden: '署名者の基本4情報: 非表示（表示するには --show-signer）',
   contentWritten: (bytes: number, path: string) => `署名された内容（${bytes}バイト）を ${path} に書き込みました。`,
+  authKeyRefused:
+    '利用者証明用電子証明書です。この鍵はログイン（利用者証明）に使うため、生の署名は受け付けません。それでも検証するには --allow-auth-key を付けてください。',
+  sha1Refused: 'SHA-1 の署名は受け付けません。受け付けるには --allow-sha1 を付けてください。',
 
   signed: (bytes: number, key: string, out: string, cms: boolean) =>
     `${bytes}バイトを${key === 'sign' ? '署名用' : '利用者証明用'}の鍵で署名し、${cms ? 'CMS SignedData' : '署名値'}を ${out} に書き込みました。`,
@@ -473,8 +479,8 @@ const ja: Messages = {
                                証明書チェーンを J-LIS のルートで検証する
   sign --key <auth|sign> --in <ファイル> --out <ファイル> [--cms [--detached]] [--hash <アルゴリズム>] [--cert-out <ファイル>]
                                カードでファイルに署名する（PKCS#1 v1.5、または署名用の鍵で CMS）
-  verify (--cms <ファイル> [--content <ファイル>] | --in <ファイル> --sig <ファイル> --cert <ファイル>)
-         [--at <日時>] [--roots <ファイル>] [--show-signer] [--content-out <ファイル>]
+  verify (--cms <ファイル> [--content <ファイル>] | --in <ファイル> --sig <ファイル> --cert <ファイル> [--allow-auth-key])
+         [--at <日時>] [--roots <ファイル>] [--show-signer] [--content-out <ファイル>] [--allow-sha1]
                                署名と証明書チェーンを検証する
   text [--show-my-number]      基本4情報を読み取る（券面事項入力補助用暗証番号）。個人番号は指定時のみ読み取る
   face [--photo <出力.jp2>] [--credential text-pin|verification-b]

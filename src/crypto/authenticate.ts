@@ -1,30 +1,61 @@
 /**
- * Challenge–response authentication with the 利用者証明用 key (JPKI user authentication): the
- * client signs a server nonce on the card; the server checks nonce, signature and chain. The basis
- * of staff clock-in and local ID checks.
+ * Challenge–response authentication with the 利用者証明用 key (JPKI user authentication). The
+ * card never signs the server's bytes as they are: it signs an authentication message
+ * (context, relying party, nonce, timestamp; see {@link encodeAuthenticationMessage}), so a
+ * login cannot be used as a signing oracle, and the verifier checks every field.
  * @packageDocumentation
  */
 import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import type { HashAlgorithm } from '../aps/digest-info.js';
+import {
+  AUTHENTICATION_CONTEXT,
+  checkChallenge,
+  decodeAuthenticationMessage,
+  encodeAuthenticationMessage,
+  originBytes,
+  type AuthenticationMessage,
+} from './auth-message.js';
 import type { JpkiCard } from './card.js';
 import { verifyJpkiChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';
 import { verifyWithCertificateKey } from './signature.js';
 import { decodeCertificate } from './x509.js';
 
-/** Length of a generated challenge (bytes). */
+/** Length of a challenge made by {@link createChallenge} (bytes). */
 export const DEFAULT_CHALLENGE_LENGTH = 32;
-/** Shortest challenge accepted on either side: 128 bits of server randomness. */
-export const MIN_CHALLENGE_LENGTH = 16;
+/** Default of {@link VerifyAuthenticationOptions.timestampWindowMs}: 5 minutes either side of `at`. */
+export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
 
 const HASHES: readonly HashAlgorithm[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
+
+/**
+ * Server side: a fresh random nonce of {@link DEFAULT_CHALLENGE_LENGTH} bytes for one login
+ * attempt. Keep it with the session, accept it once, then forget it.
+ *
+ * @throws CryptoError `webcrypto-unavailable` when there is no `crypto.getRandomValues`.
+ */
+export function createChallenge(): Uint8Array {
+  const c = globalThis.crypto;
+  if (c?.getRandomValues === undefined) {
+    throw new CryptoError('No secure random source (crypto.getRandomValues)', { code: 'webcrypto-unavailable' });
+  }
+  return c.getRandomValues(new Uint8Array(DEFAULT_CHALLENGE_LENGTH));
+}
 
 /** Options of {@link authenticate}. */
 export interface AuthenticateOptions {
   /** 利用者証明用電子証明書の暗証番号 (4 digits). Never logged, never retried. */
   readonly pin: string;
-  /** The server's nonce; default: {@link DEFAULT_CHALLENGE_LENGTH} random bytes. */
-  readonly challenge?: Uint8Array;
+  /**
+   * The relying party the holder logs in to (its web origin such as `https://login.example.jp`,
+   * or another identifier the server checks byte for byte). The client states it, not the
+   * server: a browser app takes it from `location.origin`, never from the server's message.
+   */
+  readonly origin: string;
+  /** The server's nonce (16 to 1024 bytes, see {@link createChallenge}). */
+  readonly challenge: Uint8Array;
+  /** Signing time written into the message; default: now. */
+  readonly now?: Date;
   /** Hash of the signed DigestInfo; default `'SHA-256'`. */
   readonly hash?: HashAlgorithm;
 }
@@ -33,61 +64,74 @@ export interface AuthenticateOptions {
 export interface JpkiAuthentication {
   /** The 利用者証明用 certificate DER. */
   readonly certificate: Uint8Array;
-  /** The signed challenge. */
-  readonly challenge: Uint8Array;
-  /** RSASSA-PKCS1-v1_5 signature of the challenge by the card's auth key. */
+  /** The signed authentication message ({@link encodeAuthenticationMessage}), exactly as signed. */
+  readonly message: Uint8Array;
+  /** RSASSA-PKCS1-v1_5 signature of `message` by the card's auth key. */
   readonly signature: Uint8Array;
   /** Hash used in the signature's DigestInfo. */
   readonly hash: HashAlgorithm;
 }
 
-function checkChallenge(challenge: unknown, what: string): asserts challenge is Uint8Array {
-  if (!(challenge instanceof Uint8Array) || challenge.length < MIN_CHALLENGE_LENGTH) {
-    throw new InvalidArgumentError(`${what} must be a Uint8Array of at least ${MIN_CHALLENGE_LENGTH} bytes`);
-  }
-}
-
 /**
- * Sign a challenge with the card's 利用者証明用 key and read its certificate.
+ * Log in with the card: sign an authentication message (context {@link AUTHENTICATION_CONTEXT},
+ * `origin`, the server's `challenge`, the time) with the 利用者証明用 key and read its
+ * certificate.
  *
  * The signature comes first, so a wrong PIN costs one try and nothing else is sent; the
- * certificate read then reuses the PIN (needed on smartphone JPKI, harmless on cards).
+ * certificate read then reuses the PIN (needed on smartphone JPKI, harmless on cards). To sign
+ * arbitrary bytes with the auth key (a raw PKCS #1 signature, not accepted by
+ * {@link verifyAuthentication}), call the low-level `card.jpki.sign('auth', data, …)` explicitly.
  *
- * @throws InvalidArgumentError for a bad challenge or hash; card errors (wrong PIN, blocked PIN,
- *   removed card) as the card raises them.
+ * @throws InvalidArgumentError for a bad origin, challenge, date or hash (before any card
+ *   command); card errors (wrong PIN, blocked PIN, removed card) as the card raises them.
  */
 export async function authenticate(card: JpkiCard, options: AuthenticateOptions): Promise<JpkiAuthentication> {
   if (typeof options?.pin !== 'string') throw new InvalidArgumentError('options.pin is required');
   const hash = options.hash ?? 'SHA-256';
   if (!HASHES.includes(hash)) throw new InvalidArgumentError("hash must be 'SHA-1', 'SHA-256', 'SHA-384' or 'SHA-512'");
-  let challenge: Uint8Array;
-  if (options.challenge === undefined) {
-    const c = globalThis.crypto;
-    if (c?.getRandomValues === undefined) {
-      throw new CryptoError('No secure random source (crypto.getRandomValues)', { code: 'webcrypto-unavailable' });
-    }
-    challenge = c.getRandomValues(new Uint8Array(DEFAULT_CHALLENGE_LENGTH));
-  } else {
-    checkChallenge(options.challenge, 'challenge');
-    challenge = Uint8Array.from(options.challenge);
-  }
-  const signature = await card.jpki.sign('auth', challenge, { pin: options.pin, hash });
+  const message = encodeAuthenticationMessage({
+    origin: options.origin,
+    challenge: options.challenge,
+    timestamp: options.now ?? new Date(),
+  });
+  const signature = await card.jpki.sign('auth', message, { pin: options.pin, hash });
   const certificate = await card.jpki.readCertificate('auth', { pin: options.pin });
-  return { certificate, challenge, signature, hash };
+  return { certificate, message, signature, hash };
 }
 
 /**
  * Why an authentication is not valid: chain reasons plus
- * - `challenge-mismatch`: the signed challenge is not the one the server issued;
- * - `challenge-signature-invalid`: the signature does not verify with the certificate key;
+ * - `malformed-message`: `message` is not an authentication message (e.g. a raw signature of
+ *   the bare nonce, or of any other data);
+ * - `context-mismatch`: the context is not {@link AUTHENTICATION_CONTEXT};
+ * - `origin-mismatch`: the message names another relying party;
+ * - `challenge-mismatch`: the nonce is not the one the server issued;
+ * - `timestamp-too-old` / `timestamp-in-future`: the time is outside the window around `at`;
+ * - `challenge-signature-invalid`: the signature does not verify `message` with the certificate key;
  * - `kind-mismatch`: the certificate is not a 利用者証明用 certificate.
  */
-export type AuthenticationReason = ChainReason | 'challenge-mismatch' | 'challenge-signature-invalid' | 'kind-mismatch';
+export type AuthenticationReason =
+  | ChainReason
+  | 'malformed-message'
+  | 'context-mismatch'
+  | 'origin-mismatch'
+  | 'challenge-mismatch'
+  | 'timestamp-too-old'
+  | 'timestamp-in-future'
+  | 'challenge-signature-invalid'
+  | 'kind-mismatch';
 
 /** Options of {@link verifyAuthentication}. */
 export interface VerifyAuthenticationOptions extends VerifyJpkiChainOptions {
+  /** This relying party's origin or identifier, compared byte for byte (UTF-8) with the message's. */
+  readonly expectedOrigin: string;
   /** The nonce this server issued for this login (single use: the caller forgets it afterwards). */
   readonly expectedChallenge: Uint8Array;
+  /**
+   * How far the message's timestamp may be from `at`, either way (ms); default
+   * {@link DEFAULT_TIMESTAMP_WINDOW_MS}. It bounds clock skew and how long a response stays usable.
+   */
+  readonly timestampWindowMs?: number;
 }
 
 /** Result of {@link verifyAuthentication}. */
@@ -96,34 +140,61 @@ export interface AuthenticationResult {
   readonly valid: boolean;
   /** Every problem found. */
   readonly reasons: readonly AuthenticationReason[];
+  /** The decoded message, when it is well formed (even if invalid for another reason). */
+  readonly message?: AuthenticationMessage;
   /** The chain validation (its `certificate` identifies the holder's certificate). */
   readonly chain: JpkiChainResult;
 }
 
+function messageReasons(message: AuthenticationMessage, options: VerifyAuthenticationOptions, origin: Uint8Array): AuthenticationReason[] {
+  const reasons: AuthenticationReason[] = [];
+  if (message.context !== AUTHENTICATION_CONTEXT) reasons.push('context-mismatch');
+  if (!equalBytes(new TextEncoder().encode(message.origin), origin)) reasons.push('origin-mismatch');
+  if (!equalBytes(message.challenge, options.expectedChallenge)) reasons.push('challenge-mismatch');
+  const window = options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS;
+  const skew = message.timestamp.getTime() - options.at.getTime();
+  if (skew < -window) reasons.push('timestamp-too-old');
+  if (skew > window) reasons.push('timestamp-in-future');
+  return reasons;
+}
+
 /**
- * Server side of {@link authenticate}: the challenge must be the expected one (freshness: the
- * server issues a new random nonce per attempt and accepts it once), the signature must verify
- * with the certificate key, and the certificate must be a valid 利用者証明用 certificate at
- * `options.at`. Revocation (OCSP at `ocspUrl`) is not checked here.
+ * Server side of {@link authenticate}: the message must be a well-formed authentication message
+ * with this context, the expected origin, the nonce the server issued (freshness: a new random
+ * nonce per attempt, accepted once) and a timestamp within `timestampWindowMs` of `at`; the
+ * signature must verify with the certificate key; the certificate must be a valid 利用者証明用
+ * certificate at `options.at`. Revocation (OCSP at `ocspUrl`) is not checked here.
  *
- * @throws InvalidArgumentError for a missing `at`, a short `expectedChallenge`, or fields that
- *   are not Uint8Arrays.
+ * @throws InvalidArgumentError for a missing `at` or `expectedOrigin`, a bad `expectedChallenge`
+ *   or `timestampWindowMs`, or fields that are not Uint8Arrays.
  */
 export async function verifyAuthentication(
   result: JpkiAuthentication,
   options: VerifyAuthenticationOptions,
 ): Promise<AuthenticationResult> {
-  checkChallenge(options?.expectedChallenge, 'expectedChallenge');
+  const origin = originBytes(options?.expectedOrigin, 'expectedOrigin');
+  checkChallenge(options.expectedChallenge, 'expectedChallenge');
+  const window = options.timestampWindowMs;
+  if (window !== undefined && !(Number.isFinite(window) && window >= 0)) {
+    throw new InvalidArgumentError('timestampWindowMs must be a finite number >= 0');
+  }
   if (
     !(result?.certificate instanceof Uint8Array) ||
-    !(result.challenge instanceof Uint8Array) ||
+    !(result.message instanceof Uint8Array) ||
     !(result.signature instanceof Uint8Array)
   ) {
-    throw new InvalidArgumentError('certificate, challenge and signature must be Uint8Arrays');
+    throw new InvalidArgumentError('certificate, message and signature must be Uint8Arrays');
   }
   const chain = await verifyJpkiChain(result.certificate, options);
   const reasons = new Set<AuthenticationReason>(chain.reasons);
-  if (!equalBytes(result.challenge, options.expectedChallenge)) reasons.add('challenge-mismatch');
+  let message: AuthenticationMessage | undefined;
+  try {
+    message = decodeAuthenticationMessage(result.message);
+  } catch (error) {
+    if (!(error instanceof CryptoError)) throw error;
+    reasons.add('malformed-message');
+  }
+  if (message !== undefined) for (const reason of messageReasons(message, options, origin)) reasons.add(reason);
   if (chain.certificate !== undefined && chain.certificate.kind !== 'auth') reasons.add('kind-mismatch');
   if (!HASHES.includes(result.hash)) {
     reasons.add('unsupported-algorithm');
@@ -134,7 +205,7 @@ export async function verifyAuthentication(
         decodeCertificate(result.certificate),
         result.hash,
         result.signature,
-        result.challenge,
+        result.message,
       ).catch((error: unknown) => {
         if (error instanceof CryptoError) return false;
         throw error;
@@ -143,5 +214,5 @@ export async function verifyAuthentication(
     }
   }
   const list = [...reasons];
-  return { valid: list.length === 0, reasons: list, chain };
+  return { valid: list.length === 0, reasons: list, ...(message === undefined ? {} : { message }), chain };
 }

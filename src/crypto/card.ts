@@ -13,6 +13,8 @@ export interface JpkiCard {
     /**
      * Sign `data` with the card key of `kind`: the host hashes it, the card pads and signs the
      * DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4). One VERIFY of `pin`, never retried.
+     * A raw signature of whatever bytes it is given: `authenticate` passes its own
+     * authentication message here, never bytes chosen by a server.
      */
     sign(kind: JpkiKeyKind, data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
     /** Read the DER certificate of `kind` (the sign certificate needs the sign password). */

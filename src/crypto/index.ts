@@ -21,15 +21,25 @@ export { decodeJpkiBirthDate, decodeJpkiPerson, JPKI_PERSON_OID } from './san.js
 export type { JpkiBirthDate, JpkiEra, JpkiPerson } from './san.js';
 export { verifyJpkiChain, MIN_RSA_BITS } from './chain.js';
 export type { ChainReason, JpkiChainResult, JpkiChainRoot, VerifyJpkiChainOptions } from './chain.js';
-export { verifySignature } from './signature.js';
-export type { VerifySignatureOptions } from './signature.js';
+export { verifyRawSignature } from './signature.js';
+export type { RawSignatureReason, RawSignatureResult, VerifySignatureOptions } from './signature.js';
 export type { JpkiCard } from './card.js';
 export {
   authenticate,
+  createChallenge,
   verifyAuthentication,
   DEFAULT_CHALLENGE_LENGTH,
-  MIN_CHALLENGE_LENGTH,
+  DEFAULT_TIMESTAMP_WINDOW_MS,
 } from './authenticate.js';
+export {
+  AUTHENTICATION_CONTEXT,
+  decodeAuthenticationMessage,
+  encodeAuthenticationMessage,
+  MAX_CHALLENGE_LENGTH,
+  MAX_ORIGIN_LENGTH,
+  MIN_CHALLENGE_LENGTH,
+} from './auth-message.js';
+export type { AuthenticationMessage, AuthenticationMessageFields } from './auth-message.js';
 export type {
   AuthenticateOptions,
   AuthenticationReason,

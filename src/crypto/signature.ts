@@ -5,6 +5,7 @@
  */
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import type { HashAlgorithm } from '../aps/digest-info.js';
+import { parseJpkiCertificate, type CertificateKind } from './parse.js';
 import { decodeCertificate, isRsaKey, type DecodedCertificate } from './x509.js';
 
 const HASHES: readonly HashAlgorithm[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
@@ -65,31 +66,80 @@ export async function verifyWithCertificateKey(
   return subtle().verify('RSASSA-PKCS1-v1_5', cryptoKey, buffer(signature), buffer(data));
 }
 
-/** Options of {@link verifySignature}. */
+/** Options of {@link verifyRawSignature}. */
 export interface VerifySignatureOptions {
   /** Hash inside the signed DigestInfo; default `'SHA-256'`. */
   readonly hash?: HashAlgorithm;
+  /**
+   * Accept a signature made with the 利用者証明用 key (default `false`). That key signs logins:
+   * a raw signature by it proves only that the card signed these bytes, and is refused unless
+   * the caller asks for it. Logins are checked with `verifyAuthentication`.
+   */
+  readonly allowAuthKey?: boolean;
+  /** Accept a signature over a SHA-1 DigestInfo (default `false`, as every other verifier). */
+  readonly allowSha1?: boolean;
 }
 
 /**
- * Check an RSASSA-PKCS1-v1_5 signature (as the JPKI `80 2A` command returns it) over `data` with
- * the public key of a certificate. Only the mathematics is checked, not the certificate's trust:
- * combine with {@link verifyJpkiChain}.
+ * Why a raw signature is not accepted:
+ * - `data-signature-invalid`: the signature does not verify `data` with the certificate key;
+ * - `auth-key-not-allowed`: the certificate is a 利用者証明用 certificate and `allowAuthKey` is not set;
+ * - `not-signing-certificate`: the certificate is neither a 署名用 nor a 利用者証明用 certificate
+ *   (a CA, or not a JPKI certificate);
+ * - `sha1-signature`: the hash is SHA-1 and `allowSha1` is not set.
+ */
+export type RawSignatureReason = 'data-signature-invalid' | 'auth-key-not-allowed' | 'not-signing-certificate' | 'sha1-signature';
+
+/** Result of {@link verifyRawSignature}. */
+export interface RawSignatureResult {
+  /** `true` exactly when `reasons` is empty. */
+  readonly valid: boolean;
+  /** Every problem found. */
+  readonly reasons: readonly RawSignatureReason[];
+  /** The certificate's kind; `undefined` when it is not a JPKI certificate. */
+  readonly kind: CertificateKind | undefined;
+}
+
+/** The JPKI kind of a certificate, `undefined` when nothing identifies it. */
+function kindOf(der: Uint8Array): CertificateKind | undefined {
+  try {
+    return parseJpkiCertificate(der).kind;
+  } catch (error) {
+    if (error instanceof CryptoError && error.code === 'kind-unknown') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Check a raw RSASSA-PKCS1-v1_5 signature (as the JPKI `80 2A` command returns it) over `data`
+ * with the public key of a 署名用 certificate. A 利用者証明用 certificate is accepted only with
+ * `allowAuthKey`, SHA-1 only with `allowSha1`. Only the mathematics and these rules are checked,
+ * not the certificate's trust: combine with {@link verifyJpkiChain}.
  *
- * @returns `true` when the signature is valid for `data` and `hash`; `false` otherwise.
+ * @returns `valid` with an empty `reasons` list, or every reason found.
  * @throws CryptoError `malformed-certificate` for a bad certificate, `unsupported-algorithm` for a
  *   non-RSA key. InvalidArgumentError for a bad argument.
  */
-export async function verifySignature(
+export async function verifyRawSignature(
   certificateDer: Uint8Array,
   data: Uint8Array,
   signature: Uint8Array,
   options: VerifySignatureOptions = {},
-): Promise<boolean> {
+): Promise<RawSignatureResult> {
   if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
     throw new InvalidArgumentError('data and signature must be Uint8Arrays');
   }
   const hash = options.hash ?? 'SHA-256';
   if (!HASHES.includes(hash)) throw new InvalidArgumentError("hash must be 'SHA-1', 'SHA-256', 'SHA-384' or 'SHA-512'");
-  return verifyWithCertificateKey(decodeCertificate(certificateDer), hash, signature, data);
+  const decoded = decodeCertificate(certificateDer);
+  const kind = kindOf(certificateDer);
+  const reasons: RawSignatureReason[] = [];
+  if (kind === 'auth') {
+    if (options.allowAuthKey !== true) reasons.push('auth-key-not-allowed');
+  } else if (kind !== 'sign') {
+    reasons.push('not-signing-certificate');
+  }
+  if (hash === 'SHA-1' && options.allowSha1 !== true) reasons.push('sha1-signature');
+  if (!(await verifyWithCertificateKey(decoded, hash, signature, data))) reasons.push('data-signature-invalid');
+  return { valid: reasons.length === 0, reasons, kind };
 }

@@ -182,7 +182,7 @@ describe('CLI commands with --trace', () => {
     { argv: ['verify', '--cms', 'doc.p7s', '--at', '2026-04-01'] },
     { argv: ['verify', '--cms', 'doc.p7s', '--at', '2026-04-01', '--json'] },
     { argv: ['verify', '--cms', 'doc.p7s', '--at', '2026-04-01', '--show-signer'], stdoutMay: ['attributes'] },
-    { argv: ['verify', '--in', 'doc.txt', '--sig', 'doc.auth.sig', '--cert', 'auth.der', '--at', '2026-04-01'] },
+    { argv: ['verify', '--in', 'doc.txt', '--sig', 'doc.auth.sig', '--cert', 'auth.der', '--allow-auth-key', '--at', '2026-04-01'] },
     { argv: ['verify-cert', 'sign.der', '--at', '2026-04-01'] },
     { argv: ['verify-cert', 'sign.der', '--at', '2026-04-01', '--json'] },
     { argv: ['demo'], stdoutMay: ['attributes'] },

@@ -115,7 +115,7 @@ export const OPERATIONS: readonly Operation[] = [
     // One for the signature; one more only when the card refuses the certificate read with
     // 6982 and the SDK unlocks it with the same PIN (the smartphone path of readCertificate).
     verifies: 2,
-    run: (c, env) => authenticate(c, { pin: auth(env), challenge: CHALLENGE }),
+    run: (c, env) => authenticate(c, { pin: auth(env), origin: 'https://rp.example', challenge: CHALLENGE, now: SIGNING_TIME }),
   },
   { name: 'crypto.verifyCardTextIntegrity', verifies: 1, run: (c, env) => verifyCardTextIntegrity(c, { pin: text(env) }) },
   {

@@ -423,16 +423,49 @@ describe('sign and verify', () => {
     );
     expect((await readFile(join(dir, 'app.sig'))).length).toBe(256);
     expect(await readFile(join(dir, 'auth.pem'), 'utf8')).toBe(toPem(vc.certificates.auth));
-    const verified = await runWith(['--simulator', 'verify', '--in', 'app.json', '--sig', 'app.sig', '--cert', 'auth.pem'], { cwd: dir });
+    const verify = ['--simulator', 'verify', '--in', 'app.json', '--sig', 'app.sig', '--cert', 'auth.pem'];
+    // An auth-key signature is not a signature of the holder's will (the key signs logins): refused by default.
+    const refused = await runWith(verify, { cwd: dir });
+    expect(refused.code).toBe(8);
+    expect(refused.stdout.split('\n').slice(0, 2)).toEqual(['Signature      INVALID', 'Problems       auth-key-not-allowed']);
+    expect(refused.stdout).toContain('Pass --allow-auth-key to check it anyway.');
+    const refusedJson = JSON.parse((await runWith(['--json', ...verify], { cwd: dir })).stdout).result;
+    expect(refusedJson).toMatchObject({ valid: false, signatureValid: false, reasons: ['auth-key-not-allowed'] });
+    expect(refusedJson.chain.valid).toBe(true);
+    const verified = await runWith([...verify, '--allow-auth-key'], { cwd: dir });
     expect(verified.code).toBe(0);
     expect(verified.stdout.split('\n')[0]).toBe('Signature      valid');
     await writeFile(join(dir, 'app.json'), '{"kind":"住民票","copies":9}\n');
-    const tampered = await runWith(['--simulator', '--json', 'verify', '--in', 'app.json', '--sig', 'app.sig', '--cert', 'auth.pem'], { cwd: dir });
+    const tampered = await runWith(['--json', ...verify, '--allow-auth-key'], { cwd: dir });
     expect(tampered.code).toBe(8);
     const result = JSON.parse(tampered.stdout).result;
     expect(result.signatureValid).toBe(false);
+    expect(result.reasons).toEqual(['data-signature-invalid']);
     expect(result.valid).toBe(false);
     expect(result.chain.valid).toBe(true);
+  });
+
+  test('raw signature with the signing key: valid without options; SHA-1 only with --allow-sha1 (exit 8 otherwise)', async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const env = { MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD };
+    const sign = ['--simulator', 'sign', '--key', 'sign', '--in', 'app.json', '--cert-out', 'sign.pem'];
+    expect((await runWith([...sign, '--out', 'app.sig'], { card: vc, cwd: dir, env })).code).toBe(0);
+    expect((await runWith([...sign, '--out', 'app.sha1.sig', '--hash', 'SHA-1'], { card: vc, cwd: dir, env })).code).toBe(0);
+    const verify = ['--simulator', '--json', 'verify', '--in', 'app.json', '--cert', 'sign.pem'];
+    const ok = await runWith([...verify, '--sig', 'app.sig'], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).result).toMatchObject({ valid: true, signatureValid: true, reasons: [], hash: 'SHA-256' });
+    const sha1 = await runWith([...verify, '--sig', 'app.sha1.sig', '--hash', 'SHA-1'], { cwd: dir });
+    expect(sha1.code).toBe(8);
+    expect(JSON.parse(sha1.stdout).result).toMatchObject({ valid: false, signatureValid: false, reasons: ['sha1-signature'] });
+    const human = await runWith(['--simulator', 'verify', '--in', 'app.json', '--cert', 'sign.pem', '--sig', 'app.sha1.sig', '--hash', 'SHA-1'], { cwd: dir });
+    expect(human.code).toBe(8);
+    expect(human.stdout).toContain('SHA-1 signatures are refused. Pass --allow-sha1 to accept one.');
+    const allowed = await runWith([...verify, '--sig', 'app.sha1.sig', '--hash', 'SHA-1', '--allow-sha1'], { cwd: dir });
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).result).toMatchObject({ valid: true, reasons: [], hash: 'SHA-1' });
+    const cms = await runWith(['--simulator', 'verify', '--cms', 'app.sig', '--allow-auth-key'], { cwd: dir });
+    expect(cms.code).toBe(2);
   });
 
   test('CMS with the signing key: verify hides the signer unless --show-signer; tampering fails', async () => {

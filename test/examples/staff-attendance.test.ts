@@ -13,6 +13,7 @@ import {
   type AttendanceOptions,
 } from '../../examples/staff-attendance/index.js';
 import { MyNumberCard } from '../../src/aps/index.js';
+import { authenticate } from '../../src/crypto/index.js';
 import { testRoots } from '../../src/cli/certificates.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 import { AUTH_PIN, HOLDER_NAME, NOW, makeIo, tempDir } from '../cli/helpers.js';
@@ -60,13 +61,26 @@ describe('staff-attendance', () => {
     const card = await MyNumberCard.connect(await VirtualMyNumberCard.create());
     const roots = await testRoots();
     const challenge = issueChallenge();
-    const response = await respond(card, challenge, { pin: AUTH_PIN });
+    const response = await respond(card, challenge, { pin: AUTH_PIN, now: NOW });
     expect(await verifyResponse(response, { expectedChallenge: challenge, now: NOW, roots })).toMatchObject({ ok: true, certificateSerial: '7E57A001' });
     expect(await verifyResponse(response, { expectedChallenge: issueChallenge(), now: NOW, roots })).toEqual({
       ok: false,
       reasons: ['challenge-mismatch'],
     });
     expect(await verifyResponse(response, { expectedChallenge: challenge, now: NOW })).toEqual({ ok: false, reasons: ['no-issuer-found'] });
+  });
+
+  test('server side: a response made for another service, or too long ago, is refused', async () => {
+    const card = await MyNumberCard.connect(await VirtualMyNumberCard.create());
+    const roots = await testRoots();
+    const challenge = issueChallenge();
+    const foreign = await authenticate(card, { pin: AUTH_PIN, origin: 'https://other.example', challenge, now: NOW });
+    expect(await verifyResponse(foreign, { expectedChallenge: challenge, now: NOW, roots })).toEqual({ ok: false, reasons: ['origin-mismatch'] });
+    const response = await respond(card, challenge, { pin: AUTH_PIN, now: NOW });
+    expect(await verifyResponse(response, { expectedChallenge: challenge, now: new Date(NOW.getTime() + 600_000), roots })).toEqual({
+      ok: false,
+      reasons: ['timestamp-too-old'],
+    });
   });
 
   test('wrong PIN: exit 5, nothing registered', async () => {

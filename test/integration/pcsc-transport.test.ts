@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinBlockedError, PinIncorrectError } from '../../src/apdu/status.js';
 import { MyNumberCard } from '../../src/aps/index.js';
 import { toHex } from '../../src/bytes.js';
-import { verifySignature } from '../../src/crypto/signature.js';
+import { verifyRawSignature } from '../../src/crypto/signature.js';
 import { PinRetryGuardError } from '../../src/errors.js';
 import { waitForCard, type PcscTransactionOptions, type PcscTransport } from '../../src/pcsc/index.js';
 import {
@@ -114,8 +114,8 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       const data = new TextEncoder().encode('mynacard over PC/SC');
       const signature = await card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN });
       expect(signature).toHaveLength(256);
-      expect(await verifySignature(vc.certificates.auth, data, signature)).toBe(true);
-      expect(await verifySignature(vc.certificates.auth, new TextEncoder().encode('other'), signature)).toBe(false);
+      expect((await verifyRawSignature(vc.certificates.auth, data, signature, { allowAuthKey: true })).valid).toBe(true);
+      expect((await verifyRawSignature(vc.certificates.auth, new TextEncoder().encode('other'), signature, { allowAuthKey: true })).valid).toBe(false);
     });
 
     it('reads the four attributes (基本4情報)', async () => {
@@ -144,7 +144,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       await card.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: '4321' });
       const data = Uint8Array.of(1, 2, 3);
       const signature = await card.jpki.sign('auth', data, { pin: '4321' });
-      expect(await verifySignature(vc.certificates.auth, data, signature)).toBe(true);
+      expect((await verifyRawSignature(vc.certificates.auth, data, signature, { allowAuthKey: true })).valid).toBe(true);
       const error = await card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PinIncorrectError);
       expect((error as PinIncorrectError).remaining).toBe(2);

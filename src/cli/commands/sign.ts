@@ -9,7 +9,7 @@ import type { JpkiKeyKind } from '../../aps/jpki.js';
 import { verifyJpkiChain } from '../../crypto/chain.js';
 import type { JpkiCard } from '../../crypto/card.js';
 import { signCms, verifyCms } from '../../crypto/cms.js';
-import { verifySignature } from '../../crypto/signature.js';
+import { verifyRawSignature, type RawSignatureResult } from '../../crypto/signature.js';
 import { toHex } from '../../bytes.js';
 import { flag, stringOption } from '../args.js';
 import { certificateRows, chainJson, chainReport, parseAt, singleCertificate, summarize } from '../certificates.js';
@@ -102,10 +102,16 @@ export const verifyCommand: Command = async (context) => {
         throw new CliError('usage', EXIT.usage, msg.conflictingOptions('--cms', `--${other}`));
       }
     }
+    if (flag(args.options, 'allow-auth-key')) throw new CliError('usage', EXIT.usage, msg.conflictingOptions('--cms', '--allow-auth-key'));
     const contentFile = stringOption(args.options, 'content');
     const content = contentFile === undefined ? undefined : await context.readFile(contentFile);
     const cms = await context.readFile(cmsFile);
-    const verdict = await verifyCms(cms, { at, ...roots, ...(content === undefined ? {} : { content }) });
+    const verdict = await verifyCms(cms, {
+      at,
+      ...roots,
+      allowSha1: flag(args.options, 'allow-sha1'),
+      ...(content === undefined ? {} : { content }),
+    });
     const contentOut = stringOption(args.options, 'content-out');
     if (contentOut !== undefined && verdict.valid && verdict.content !== undefined) {
       await context.writeFile(contentOut, verdict.content);
@@ -168,23 +174,31 @@ export const verifyCommand: Command = async (context) => {
   const sigFile = required(context, 'sig');
   const certFile = required(context, 'cert');
   const hash = (stringOption(args.options, 'hash') ?? 'SHA-256') as HashAlgorithm;
+  const allowAuthKey = flag(args.options, 'allow-auth-key');
+  const allowSha1 = flag(args.options, 'allow-sha1');
   const data = await context.readFile(input);
   const signature = await context.readFile(sigFile);
   const certificate = singleCertificate(await context.readFile(certFile), certFile, msg);
-  const chain = await verifyJpkiChain(certificate, { at, ...roots });
-  const signatureValid = chain.reasons.includes('malformed-certificate')
-    ? false
-    : await verifySignature(certificate, data, signature, { hash }).catch(() => false);
-  const valid = signatureValid && chain.valid;
-  const lines = chainReport(chain.certificate, chain, trust, at, msg, '', [
-    [msg.fieldSignature, signatureValid ? msg.valid : msg.invalid],
-  ]);
+  const chain = await verifyJpkiChain(certificate, { at, ...roots, allowSha1 });
+  // Same rules as the library: a 署名用 certificate, unless --allow-auth-key; SHA-1 only with --allow-sha1.
+  const raw: RawSignatureResult = chain.reasons.includes('malformed-certificate')
+    ? { valid: false, reasons: ['data-signature-invalid'], kind: undefined }
+    : await verifyRawSignature(certificate, data, signature, { hash, allowAuthKey, allowSha1 }).catch(
+        (): RawSignatureResult => ({ valid: false, reasons: ['data-signature-invalid'], kind: chain.certificate?.kind }),
+      );
+  const valid = raw.valid && chain.valid;
+  const head: [string, string][] = [[msg.fieldSignature, raw.valid ? msg.valid : msg.invalid]];
+  if (raw.reasons.length > 0) head.push([msg.fieldReasons, raw.reasons.join(', ')]);
+  const lines = chainReport(chain.certificate, chain, trust, at, msg, '', head);
+  if (raw.reasons.includes('auth-key-not-allowed')) lines.push(msg.authKeyRefused);
+  if (raw.reasons.includes('sha1-signature')) lines.push(msg.sha1Refused);
   return {
     result: {
       format: 'pkcs1',
       valid,
       hash,
-      signatureValid,
+      signatureValid: raw.valid,
+      reasons: raw.reasons,
       signer: chain.certificate === undefined ? undefined : summarize(chain.certificate),
       chain: chainJson(chain, trust, at),
     },
