@@ -28,7 +28,7 @@ import {
   type CcidInterface,
 } from './descriptor.js';
 import { CCID_ERROR, CcidError, COMMAND_STATUS, ICC_STATUS, ccidFailure } from './errors.js';
-import { CcidLink } from './link.js';
+import { CcidLink, ExchangeBudget, MAX_CCID_MESSAGE_LENGTH } from './link.js';
 import {
   CCID_HEADER_LENGTH,
   CHAIN_PARAMETER,
@@ -54,6 +54,11 @@ const GET_DESCRIPTOR = 0x06;
 const CONFIGURATION_HEADER_LENGTH = 9;
 /** Default bound on one wait for the reader. */
 const DEFAULT_RESPONSE_TIMEOUT_MS = 20_000;
+/**
+ * Default bound on one whole exchange (all its messages, time extensions and WTX included):
+ * well above the slowest real operation (an RSA-2048 signature, a few seconds).
+ */
+const DEFAULT_EXCHANGE_TIMEOUT_MS = 30_000;
 /** T=1 block overhead: NAD, PCB, LEN, LRC. ISO/IEC 7816-3 §11.3.1 */
 const T1_OVERHEAD = 4;
 /** Largest short command APDU: header, Lc, 255 bytes, Le. ISO/IEC 7816-4 §5.1 */
@@ -83,6 +88,14 @@ export interface WebUsbCcidOptions {
    * Default 20000; `Infinity` waits forever.
    */
   readonly responseTimeoutMs?: number | undefined;
+  /**
+   * Longest time one operation (`transmit`, `reconnect`, `slotStatus`, opening, closing) may
+   * take in all, in ms, however often the reader or card asks for more time (time extensions,
+   * S(WTX)) or sends empty transfers: past it the operation rejects with TimeoutError and the
+   * transport is broken until {@link WebUsbCcidTransport.reconnect}. Default 30000;
+   * `Infinity` disables it (the caps on time extensions and WTX requests still apply).
+   */
+  readonly exchangeTimeoutMs?: number | undefined;
   /**
    * Card voltage. Default: the reader's automatic selection when dwFeatures offers it, else
    * each voltage of bVoltageSupport from the lowest up (ISO/IEC 7816-3 §6.2.4 class selection).
@@ -182,6 +195,9 @@ export class WebUsbCcidTransport implements Transport {
   #removed = false;
   #cardPresent = true;
   #timeExtensions = 0;
+  readonly #exchangeTimeoutMs: number;
+  /** dwMaxCCIDMessageLength clamped to what CCID allows. */
+  readonly #maxMessageLength: number;
 
   private constructor(
     device: UsbDeviceLike,
@@ -198,6 +214,8 @@ export class WebUsbCcidTransport implements Transport {
     this.interfaceNumber = ccid.interface.interfaceNumber;
     this.#options = options;
     this.#closeDevice = closeDevice;
+    this.#exchangeTimeoutMs = options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS;
+    this.#maxMessageLength = Math.min(ccid.descriptor.maxMessageLength, MAX_CCID_MESSAGE_LENGTH);
     const timeout = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
     this.#link = new CcidLink({
       device,
@@ -231,6 +249,9 @@ export class WebUsbCcidTransport implements Transport {
     if (!Number.isInteger(slot) || slot < 0 || slot > 0xff) throw new InvalidArgumentError('slot must be an integer 0–255');
     const timeout = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
     if (!(timeout > 0)) throw new InvalidArgumentError('responseTimeoutMs must be positive');
+    if (!((options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS) > 0)) {
+      throw new InvalidArgumentError('exchangeTimeoutMs must be positive');
+    }
     if (options.voltage !== undefined && options.voltage !== 'auto' && !(options.voltage in POWER_SELECTS)) {
       throw new InvalidArgumentError("voltage must be 'auto', '5V', '3V' or '1.8V'");
     }
@@ -263,7 +284,7 @@ export class WebUsbCcidTransport implements Transport {
       const transport = new WebUsbCcidTransport(device, ccid, options, slot, options.closeDevice ?? openedHere);
       transport.#listen();
       try {
-        await transport.#start();
+        await transport.#budgeted(() => transport.#start());
       } catch (error) {
         transport.#closed = true;
         throw error;
@@ -374,7 +395,9 @@ export class WebUsbCcidTransport implements Transport {
     this.#closed = true;
     await pending.catch(() => undefined);
     if (this.#link.broken === undefined && !this.#removed) {
-      await this.#link.exchange((seq) => iccPowerOff(this.slot, seq), { allowFailure: true }).catch(() => undefined);
+      await this.#budgeted(() => this.#link.exchange((seq) => iccPowerOff(this.slot, seq), { allowFailure: true })).catch(
+        () => undefined,
+      );
     }
     await this.device.releaseInterface(this.interfaceNumber).catch(() => undefined);
     if (this.#closeDevice) await this.device.close().catch(() => undefined);
@@ -386,9 +409,14 @@ export class WebUsbCcidTransport implements Transport {
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
+    const run = this.#queue.then(() => this.#budgeted(task));
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Run one operation under a fresh overall deadline. */
+  #budgeted<T>(task: () => Promise<T>): Promise<T> {
+    return this.#link.withBudget(new ExchangeBudget(this.#exchangeTimeoutMs), task);
   }
 
   #assertOpen(): void {
@@ -505,7 +533,7 @@ export class WebUsbCcidTransport implements Transport {
     }
     this.#protocol = 'T=1';
     this.#setExtendedHint(undefined);
-    const linkInf = this.descriptor.maxMessageLength - CCID_HEADER_LENGTH - T1_OVERHEAD;
+    const linkInf = this.#maxMessageLength - CCID_HEADER_LENGTH - T1_OVERHEAD;
     if (linkInf < 1) throw new CcidError('ccid-unsupported-reader', 'dwMaxCCIDMessageLength is too small for T=1 blocks');
     const readerIfsd = this.descriptor.maxIfsd > 0 ? this.descriptor.maxIfsd : T1_MAX_INF;
     const ifsd = Math.max(1, Math.min(this.#options.ifsd ?? T1_MAX_INF, T1_MAX_INF, readerIfsd, linkInf));
@@ -612,6 +640,8 @@ export class WebUsbCcidTransport implements Transport {
       allowFailure: true,
       removable: true,
       signal,
+      // One T=1 block, or (part of) a response APDU: a header announcing more is refused unread.
+      maxDataLength: this.#t1 === undefined ? this.maxResponseLength : T1_OVERHEAD + T1_MAX_INF,
     });
     if (answer.commandStatus !== COMMAND_STATUS.ok) {
       if (answer.iccStatus === ICC_STATUS.absent) throw new CardRemovedError();
@@ -627,7 +657,7 @@ export class WebUsbCcidTransport implements Transport {
     if (this.exchangeLevel === 'short-apdu' && (isExtendedApdu(apdu) || apdu.length > MAX_SHORT_COMMAND)) {
       throw new ExtendedLengthUnsupportedError('This reader works at short APDU level: extended-length APDUs cannot be sent');
     }
-    const partSize = this.descriptor.maxMessageLength - CCID_HEADER_LENGTH;
+    const partSize = this.#maxMessageLength - CCID_HEADER_LENGTH;
     let answer: CcidResponse;
     if (apdu.length <= partSize) {
       answer = await this.#xfr(apdu, signal);
@@ -636,7 +666,7 @@ export class WebUsbCcidTransport implements Transport {
     } else {
       throw new CcidError(
         'ccid-message-too-long',
-        `The ${apdu.length}-byte command does not fit the reader's dwMaxCCIDMessageLength ${this.descriptor.maxMessageLength}`,
+        `The ${apdu.length}-byte command does not fit the reader's dwMaxCCIDMessageLength ${this.#maxMessageLength}`,
       );
     }
     if (answer.commandStatus !== COMMAND_STATUS.ok) throw ccidFailure(answer.status, answer.error, 0x6f);
@@ -665,7 +695,9 @@ export class WebUsbCcidTransport implements Transport {
       if (answer.commandStatus !== COMMAND_STATUS.ok) throw ccidFailure(answer.status, answer.error, 0x6f);
       parts.push(answer.data);
       total += answer.data.length;
-      if (total > MAX_EXTENDED_RESPONSE) throw new CcidError('ccid-protocol', 'Chained response longer than 65538 bytes');
+      if (total > this.maxResponseLength) {
+        throw new CcidError('ccid-protocol', `Chained response longer than ${this.maxResponseLength} bytes`);
+      }
       if (answer.specific === CHAIN_PARAMETER.end) return concatBytes(...parts);
       if (answer.specific !== CHAIN_PARAMETER.middle) {
         throw new CcidError('ccid-protocol', `Unexpected bChainParameter ${answer.specific} in a chained response`);
@@ -685,7 +717,7 @@ export class WebUsbCcidTransport implements Transport {
         }
       }
     }
-    return this.#runT1(t1, t1.transmit(apdu), signal);
+    return this.#runT1(t1, t1.transmit(apdu, this.maxResponseLength), signal);
   }
 
   /** Drive the T=1 state machine over XfrBlock until it is done. */
