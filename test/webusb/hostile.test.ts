@@ -93,6 +93,19 @@ describe('endless zero-length transfers', () => {
   });
 });
 
+describe('what an honest reader does is still accepted', () => {
+  it(`${MAX_EMPTY_TRANSFERS - 1} zero-length transfers before each answer, and messages split over 16-byte transfers`, TEST_TIMEOUT, async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const sim = new SimReader(vc, { level: 'tpdu', emptyTransfers: MAX_EMPTY_TRANSFERS - 1, maxTransfer: 16, timeExtensions: 2 });
+    sims.push(sim);
+    const transport = await WebUsbCcidTransport.open(sim, { exchangeTimeoutMs: 5_000 });
+    expect(toHex(await transport.transmit(SELECT_JPKI))).toBe('9000');
+    const certificate = await transport.transmit(fromHex('00b08a00000000'));
+    expect(toHex(certificate.subarray(0, vc.certificates.auth.length))).toBe(toHex(vc.certificates.auth));
+    await transport.close();
+  });
+});
+
 describe('endless S(WTX requests)', () => {
   it(`answered at once: t1-protocol after ${T1_DEFAULT_MAX_WTX}; the next command resynchronises`, TEST_TIMEOUT, async () => {
     const { sim, transport } = await hostile('wtx', { level: 'tpdu' });

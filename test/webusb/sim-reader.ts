@@ -75,6 +75,8 @@ export interface SimReaderOptions {
   readonly noInterrupt?: boolean;
   /** Time-extension answers sent before each XfrBlock answer. Default 0. */
   readonly timeExtensions?: number;
+  /** Zero-length bulk-IN transfers sent before each XfrBlock answer. Default 0. */
+  readonly emptyTransfers?: number;
   /** Extra delay before each XfrBlock answer, in ms (a slow card). */
   readonly latencyMs?: number;
   /** Message types answered "command not supported" (bError 00h). */
@@ -573,6 +575,7 @@ export class SimReader implements UsbDeviceLike {
       this.#answer(0x80, seq, 0x80, 0x01, 0x00); // time extension, multiplier 1
       await sleep(1);
     }
+    for (let i = 0; i < (this.options.emptyTransfers ?? 0); i++) this.#bulkIn.push(new Uint8Array(0));
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (!this.#present) return this.#answer(0x80, seq, 0x42, 0xfe, 0x00);
     if (this.hostile !== undefined && (await this.#hostileXfr(seq, data))) return;
