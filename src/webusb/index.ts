@@ -68,6 +68,7 @@ export {
   S_BLOCK,
   T1_DEFAULT_IFSC,
   T1_DEFAULT_IFSD,
+  T1_DEFAULT_MAX_WTX,
   T1_MAX_INF,
   T1Protocol,
   decodeBlock,

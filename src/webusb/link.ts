@@ -2,10 +2,12 @@
  * The CCID bulk pipe pair of one slot: sends PC_to_RDR messages with consecutive bSeq, reads
  * RDR_to_PC answers (reassembling messages split over several transfers, skipping stale answers
  * of abandoned commands, waiting through time extensions), and races every wait against a
- * timeout, AbortSignals and card removal — WebUSB transfers cannot be cancelled.
+ * timeout, the exchange's overall deadline, AbortSignals and card removal — WebUSB transfers
+ * cannot be cancelled. A reader that keeps answering without ever finishing (endless time
+ * extensions or zero-length transfers, a message announcing gigabytes) is cut off: the
+ * caps below and the deadline bound every exchange in time and memory.
  * @packageDocumentation
  */
-import { concatBytes } from '../bytes.js';
 import { AbortedError, MynacardError, ReaderUnavailableError, TimeoutError, TransportError } from '../errors.js';
 import type { EndpointDescriptor } from './descriptor.js';
 import { CcidError, COMMAND_STATUS, ccidFailure, byteHex } from './errors.js';
@@ -25,6 +27,49 @@ import type { UsbDeviceLike, UsbInTransferResultLike } from './usb-types.js';
 const REQUEST_ABORT = 0x01;
 /** Stale answers skipped while waiting for one command's answer before giving up. */
 const MAX_STALE_MESSAGES = 64;
+/**
+ * Time extensions accepted in one exchange (a reader sends one every BWT or so: a slow
+ * signature needs a few dozen; only a hostile or broken reader sends thousands).
+ */
+export const MAX_TIME_EXTENSIONS = 1024;
+/** Zero-length bulk-IN transfers accepted in a row (a ZLP only ends a transfer; USB 2.0 §5.8.3). */
+export const MAX_EMPTY_TRANSFERS = 16;
+/**
+ * Largest dwMaxCCIDMessageLength honoured (CCID §5.1: extended APDU level up to 65544); a
+ * larger announced value is clamped so a reader cannot make the host allocate for it.
+ */
+export const MAX_CCID_MESSAGE_LENGTH = 65544;
+/** Largest response APDU: 65536 data bytes and SW1 SW2. ISO/IEC 7816-4 §5.1 */
+const MAX_RESPONSE_APDU = 65538;
+
+/**
+ * The time and retry budget of one exchange (one `transmit`, `reconnect`, …): an overall
+ * deadline that holds however often the reader answers "not yet", and a count of time
+ * extensions.
+ */
+export class ExchangeBudget {
+  /** `performance.now()` value after which the exchange fails; Infinity for none. */
+  readonly deadline: number;
+  /** The overall limit in ms (for messages). */
+  readonly limitMs: number;
+  /** Time extensions seen so far. */
+  timeExtensions = 0;
+
+  constructor(limitMs: number) {
+    this.limitMs = limitMs;
+    this.deadline = Number.isFinite(limitMs) ? performance.now() + limitMs : Infinity;
+  }
+
+  /** Milliseconds left (≤ 0 when past the deadline). */
+  remaining(): number {
+    return this.deadline - performance.now();
+  }
+
+  /** The error of a spent budget. */
+  expired(): TimeoutError {
+    return new TimeoutError(`The exchange with the USB reader did not finish within ${this.limitMs} ms`);
+  }
+}
 
 /** Options of {@link CcidLink}. */
 export interface CcidLinkOptions {
@@ -43,6 +88,9 @@ export interface CcidLinkOptions {
   readonly onTimeExtension?: ((multiplier: number) => void) | undefined;
 }
 
+/** Upper bound on one message's data (abData) when the caller gives none: a response APDU. */
+const DEFAULT_MAX_DATA = MAX_RESPONSE_APDU;
+
 /** Per-exchange options. */
 export interface ExchangeOptions {
   /** Also abort on this signal. */
@@ -51,6 +99,11 @@ export interface ExchangeOptions {
   readonly removable?: boolean | undefined;
   /** Return a "failed" answer instead of throwing its error. */
   readonly allowFailure?: boolean | undefined;
+  /**
+   * Largest abData accepted in the answer (default 65538, a response APDU): a header that
+   * announces more is refused before anything is buffered.
+   */
+  readonly maxDataLength?: number | undefined;
 }
 
 /** Why a wait was abandoned. */
@@ -69,18 +122,39 @@ export class CcidLink {
   readonly #options: CcidLinkOptions;
   readonly #sequence = new CcidSequence();
   readonly #readLength: number;
+  /** dwMaxCCIDMessageLength, clamped to {@link MAX_CCID_MESSAGE_LENGTH}. */
+  readonly #maxMessageLength: number;
   #pendingRead: Promise<Uint8Array> | undefined;
   #broken: MynacardError | undefined;
   #inFlightSeq: number | undefined;
   readonly #removalWaiters = new Set<Interrupt>();
+  #budget: ExchangeBudget | undefined;
 
   constructor(options: CcidLinkOptions) {
     this.#options = options;
     const packet = Math.max(options.bulkIn.packetSize, 8);
-    this.#readLength = Math.ceil(Math.max(options.maxMessageLength, CCID_HEADER_LENGTH) / packet) * packet;
+    this.#maxMessageLength = Math.min(options.maxMessageLength, MAX_CCID_MESSAGE_LENGTH);
+    this.#readLength = Math.ceil(Math.max(this.#maxMessageLength, CCID_HEADER_LENGTH) / packet) * packet;
   }
 
-  /** Set when a wait timed out or was aborted: the reader's state is unknown. */
+  /**
+   * Run `task` (one or more exchanges) under `budget`: every wait ends by its deadline, and
+   * time extensions are counted across all of its messages. Not nested: the transport
+   * serialises its operations.
+   */
+  async withBudget<T>(budget: ExchangeBudget, task: () => Promise<T>): Promise<T> {
+    this.#budget = budget;
+    try {
+      return await task();
+    } finally {
+      if (this.#budget === budget) this.#budget = undefined;
+    }
+  }
+
+  /**
+   * Set when a wait timed out or was aborted, or the reader broke the protocol mid-message
+   * (too long, endless time extensions or empty transfers): the reader's state is unknown.
+   */
   get broken(): MynacardError | undefined {
     return this.#broken;
   }
@@ -105,10 +179,10 @@ export class CcidLink {
     const seq = this.#sequence.next();
     const message = build(seq);
     const type = message[0]!;
-    if (message.length > this.#options.maxMessageLength) {
+    if (message.length > this.#maxMessageLength) {
       throw new CcidError(
         'ccid-message-too-long',
-        `CCID message of ${message.length} bytes exceeds the reader's dwMaxCCIDMessageLength ${this.#options.maxMessageLength}`,
+        `CCID message of ${message.length} bytes exceeds the reader's dwMaxCCIDMessageLength ${this.#maxMessageLength}`,
         { messageType: type },
       );
     }
@@ -117,6 +191,7 @@ export class CcidLink {
     const expected = EXPECTED_ANSWER.get(type);
     for (let stale = 0; ; ) {
       const answer = decodeResponse(await this.#readMessage(options));
+      this.#checkDeadline();
       if (answer.seq !== seq || answer.slot !== this.#options.slot) {
         // An answer to an abandoned command (or another slot's): not ours. CCID §6.1 bSeq
         if (++stale > MAX_STALE_MESSAGES) throw new CcidError('ccid-protocol', 'Too many CCID answers with a foreign bSeq');
@@ -125,6 +200,14 @@ export class CcidLink {
       if (answer.commandStatus === COMMAND_STATUS.timeExtension) {
         // The card needs more time: keep reading. CCID §6.2.6
         this.#options.onTimeExtension?.(answer.error);
+        const budget = this.#budget;
+        if (budget !== undefined && ++budget.timeExtensions > MAX_TIME_EXTENSIONS) {
+          throw this.#break(
+            new CcidError('ccid-protocol', `The reader sent more than ${MAX_TIME_EXTENSIONS} time extensions in one exchange`, {
+              messageType: type,
+            }),
+          );
+        }
         continue;
       }
       this.#inFlightSeq = undefined;
@@ -191,19 +274,53 @@ export class CcidLink {
     }
   }
 
-  /** One whole RDR_to_PC message (several transfers when the reader splits it). */
+  /**
+   * One whole RDR_to_PC message (several transfers when the reader splits it), into one buffer
+   * sized from its header. A header announcing more than `maxDataLength` is refused at once.
+   */
   async #readMessage(options: ExchangeOptions): Promise<Uint8Array> {
-    let buffer = await this.#readTransfer(options);
-    while (buffer.length === 0) buffer = await this.#readTransfer(options);
-    if (buffer.length < CCID_HEADER_LENGTH) {
-      throw new CcidError('ccid-protocol', `RDR_to_PC message of ${buffer.length} bytes (10-byte header expected)`);
+    const first = await this.#readNonEmpty(options);
+    if (first.length < CCID_HEADER_LENGTH) {
+      throw this.#break(new CcidError('ccid-protocol', `RDR_to_PC message of ${first.length} bytes (10-byte header expected)`));
     }
-    const total = CCID_HEADER_LENGTH + messageDataLength(buffer);
-    if (total > Math.max(this.#options.maxMessageLength, CCID_HEADER_LENGTH) + 0x10000) {
-      throw new CcidError('ccid-protocol', `RDR_to_PC message announces ${total} bytes`);
+    const dataLength = messageDataLength(first);
+    const maxData = options.maxDataLength ?? DEFAULT_MAX_DATA;
+    if (dataLength > maxData) {
+      // The rest of it may still be on its way: the link is out of step until reconnect.
+      throw this.#break(
+        new CcidError('ccid-protocol', `RDR_to_PC message announces ${dataLength} data bytes (at most ${maxData} expected)`),
+      );
     }
-    while (buffer.length < total) buffer = concatBytes(buffer, await this.#readTransfer(options));
-    return buffer.length === total ? buffer : buffer.subarray(0, total);
+    const total = CCID_HEADER_LENGTH + dataLength;
+    if (first.length >= total) return first.length === total ? first : first.subarray(0, total);
+    const message = new Uint8Array(total);
+    message.set(first);
+    let filled = first.length;
+    while (filled < total) {
+      const chunk = await this.#readNonEmpty(options);
+      const take = Math.min(chunk.length, total - filled);
+      message.set(take === chunk.length ? chunk : chunk.subarray(0, take), filled);
+      filled += take;
+    }
+    return message;
+  }
+
+  /** The next non-empty bulk-IN transfer, within the deadline and the zero-length cap. */
+  async #readNonEmpty(options: ExchangeOptions): Promise<Uint8Array> {
+    for (let empty = 0; ; ) {
+      this.#checkDeadline();
+      const bytes = await this.#readTransfer(options);
+      if (bytes.length > 0) return bytes;
+      if (++empty >= MAX_EMPTY_TRANSFERS) {
+        throw this.#break(new CcidError('ccid-protocol', `The reader sent ${empty} zero-length bulk-IN transfers in a row`));
+      }
+    }
+  }
+
+  /** Fail (and break the link) once the exchange's deadline has passed, however busy the reader. */
+  #checkDeadline(): void {
+    const budget = this.#budget;
+    if (budget !== undefined && budget.remaining() <= 0) throw this.#break(budget.expired());
   }
 
   /** One bulk-IN transfer; an abandoned one is picked up by the next read, so no answer is lost. */
@@ -260,7 +377,11 @@ export class CcidLink {
   /** Settle with `promise`, or reject on timeout, abort, or (for removable waits) removal. */
   #race<T>(promise: Promise<T>, options: ExchangeOptions): Promise<T> {
     const signals = [this.#options.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
-    const timeoutMs = this.#options.responseTimeoutMs;
+    const responseTimeoutMs = this.#options.responseTimeoutMs;
+    const budget = this.#budget;
+    const left = budget === undefined ? Infinity : Math.max(0, budget.remaining());
+    const byDeadline = left < responseTimeoutMs;
+    const timeoutMs = byDeadline ? left : responseTimeoutMs;
     return new Promise<T>((resolve, reject) => {
       let done = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -284,7 +405,15 @@ export class CcidLink {
       for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
       if (options.removable === true) this.#removalWaiters.add(onRemoval);
       if (Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => fail(new TimeoutError(`The USB reader did not answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            fail(
+              byDeadline && budget !== undefined
+                ? budget.expired()
+                : new TimeoutError(`The USB reader did not answer within ${responseTimeoutMs} ms`),
+            ),
+          timeoutMs,
+        );
       }
       promise.then(
         (value) => {

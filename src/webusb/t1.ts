@@ -23,6 +23,13 @@ export const T1_MAX_INF = 254;
 export const T1_DEFAULT_IFSD = 32;
 /** IFSC when the ATR has no TA(i) for T=1. §11.4.2 */
 export const T1_DEFAULT_IFSC = 32;
+/**
+ * Default bound on the card's S(WTX request)s in one exchange. A slow signature asks for a
+ * few; a card that asks forever would keep the exchange alive forever.
+ */
+export const T1_DEFAULT_MAX_WTX = 256;
+/** Largest response APDU: 65536 data bytes and SW1 SW2. ISO/IEC 7816-4 §5.1 */
+const MAX_RESPONSE_APDU = 65538;
 
 /** S-block functions (PCB bits 5–1). §11.3.2.2 */
 export const S_BLOCK = {
@@ -162,6 +169,8 @@ export interface T1ProtocolOptions {
   readonly nad?: number | undefined;
   /** How many times a block is re-requested or resent in a row before giving up. Default 3. */
   readonly maxRetries?: number | undefined;
+  /** S(WTX request)s accepted in one exchange before giving up. Default {@link T1_DEFAULT_MAX_WTX}. */
+  readonly maxWtx?: number | undefined;
 }
 
 /** What to do next. */
@@ -204,6 +213,7 @@ function checkSize(value: number | undefined, fallback: number, what: string): n
 export class T1Protocol {
   readonly #nad: number;
   readonly #maxRetries: number;
+  readonly #maxWtx: number;
   readonly #maxSendInf: number;
   readonly #initialIfsc: number;
   readonly #announcedIfsd: number;
@@ -229,6 +239,8 @@ export class T1Protocol {
   #received: Uint8Array[] = [];
   #receivedLength = 0;
   #errors = 0;
+  #wtxRequests = 0;
+  #maxResponse = MAX_RESPONSE_APDU;
   #requestedIfs = 0;
 
   constructor(options: T1ProtocolOptions = {}) {
@@ -240,6 +252,9 @@ export class T1Protocol {
     const retries = options.maxRetries ?? 3;
     if (!Number.isInteger(retries) || retries < 0) throw new CcidError('t1-protocol', 'maxRetries must be an integer ≥ 0');
     this.#maxRetries = retries;
+    const maxWtx = options.maxWtx ?? T1_DEFAULT_MAX_WTX;
+    if (!Number.isInteger(maxWtx) || maxWtx < 0) throw new CcidError('t1-protocol', 'maxWtx must be an integer ≥ 0');
+    this.#maxWtx = maxWtx;
   }
 
   /** The card's current information field size. */
@@ -285,9 +300,13 @@ export class T1Protocol {
     return this.#send(sBlock(S_BLOCK.resynch, false, EMPTY, this.#nad));
   }
 
-  /** Start sending one command APDU (chained over several I-blocks when longer than IFSC). */
-  transmit(apdu: Uint8Array): T1Step {
+  /**
+   * Start sending one command APDU (chained over several I-blocks when longer than IFSC).
+   * `maxResponse` bounds the card's answer (data + SW; default 65538): a longer chain fails.
+   */
+  transmit(apdu: Uint8Array, maxResponse: number = MAX_RESPONSE_APDU): T1Step {
     this.#begin('sending');
+    this.#maxResponse = Math.min(maxResponse, MAX_RESPONSE_APDU);
     this.#command = apdu.slice();
     this.#offset = 0;
     this.#received = [];
@@ -354,6 +373,7 @@ export class T1Protocol {
     if (this.#phase !== 'idle') throw new CcidError('t1-protocol', 'A T=1 exchange is already in progress');
     this.#phase = phase;
     this.#errors = 0;
+    this.#wtxRequests = 0;
   }
 
   /** `remember`: the block is what a repeat request re-sends (not so for S responses). */
@@ -370,6 +390,8 @@ export class T1Protocol {
 
   #fail(message: string): never {
     this.#phase = 'idle';
+    this.#received = [];
+    this.#receivedLength = 0;
     this.#needsResynch = true;
     throw new CcidError('t1-protocol', message);
   }
@@ -410,6 +432,7 @@ export class T1Protocol {
       case S_BLOCK.wtx: {
         const multiplier = block.inf.length === 1 ? block.inf[0]! : 0;
         if (multiplier === 0) return this.#invalid(R_ERROR.other);
+        if (++this.#wtxRequests > this.#maxWtx) this.#fail(`T=1: more than ${this.#maxWtx} S(WTX) requests in one exchange`);
         return this.#send(sBlock(S_BLOCK.wtx, true, Uint8Array.of(multiplier), this.#nad), multiplier, false);
       }
       case S_BLOCK.ifs: {
@@ -467,9 +490,14 @@ export class T1Protocol {
   }
 
   #accept(block: { readonly more: boolean; readonly inf: Uint8Array }): T1Step {
+    // A chained block with no data moves the answer no closer to its end: a card sending them
+    // forever would never finish. Refused, so every accepted chain block adds ≥ 1 byte.
+    if (block.more && block.inf.length === 0) this.#fail('T=1: empty chained I-block (M=1, LEN=0)');
+    if (this.#receivedLength + block.inf.length > this.#maxResponse) {
+      this.#fail(`T=1: response longer than ${this.#maxResponse} bytes`);
+    }
     this.#errors = 0;
     this.#nr ^= 1;
-    if (this.#receivedLength + block.inf.length > 65538) this.#fail('T=1: response longer than 65538 bytes');
     this.#received.push(block.inf);
     this.#receivedLength += block.inf.length;
     if (block.more) return this.#send(rBlock(this.#nr, R_ERROR.none, this.#nad));

@@ -20,6 +20,7 @@ import { MynacardError } from '../../src/errors.js';
 import {
   ASYNC_FUZZ_RUNS,
   FUZZ_RUNS,
+  LONG,
   REAL_CERTIFICATES,
   TEST_TIMEOUT,
   expectTyped,
@@ -29,6 +30,9 @@ import {
   type CardFiles,
 } from './support.js';
 import { cmsFixture } from './cms-fixture.js';
+import { VirtualMyNumberCard } from '../../src/testing/index.js';
+import { WebUsbCcidTransport } from '../../src/webusb/index.js';
+import { SimReader, type SimHostile, type SimLevel } from '../webusb/sim-reader.js';
 
 /** A mutation of `seed`: flip, overwrite, insert, delete, truncate or extend bytes. */
 function mutated(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
@@ -190,6 +194,72 @@ describe('fuzz: only typed errors, bounded time', () => {
       fuzzParams(ASYNC_FUZZ_RUNS),
     );
     expect(invalid).toBeGreaterThan(0);
+  }, TEST_TIMEOUT);
+});
+
+/**
+ * Hostile USB readers (issue 13 §2): the five behaviours with random levels, pacing, message
+ * sizes, announced lengths and a few honest exchanges first. Each case must end in a typed
+ * error, and the bytes the reader delivered (all the host could have buffered) stay bounded.
+ */
+describe('fuzz: hostile USB readers end in a typed error, memory bounded', () => {
+  const HOSTILE_RUNS = LONG ? 2_000 : 40;
+  const cases = fc.record({
+    mode: fc.constantFrom<SimHostile>('time-extensions', 'zlp', 'wtx', 'empty-chain', 'huge-message'),
+    level: fc.constantFrom<SimLevel>('short-apdu', 'extended-apdu', 'tpdu'),
+    maxMessageLength: fc.constantFrom(271, 1024, 65544, 0x1_0000_0000 - 16),
+    delayMs: fc.constantFrom(0, 0, 0, 1),
+    honestFirst: fc.integer({ min: 0, max: 2 }),
+    hugeLength: fc.integer({ min: 65539, max: 0xffff_ffff }),
+    hugeChunk: fc.integer({ min: 1, max: 0x10000 }),
+    maxTransfer: fc.constantFrom(undefined, 64, 4096),
+  });
+
+  it(`${HOSTILE_RUNS} cases`, async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const seen = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(cases, async (c) => {
+        // S(WTX) and I-blocks are T=1: those two behaviours need a TPDU reader.
+        const level = c.mode === 'wtx' || c.mode === 'empty-chain' ? 'tpdu' : c.level;
+        const sim = new SimReader(vc, {
+          level,
+          maxMessageLength: c.maxMessageLength,
+          hugeLength: c.hugeLength,
+          hugeChunk: c.hugeChunk,
+          ...(c.maxTransfer === undefined ? {} : { maxTransfer: c.maxTransfer }),
+        });
+        try {
+          const transport = await WebUsbCcidTransport.open(sim, { exchangeTimeoutMs: 250 });
+          for (let i = 0; i < c.honestFirst; i++) {
+            expect(await transport.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x0a, 0xd3, 0x92, 0xf0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01))).toEqual(
+              Uint8Array.of(0x90, 0x00),
+            );
+          }
+          sim.hostile = c.mode;
+          sim.hostileDelayMs = c.delayMs;
+          let error: unknown;
+          try {
+            await transport.transmit(Uint8Array.of(0x00, 0xb0, 0x8a, 0x00, 0x00));
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(MynacardError);
+          seen.add(`${(error as MynacardError).name}:${(error as MynacardError).code}`);
+          // Bounded: one 64 KiB transfer plus a header for the huge message, a few bytes per
+          // answer for the endless ones (at most 1025 time extensions or 257 S(WTX) blocks).
+          expect(sim.hostileBytes).toBeLessThanOrEqual(Math.max(10 + c.hugeChunk, 1025 * 10));
+          await transport.close();
+        } finally {
+          sim.disconnect();
+        }
+      }),
+      fuzzParams(HOSTILE_RUNS),
+    );
+    console.log(`[adversarial fuzz] hostile USB readers: ${HOSTILE_RUNS} cases, errors ${[...seen].sort().join(', ')}`);
+    // Both ways out were reached: the caps (CcidError) and, for paced readers, the deadline.
+    expect([...seen].some((s) => s.startsWith('CcidError:'))).toBe(true);
+    expect(seen.has('TimeoutError:timeout')).toBe(true);
   }, TEST_TIMEOUT);
 });
 

@@ -17,6 +17,7 @@ import type {
   UsbInTransferResultLike,
   UsbOutTransferResultLike,
 } from '../../src/webusb/usb-types.js';
+import { S_BLOCK, decodeBlock, iBlock, sBlock } from '../../src/webusb/t1.js';
 import { T1Card } from './t1-card.js';
 
 /** Exchange level the simulated reader announces. */
@@ -36,6 +37,19 @@ export const SIM_FEATURE = {
   shortApdu: 0x0002_0000,
   extendedApdu: 0x0004_0000,
 } as const;
+
+/**
+ * Hostile or broken reader behaviours (issue 13 §2), applied to every XfrBlock once set:
+ * - `time-extensions`: answers with time extensions (bmCommandStatus 2) forever;
+ * - `zlp`: answers with zero-length bulk-IN transfers forever;
+ * - `wtx`: (T=1) the card answers every block with S(WTX request);
+ * - `empty-chain`: (T=1) the card answers with empty I-blocks with M=1, forever;
+ * - `huge-message`: one RDR_to_PC header announcing `hugeLength` data bytes, then data forever.
+ * Endless streams are produced one transfer at a time (the simulator holds nothing), paced by
+ * {@link SimReader.hostileDelayMs}; without a delay every 32nd answer still yields to the
+ * event loop, so a host that never stops cannot starve the test runner's timers.
+ */
+export type SimHostile = 'time-extensions' | 'zlp' | 'wtx' | 'empty-chain' | 'huge-message';
 
 /** Options of {@link SimReader}. */
 export interface SimReaderOptions {
@@ -61,6 +75,8 @@ export interface SimReaderOptions {
   readonly noInterrupt?: boolean;
   /** Time-extension answers sent before each XfrBlock answer. Default 0. */
   readonly timeExtensions?: number;
+  /** Zero-length bulk-IN transfers sent before each XfrBlock answer. Default 0. */
+  readonly emptyTransfers?: number;
   /** Extra delay before each XfrBlock answer, in ms (a slow card). */
   readonly latencyMs?: number;
   /** Message types answered "command not supported" (bError 00h). */
@@ -85,6 +101,12 @@ export interface SimReaderOptions {
   readonly opened?: boolean;
   /** claimInterface rejects with a DOMException of this name (e.g. Chromium's 'SecurityError'). */
   readonly claimError?: string;
+  /** Hostile behaviour from the start (it may also be set later: {@link SimReader.hostile}). */
+  readonly hostile?: SimHostile;
+  /** `huge-message`: the announced dwLength. Default 7FFFFFF0h (about 2 GiB). */
+  readonly hugeLength?: number;
+  /** `huge-message`: data bytes per bulk-IN transfer. Default 65536. */
+  readonly hugeChunk?: number;
 }
 
 /** One logged bulk message. */
@@ -191,6 +213,18 @@ export class SimReader implements UsbDeviceLike {
   readonly claimed = new Set<number>();
   /** bPowerSelect of each IccPowerOn. */
   readonly powerSelects: number[] = [];
+  /** Hostile behaviour applied to XfrBlocks (undefined: an honest reader). */
+  hostile: SimHostile | undefined;
+  /** Delay before each hostile answer, in ms (0: as fast as the host reads). */
+  hostileDelayMs = 0;
+  /** Hostile answers (transfers or blocks) delivered so far. */
+  hostileAnswers = 0;
+  /** Bytes of hostile answers delivered so far (what the host could have buffered). */
+  hostileBytes = 0;
+  /** Largest length the host asked for in one bulk-IN transfer (what WebUSB would allocate). */
+  maxBulkInRequest = 0;
+  /** Endless bulk-IN stream of a hostile reader: the next transfer, made on demand. */
+  #stream: (() => Uint8Array) | undefined;
   readonly #bulkIn = new Queue();
   readonly #interrupt = new Queue();
   readonly #descriptor: Uint8Array;
@@ -268,6 +302,29 @@ export class SimReader implements UsbDeviceLike {
     this.configurations = [configuration];
     this.configuration = options.unconfigured === true ? undefined : configuration;
     this.opened = options.opened ?? false;
+    this.hostile = options.hostile;
+  }
+
+  /** Back to an honest reader: the endless stream stops. */
+  stopHostile(): void {
+    this.hostile = undefined;
+    this.#stream = undefined;
+  }
+
+  /** Wait before a hostile answer: the configured delay, or a macrotask every 32 answers. */
+  async #pace(): Promise<void> {
+    this.hostileAnswers++;
+    if (this.hostileDelayMs > 0) await sleep(this.hostileDelayMs);
+    else if (this.hostileAnswers % 32 === 0) await sleep(0);
+  }
+
+  /** Start an endless bulk-IN stream: the first transfer wakes the host's pending read. */
+  #startStream(next: () => Uint8Array): void {
+    this.#stream = next;
+    const first = next();
+    this.hostileAnswers++;
+    this.hostileBytes += first.length;
+    this.#bulkIn.push(first);
   }
 
   /** The ATR the reader returns on power-on. */
@@ -309,6 +366,7 @@ export class SimReader implements UsbDeviceLike {
   /** Unplug the reader: pending and later transfers fail with NotFoundError, like WebUSB. */
   disconnect(): void {
     this.#disconnected = true;
+    this.#stream = undefined;
     const gone = new DOMException('The device was disconnected.', 'NotFoundError');
     this.#bulkIn.cancelAll(gone);
     this.#interrupt.cancelAll(gone);
@@ -389,6 +447,15 @@ export class SimReader implements UsbDeviceLike {
     const queue = endpointNumber === BULK_IN ? this.#bulkIn : endpointNumber === INTERRUPT_IN ? this.#interrupt : undefined;
     if (queue === undefined || (endpointNumber === INTERRUPT_IN && this.options.noInterrupt === true)) {
       throw new DOMException('The specified endpoint is not part of a claimed and selected alternate interface.', 'NotFoundError');
+    }
+    if (queue === this.#bulkIn) this.maxBulkInRequest = Math.max(this.maxBulkInRequest, length);
+    const stream = this.#stream;
+    if (queue === this.#bulkIn && stream !== undefined && queue.items.length === 0) {
+      await this.#pace();
+      this.#assertClaimed();
+      const next = this.#stream === stream ? stream() : await queue.take();
+      this.hostileBytes += next.length;
+      return { status: 'ok', data: new DataView(next.buffer, next.byteOffset, next.byteLength) };
     }
     let bytes = await queue.take();
     const cap = Math.min(length, endpointNumber === BULK_IN ? (this.options.maxTransfer ?? Infinity) : Infinity);
@@ -508,8 +575,10 @@ export class SimReader implements UsbDeviceLike {
       this.#answer(0x80, seq, 0x80, 0x01, 0x00); // time extension, multiplier 1
       await sleep(1);
     }
+    for (let i = 0; i < (this.options.emptyTransfers ?? 0); i++) this.#bulkIn.push(new Uint8Array(0));
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (!this.#present) return this.#answer(0x80, seq, 0x42, 0xfe, 0x00);
+    if (this.hostile !== undefined && (await this.#hostileXfr(seq, data))) return;
     try {
       if (this.options.level === 'tpdu') return await this.#tpdu(seq, data);
       return await this.#apdu(seq, level, data);
@@ -518,6 +587,51 @@ export class SimReader implements UsbDeviceLike {
       // The card was pulled while the command ran: notify and answer "no ICC".
       if (this.#present) this.removeCard();
       return this.#answer(0x80, seq, 0x42, 0xfe, 0x00);
+    }
+  }
+
+  /** Answer an XfrBlock the hostile way; false when the behaviour does not apply (the honest answer follows). */
+  async #hostileXfr(seq: number, data: Uint8Array): Promise<boolean> {
+    switch (this.hostile) {
+      case 'time-extensions': {
+        const extension = Uint8Array.from([0x80, 0, 0, 0, 0, 0x00, seq, 0x80, 0x01, 0x00]);
+        this.#startStream(() => extension.slice());
+        return true;
+      }
+      case 'zlp':
+        this.#startStream(() => new Uint8Array(0));
+        return true;
+      case 'huge-message': {
+        const length = this.options.hugeLength ?? 0x7fff_fff0;
+        const chunk = this.options.hugeChunk ?? 0x10000;
+        let header: Uint8Array | undefined = Uint8Array.from([0x80, ...le32(length), 0x00, seq, 0x00, 0x00, 0x00]);
+        this.#startStream(() => {
+          const part = new Uint8Array((header?.length ?? 0) + chunk).fill(0x5a);
+          if (header !== undefined) part.set(header);
+          header = undefined;
+          return part;
+        });
+        return true;
+      }
+      case 'wtx':
+      case 'empty-chain': {
+        if (this.options.level !== 'tpdu' || !this.#t1Atr) return false;
+        const block = decodeBlock(data);
+        let answer: Uint8Array;
+        if (this.hostile === 'wtx') {
+          answer = sBlock(S_BLOCK.wtx, false, Uint8Array.of(0x01)); // S(WTX request), multiplier 1
+        } else {
+          // The card's next N(S): what the host asks for in its R-block, else the card's own.
+          const ns = block.kind === 'R' ? block.nr : this.t1Card.sendSequence;
+          answer = iBlock(ns, true, new Uint8Array(0));
+        }
+        await this.#pace();
+        this.hostileBytes += answer.length;
+        this.#answer(0x80, seq, 0x00, 0x00, 0x00, answer);
+        return true;
+      }
+      default:
+        return false;
     }
   }
 

@@ -59,6 +59,11 @@ export class T1Card {
     return this.#options.ifsc ?? 254;
   }
 
+  /** N(S) of the card's next new I-block. */
+  get sendSequence(): number {
+    return this.#ns;
+  }
+
   /** Power-on: sequence numbers 0, IFSD 32. */
   reset(): void {
     this.#ns = 0;

@@ -262,4 +262,44 @@ describe('T=1 failure handling', () => {
     const step = t1.receive(sBlock(3, false));
     expect(toHex((step as { block: Uint8Array }).block)).toBe('00820082');
   });
+
+  it('S(WTX requests) are capped per exchange (maxWtx); the count starts again with each exchange', () => {
+    const t1 = new T1Protocol({ maxWtx: 2 });
+    t1.transmit(fromHex('00a4040c'));
+    for (let i = 0; i < 2; i++) {
+      const step = t1.receive(sBlock(3, false, fromHex('05')));
+      expect(step).toEqual({ type: 'send', block: fromHex('00e30105e7'), bwi: 5 }); // S(WTX response) 05
+    }
+    expect(() => t1.receive(sBlock(3, false, fromHex('05')))).toThrow(/more than 2 S\(WTX\) requests in one exchange/);
+    expect(t1.needsResynch).toBe(true);
+    t1.reset();
+    t1.transmit(fromHex('00a4040c'));
+    t1.receive(sBlock(3, false, fromHex('01')));
+    t1.receive(sBlock(3, false, fromHex('01')));
+    expect(t1.receive(iBlock(0, false, fromHex('9000')))).toEqual({ type: 'done', response: fromHex('9000') });
+    expect(() => new T1Protocol({ maxWtx: -1 })).toThrow(CcidError);
+  });
+
+  it('an empty chained I-block (M=1, LEN=0) is refused, also after data', () => {
+    const t1 = new T1Protocol();
+    t1.transmit(fromHex('00b0860020'));
+    expect(() => t1.receive(fromHex('00200020'))).toThrow(/empty chained I-block/);
+    expect(t1.needsResynch).toBe(true);
+    const t2 = new T1Protocol();
+    t2.transmit(fromHex('00b0860020'));
+    expect(toHex((t2.receive(iBlock(0, true, fromHex('01'))) as { block: Uint8Array }).block)).toBe('00900090');
+    expect(() => t2.receive(iBlock(1, true, new Uint8Array(0)))).toThrow(CcidError);
+    // An empty last block (M=0) is fine: it only ends the chain.
+    const t3 = new T1Protocol();
+    t3.transmit(fromHex('00b0860020'));
+    t3.receive(iBlock(0, true, fromHex('9000')));
+    expect(t3.receive(iBlock(1, false, new Uint8Array(0)))).toEqual({ type: 'done', response: fromHex('9000') });
+  });
+
+  it('transmit(apdu, maxResponse) bounds the chained answer', () => {
+    const t1 = new T1Protocol();
+    t1.transmit(fromHex('00b0860004'), 6);
+    t1.receive(iBlock(0, true, fromHex('01020304')));
+    expect(() => t1.receive(iBlock(1, false, fromHex('059000')))).toThrow(/response longer than 6 bytes/);
+  });
 });
