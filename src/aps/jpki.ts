@@ -17,7 +17,7 @@ import {
   sfiReference,
 } from './constants.js';
 import { DEFAULT_HASH, assertHashAlgorithm, digestInfoOf, type HashAlgorithm } from './digest-info.js';
-import { encodeSecret } from './pin-format.js';
+import { encodeSecret, type SecretValue } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
 import type { TokenInfo } from './records.js';
@@ -45,31 +45,32 @@ export interface ReadCertificateOptions extends PinCallOptions, ReadOptions {
   /**
    * The secret the certificate needs: the signing password for `'sign'`; the auth PIN for
    * `'auth'` on a smartphone (Android, card-facts §7), used on other devices only if the card
-   * refuses the read with `6982`. Ignored for the CA certificates.
+   * refuses the read with `6982`. Ignored for the CA certificates. Bytes are wiped after use
+   * ({@link SecretValue}).
    */
-  readonly pin?: string;
+  readonly pin?: SecretValue;
 }
 
 /** Options of {@link JpkiAp.sign}. */
 export interface SignOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`). */
-  readonly pin: string;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
+  readonly pin: SecretValue;
   /** Hash applied to the data before the DigestInfo is built. Default `'SHA-256'`. */
   readonly hash?: HashAlgorithm;
 }
 
 /** Options of {@link JpkiAp.signDigestInfo}. */
 export interface SignDigestInfoOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`). */
-  readonly pin: string;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
+  readonly pin: SecretValue;
 }
 
 /** Secrets of {@link JpkiAp.changePin}. */
 export interface ChangePinSecrets {
-  /** The current PIN or password. */
-  readonly current: string;
+  /** The current PIN or password (bytes are wiped after use, see {@link SecretValue}). */
+  readonly current: SecretValue;
   /** The new one (same format rules). */
-  readonly next: string;
+  readonly next: SecretValue;
 }
 
 interface CertificateSpec {

@@ -338,6 +338,7 @@ export class T1Protocol {
   abandon(): void {
     if (this.#phase !== 'idle') this.#needsResynch = true;
     this.#phase = 'idle';
+    this.#wipeSent();
   }
 
   /** Forget everything: the card was powered on again (N(S) = N(R) = 0, IFSC from the ATR). */
@@ -365,11 +366,25 @@ export class T1Protocol {
 
   #finish(response: Uint8Array): T1Step {
     this.#phase = 'idle';
+    this.#wipeSent();
     return { type: 'done', response };
+  }
+
+  /**
+   * Zero this side's copies of the command (it may carry a PIN): the command and the blocks
+   * kept for retransmission. Called when an exchange ends, however it ends.
+   */
+  #wipeSent(): void {
+    this.#command.fill(0);
+    this.#command = EMPTY;
+    this.#lastI.fill(0);
+    this.#lastSent.fill(0);
+    this.#lastAny.fill(0);
   }
 
   #fail(message: string): never {
     this.#phase = 'idle';
+    this.#wipeSent();
     this.#needsResynch = true;
     throw new CcidError('t1-protocol', message);
   }

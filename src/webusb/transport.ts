@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { ExtendedLengthUnsupportedError } from '../apdu/errors.js';
+import { isSecretCommand } from '../apdu/trace.js';
 import { concatBytes } from '../bytes.js';
 import {
   AbortedError,
@@ -332,7 +333,9 @@ export class WebUsbCcidTransport implements Transport {
     if (!(command instanceof Uint8Array)) return Promise.reject(new InvalidArgumentError('transmit expects a Uint8Array'));
     if (command.length < 4) return Promise.reject(new InvalidArgumentError('A command APDU has at least 4 bytes'));
     const copy = command.slice();
-    return this.#enqueue(() => this.#transmitNow(copy, options.signal));
+    const sent = this.#enqueue(() => this.#transmitNow(copy, options.signal));
+    // Our copy of a PIN-bearing command must not outlive the exchange.
+    return isSecretCommand(copy) ? sent.finally(() => copy.fill(0)) : sent;
   }
 
   /**
@@ -608,11 +611,18 @@ export class WebUsbCcidTransport implements Transport {
     bwi = 0,
     level: number = LEVEL_PARAMETER.single,
   ): Promise<CcidResponse> {
-    const answer = await this.#link.exchange((seq) => xfrBlock(this.slot, seq, data, bwi, level), {
-      allowFailure: true,
-      removable: true,
-      signal,
-    });
+    let message: Uint8Array | undefined;
+    let answer: CcidResponse;
+    try {
+      answer = await this.#link.exchange((seq) => (message = xfrBlock(this.slot, seq, data, bwi, level)), {
+        allowFailure: true,
+        removable: true,
+        signal,
+      });
+    } finally {
+      // The XfrBlock holds a copy of the command (or of a T=1 block of it): wipe it once sent.
+      message?.fill(0);
+    }
     if (answer.commandStatus !== COMMAND_STATUS.ok) {
       if (answer.iccStatus === ICC_STATUS.absent) throw new CardRemovedError();
       if (answer.iccStatus === ICC_STATUS.inactive) {

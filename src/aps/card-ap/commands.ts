@@ -119,10 +119,11 @@ export async function updateRange(
   }
 }
 
-const CHARSET_PATTERNS = {
-  digits: /^[0-9]+$/,
-  alphanumeric: /^[A-Za-z0-9]+$/,
-  ascii: /^[\x20-\x7e]+$/,
+/** Bytes allowed by each charset (checked on the bytes: no string copy of a secret given as bytes). */
+const CHARSET_BYTES = {
+  digits: (b: number) => b >= 0x30 && b <= 0x39,
+  alphanumeric: (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a),
+  ascii: (b: number) => b >= 0x20 && b <= 0x7e,
 } as const;
 
 const CHARSET_NAMES = {
@@ -137,7 +138,8 @@ export function secretLabel(descriptor: CardApDescriptor, name: string, spec: Ca
 }
 
 /**
- * Check `value` against the secret's format and return its ASCII bytes (the caller wipes them).
+ * Check `value` (a string or ASCII bytes, the latter wiped here) against the secret's format and
+ * return its ASCII bytes (the caller wipes them).
  * @throws PinFormatError (nothing is sent; the message names the rule, never the value)
  */
 export function encodeCardApSecret(descriptor: CardApDescriptor, name: string, spec: CardApSecretSpec, value: unknown): Uint8Array {
@@ -147,10 +149,24 @@ export function encodeCardApSecret(descriptor: CardApDescriptor, name: string, s
   const rule =
     `The ${secretLabel(descriptor, name, spec)} must be ` +
     `${min === max ? `exactly ${min}` : `${min}–${max}`} ${CHARSET_NAMES[charset]}`;
-  if (typeof value !== 'string') throw new PinFormatError(`${rule} (a string was expected)`);
-  if (value.length < min || value.length > max || !CHARSET_PATTERNS[charset].test(value)) throw new PinFormatError(rule);
-  const bytes = new Uint8Array(value.length);
-  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
+  let bytes: Uint8Array;
+  if (value instanceof Uint8Array) {
+    // Bytes given by the caller are wiped once copied, valid or not (best effort, see SecretValue).
+    bytes = value.slice();
+    value.fill(0);
+  } else if (typeof value === 'string') {
+    bytes = new Uint8Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      bytes[i] = c < 0x7f ? c : 0; // non-ASCII → 00, which no charset allows
+    }
+  } else {
+    throw new PinFormatError(`${rule} (a string or bytes were expected)`);
+  }
+  if (bytes.length < min || bytes.length > max || !bytes.every(CHARSET_BYTES[charset])) {
+    bytes.fill(0);
+    throw new PinFormatError(rule);
+  }
   return bytes;
 }
 

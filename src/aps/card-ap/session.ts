@@ -17,6 +17,7 @@ import type { ApduPort } from '../../apdu/channel.js';
 import { StatusWordError } from '../../apdu/status.js';
 import { equalBytes } from '../../bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
+import type { SecretValue } from '../pin-format.js';
 import { guardedVerify, queryTries } from '../pin.js';
 import { runIssuerAuth, type CardApIssuerAuth } from './auth.js';
 import {
@@ -50,12 +51,12 @@ export interface CardApCallOptions<S extends string = string> {
    * The value of the secret the operation needs. Used only when the operation needs exactly one
    * secret; with two different ones (read behind one, written behind another) use `secrets`.
    */
-  readonly pin?: string | undefined;
+  readonly pin?: SecretValue | undefined;
   /**
    * Values by secret name: required for an operation that needs two different secrets (a write
    * whose file is read behind one secret and written behind another). Takes precedence over `pin`.
    */
-  readonly secrets?: { readonly [K in S]?: string } | undefined;
+  readonly secrets?: { readonly [K in S]?: SecretValue } | undefined;
   /** Send a VERIFY even with one try left (a wrong value then blocks the secret). Default `false`. */
   readonly allowLastTry?: boolean | undefined;
   /** Abort while waiting for the card (a sequence already running is not interrupted). */
@@ -120,7 +121,7 @@ export interface CardApSession<D extends CardApDescriptor> {
    * @throws PinFormatError; PinRetryGuardError; PinIncorrectError; PinBlockedError;
    *   CardApNotInstalledError; transport errors
    */
-  verify(secret: CardApSecretName<D>, value: string, options?: CardApVerifyOptions): Promise<void>;
+  verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void>;
   /** Whether the card holds this card AP (SELECT answers `9000` rather than `6A82`). */
   isInstalled(options?: { readonly signal?: AbortSignal }): Promise<boolean>;
 }
@@ -167,7 +168,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
       const distinct = [...new Set(names)];
       for (const name of distinct) {
         const spec = this.#secretSpec(name);
-        const given = options?.secrets as Readonly<Record<string, string | undefined>> | undefined;
+        const given = options?.secrets as Readonly<Record<string, SecretValue | undefined>> | undefined;
         // `pin` stands for a secret only when the operation needs just one: sending one value to
         // two different secrets could spend a try of the wrong one.
         const value = given?.[name] ?? (distinct.length === 1 ? options?.pin : undefined);
@@ -379,7 +380,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     });
   }
 
-  async verify(secret: CardApSecretName<D>, value: string, options?: CardApVerifyOptions): Promise<void> {
+  async verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void> {
     const spec = this.#secretSpec(secret);
     const prepared = [{ name: secret, spec, bytes: encodeCardApSecret(this.descriptor, secret, spec, value) }];
     await this.#secured(options?.signal, prepared, options?.allowLastTry, async () => undefined);
