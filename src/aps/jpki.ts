@@ -49,6 +49,12 @@ export interface ReadCertificateOptions extends PinCallOptions, ReadOptions {
    * ({@link SecretValue}).
    */
   readonly pin?: SecretValue;
+  /**
+   * `'sign'` only: return a 署名用電子証明書 cached earlier in this session without any APDU
+   * and without checking `pin`. Default `false`: a cached copy is returned only after this
+   * call's password passed VERIFY (the read itself is then skipped).
+   */
+  readonly cache?: boolean;
 }
 
 /** Options of {@link JpkiAp.sign}. */
@@ -168,8 +174,8 @@ export class JpkiAp {
   /**
    * Read a certificate: exactly its DER bytes (filler after the object is never returned).
    * Certificates are cached for the life of the session (a copy is returned each time; a
-   * cached 署名用電子証明書 is returned after the password's format check, without a new
-   * VERIFY). `close()` wipes the cache.
+   * cached 署名用電子証明書 is returned only after this call's password passed VERIFY, unless
+   * `cache: true`). `close()` wipes the cache.
    *
    * - `'sign'` (署名用電子証明書) needs `pin` = the signing password: tries query → VERIFY →
    *   read → security status dropped.
@@ -187,16 +193,22 @@ export class JpkiAp {
     const key = `jpki:${kind}`;
     const session = this.#session;
     if (kind === 'sign') {
-      const secret = encodeSecret('sign-password', options.pin);
-      const hit = session.cached(key);
-      if (hit !== undefined) {
-        secret.fill(0);
-        return hit;
+      if (options.cache === true) {
+        const hit = session.cached(key);
+        if (hit !== undefined) {
+          if (options.pin instanceof Uint8Array) options.pin.fill(0);
+          return hit;
+        }
       }
+      const secret = encodeSecret('sign-password', options.pin);
       return session.run(async (port) => {
-        const der = await session.withVerified(port, 'jpki', KEYS.sign.pin, secret, options, () =>
-          readTlvObject(port, spec.fid, { ...readOptions(options), sensitive: true, context: `READ ${spec.name}` }),
-        );
+        // The cached copy (the holder's 基本4情報) is served only behind a VERIFY of this call's
+        // password: a well-formed but wrong one must not open it.
+        const der = await session.withVerified(port, 'jpki', KEYS.sign.pin, secret, options, async () => {
+          const hit = session.cached(key);
+          if (hit !== undefined) return hit;
+          return readTlvObject(port, spec.fid, { ...readOptions(options), sensitive: true, context: `READ ${spec.name}` });
+        });
         session.remember(key, der);
         return der;
       }, { signal: options.signal, wipe: [secret] });

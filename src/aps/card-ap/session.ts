@@ -15,7 +15,7 @@
  */
 import type { ApduPort } from '../../apdu/channel.js';
 import { StatusWordError } from '../../apdu/status.js';
-import { equalBytes } from '../../bytes.js';
+import { equalBytes, toHex } from '../../bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { SecretValue } from '../pin-format.js';
 import { guardedVerify, queryTries } from '../pin.js';
@@ -40,7 +40,13 @@ import {
   type CardApSecretSpec,
   type CardApWritableFileName,
 } from './descriptor.js';
-import { CardApAccessError, CardApCodecError, CardApValueTooLargeError, CardApWriteVerifyError } from './errors.js';
+import {
+  CardApAccessError,
+  CardApCodecError,
+  CardApSelectionError,
+  CardApValueTooLargeError,
+  CardApWriteVerifyError,
+} from './errors.js';
 import { resolveCardApHost, runOnHost, type CardApHost, type CardApTarget } from './host.js';
 import { probeWith } from './probe.js';
 import { fillerOf } from './tlv-record.js';
@@ -229,12 +235,19 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     secrets: PreparedSecret[],
     allowLastTry: boolean | undefined,
     body: (port: ApduPort, state: { secured: boolean }) => Promise<T>,
+    writes = false,
   ): Promise<T> {
     try {
       return await runOnHost(this.#host, signal, async (port) => {
         const state = { secured: false };
         try {
-          await selectCardAp(port, this.descriptor);
+          const selection = await selectCardAp(port, this.descriptor);
+          // Without a DF name the card may have selected another application (partial DF-name
+          // matching): no secret, write or authentication goes there unless the descriptor says so.
+          if (selection === 'unverified' && (secrets.length > 0 || writes) && this.descriptor.allowUnverifiedSelect !== true) {
+            const d = this.descriptor;
+            throw new CardApSelectionError('df-name-missing', d.name, toHex(d.aid).toUpperCase());
+          }
           if (secrets.length > 0) await this.#verifyAll(port, secrets, allowLastTry, state);
           return await body(port, state);
         } finally {
@@ -353,7 +366,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
           const restored = await this.#restore(port, previous, update, read);
           throw new CardApWriteVerifyError(file, restored);
         }
-      });
+      }, true);
     } finally {
       if (sensitive) for (const b of buffers) b.fill(0);
     }
