@@ -222,6 +222,8 @@ export class T1Protocol {
   #lastI: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   #lastINs = 0;
   #lastIMore = false;
+  /** Every I-block of the exchange (parts of the command, maybe a PIN): wiped when it ends. */
+  #iBlocks: Uint8Array[] = [];
   /** The last block a repeat request re-sends (I, R, S request). */
   #lastSent: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   /** The last block sent of any kind (also S responses). */
@@ -377,6 +379,8 @@ export class T1Protocol {
   #wipeSent(): void {
     this.#command.fill(0);
     this.#command = EMPTY;
+    for (const block of this.#iBlocks) block.fill(0);
+    this.#iBlocks = [];
     this.#lastI.fill(0);
     this.#lastSent.fill(0);
     this.#lastAny.fill(0);
@@ -400,6 +404,7 @@ export class T1Protocol {
     this.#offset += chunk.length;
     const more = this.#offset < this.#command.length;
     const block = iBlock(this.#ns, more, chunk, this.#nad);
+    this.#iBlocks.push(block);
     this.#lastI = block;
     this.#lastINs = this.#ns;
     this.#lastIMore = more;
