@@ -54,9 +54,9 @@ function spied(inner: Transport, w: CopyWatch): Transport {
 
 /** A simulated reader that keeps a reference to every bulk-OUT message it was given. */
 class SpyReader extends SimReader {
-  readonly sent: Uint8Array[] = [];
+  readonly outMessages: Uint8Array[] = [];
   override transferOut(endpointNumber: number, data: Uint8Array<ArrayBuffer>) {
-    this.sent.push(data);
+    this.outMessages.push(data);
     return super.transferOut(endpointNumber, data);
   }
 }
@@ -92,8 +92,8 @@ describe('WebUSB: no copy of the VERIFY survives sign()', () => {
       expect(seen).toBe(1);
       expect(w.arrays.length).toBeGreaterThan(5); // the transport's own copies were seen too
       expect(holding(w.arrays, AUTH_VERIFY)).toBe(0);
-      expect(sim.sent.length).toBeGreaterThan(5);
-      expect(holding(sim.sent, AUTH_VERIFY)).toBe(0);
+      expect(sim.outMessages.length).toBeGreaterThan(5);
+      expect(holding(sim.outMessages, AUTH_VERIFY)).toBe(0);
       // The reader did receive it: the simulator's own log (the card side) has it.
       expect(holding(sim.log.filter((e) => e.direction === 'out').map((e) => e.bytes), AUTH_VERIFY)).toBe(1);
       await card.close();
