@@ -139,9 +139,15 @@ describe('T=1: the command and every block kept for retransmission are wiped whe
 
 describe('the vpcd bridge wipes its copy of a VERIFY', () => {
   let server: Server | undefined;
+  let peer: Socket | undefined;
+  let connection: { close(): Promise<void> } | undefined;
   afterEach(async () => {
+    peer?.destroy();
+    await connection?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
+    peer = undefined;
+    connection = undefined;
   });
 
   it('the array handed to the card is zero once the response is sent; other commands are kept', async () => {
@@ -152,24 +158,24 @@ describe('the vpcd bridge wipes its copy of a VERIFY', () => {
         return Uint8Array.of(0x90, 0x00);
       },
     };
-    let peer: Socket | undefined;
     const connected = new Promise<Socket>((resolve) => {
       server = createServer((socket) => resolve(socket));
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     const port = (server!.address() as AddressInfo).port;
-    const connection = await connectToVpcd(card, { host: '127.0.0.1', port });
+    connection = await connectToVpcd(card, { host: '127.0.0.1', port });
     peer = await connected;
-    const frames: Buffer[] = [];
+    let bytes = 0;
+    // Each answer is one 4-byte frame (length 0002, SW 9000).
     const answered = (n: number): Promise<void> =>
       new Promise((resolve) => {
         const check = (): void => {
-          if (frames.length >= n) resolve();
+          if (bytes >= 4 * n) resolve();
           else setTimeout(check, 5);
         };
         check();
       });
-    peer.on('data', (chunk: Buffer) => frames.push(chunk));
+    peer.on('data', (chunk: Buffer) => (bytes += chunk.length));
     const frame = (apdu: Uint8Array): Uint8Array => Uint8Array.of(apdu.length >> 8, apdu.length & 0xff, ...apdu);
     const verify = Uint8Array.of(0x00, ...AUTH_VERIFY);
     const select = Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x02, 0x12, 0x34);
@@ -180,8 +186,6 @@ describe('the vpcd bridge wipes its copy of a VERIFY', () => {
     expect(received).toHaveLength(2);
     expect(received[0]!.every((b) => b === 0)).toBe(true);
     expect(received[1]).toEqual(select);
-    await connection.close();
-    peer.destroy();
   });
 });
 
