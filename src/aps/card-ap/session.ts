@@ -123,9 +123,11 @@ export interface CardApSession<D extends CardApDescriptor> {
    */
   remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<number>;
   /**
-   * Check a secret (guarded VERIFY), then drop the security status again.
+   * Check a secret (guarded VERIFY), then drop the security status again. `value` may be ASCII
+   * bytes, wiped after use ({@link SecretValue}).
    * @throws PinFormatError; PinRetryGuardError; PinIncorrectError; PinBlockedError;
-   *   CardApNotInstalledError; transport errors
+   *   CardApNotInstalledError; CardApSelectionError (the card did not confirm the AP's DF name);
+   *   transport errors
    */
   verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void>;
   /** Whether the card holds this card AP (SELECT answers `9000` rather than `6A82`). */
