@@ -166,7 +166,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Check and normalise a DF name of a free-area card AP (5–16 bytes; neither equal to, a prefix
- * of, nor an extension of a {@link RESERVED_AIDS} entry). Returns a copy.
+ * of, nor an extension of a reserved DF name: the JPKI, text, face, common and 住基 APs, the
+ * GlobalPlatform ISD). Returns a copy.
  * @throws InvalidArgumentError; CardApReservedAidError (a subclass) for an overlapping AID
  */
 export function cardApAid(aid: Uint8Array | string, what = 'aid'): Uint8Array {
