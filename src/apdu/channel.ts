@@ -300,7 +300,13 @@ export class ApduChannel implements ApduPort {
     try {
       raw = await this.transport.transmit(wire);
     } catch (error) {
-      if (error instanceof MynacardError) throw secret ? withRedactedCause(error) : error;
+      if (error instanceof MynacardError) {
+        if (!secret) throw error;
+        // A typed error is passed on (its class matters: card removed, …) unless its own message
+        // shows the secret; its cause is reduced to name and code either way.
+        if (!mentionsData(error.message, cmd.data)) throw withRedactedCause(error);
+        throw new TransportError(`${commandName(cmd)}: the transport failed`, { cause: new RedactedTransportCause(error) });
+      }
       // A transport may echo the command (the PIN) in its error: keep only name and code then.
       throw new TransportError(`${commandName(cmd)}: the transport failed`, {
         cause: secret ? new RedactedTransportCause(error) : error,
@@ -332,6 +338,15 @@ function withRedactedCause(error: MynacardError): MynacardError {
     });
   }
   return error;
+}
+
+/** Whether `text` shows `data` as hex (any case, with or without spaces) or as ASCII text. */
+function mentionsData(text: string, data: Uint8Array): boolean {
+  if (data.length === 0) return false;
+  const lower = text.toLowerCase();
+  const hex = Array.from(data, (b) => b.toString(16).padStart(2, '0'));
+  if (lower.includes(hex.join('')) || lower.includes(hex.join(' '))) return true;
+  return data.every((b) => b >= 0x20 && b < 0x7f) && text.includes(String.fromCharCode(...data));
 }
 
 function toCommand(command: CommandApdu | Uint8Array): CommandApdu {

@@ -16,7 +16,7 @@ import { ApduChannel } from '../../src/apdu/channel.js';
 import { CommandApdu } from '../../src/apdu/command.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { defineCardAp, digitsCodec, openCardAp } from '../../src/aps/card-ap/index.js';
-import { PinFormatError, TransportError } from '../../src/errors.js';
+import { CardRemovedError, PinFormatError, TransportError } from '../../src/errors.js';
 import { PcscContext } from '../../src/pcsc/context.js';
 import { connectToVpcd, VirtualMyNumberCard } from '../../src/testing/index.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -258,6 +258,35 @@ describe('a transport error on a PIN-bearing command keeps no secret in its caus
       expect(findLeaks(JSON.stringify(cause, ['name', 'message', 'code', 'command', 'cause']), pin)).toEqual([]);
     });
   }
+
+  it('a typed transport error whose own message shows the command is replaced; one that does not is passed on', async () => {
+    const vc = await VirtualMyNumberCard.create({ pins: LEAK_PINS });
+    for (const spaced of [false, true]) {
+      const leaky: Transport = {
+        async transmit(command) {
+          if (command[1] === 0x20 && command.length > 5) {
+            const hex = Array.from(command, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(spaced ? ' ' : '');
+            throw new TransportError(`link failed on ${hex}`, { code: 'toy-link' });
+          }
+          return vc.transmit(command);
+        },
+      };
+      const card = await MyNumberCard.connect(leaky);
+      const e = await card.jpki.sign('auth', DATA, { pin: LEAK_PINS.auth }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TransportError);
+      expect((e as TransportError).code).toBe('transport-error');
+      expect((e as Error).cause).toMatchObject({ name: 'TransportError', code: 'toy-link' });
+      expect(findLeaks(errorText(e), [{ name: 'auth PIN', value: LEAK_PINS.auth }])).toEqual([]);
+    }
+    const removed: Transport = {
+      async transmit(command) {
+        if (command[1] === 0x20 && command.length > 5) throw new CardRemovedError();
+        return vc.transmit(command);
+      },
+    };
+    const card = await MyNumberCard.connect(removed);
+    await expect(card.jpki.sign('auth', DATA, { pin: LEAK_PINS.auth })).rejects.toBeInstanceOf(CardRemovedError);
+  });
 
   it('commands without a secret keep the raw cause', async () => {
     const failing: Transport = {
