@@ -36,3 +36,34 @@ export class ResponseChainingError extends MynacardError {
     super('response-chaining', message);
   }
 }
+
+/**
+ * What `ApduChannel` keeps as the `cause` of a transport failure on a command that
+ * carried a secret (VERIFY, CHANGE REFERENCE DATA, …): the original error's `name` and `code`
+ * only. Its message and other properties are dropped, because a transport may echo the command
+ * (and so the PIN) in them.
+ */
+export class RedactedTransportCause extends Error {
+  /** The original error's `code` (string or number), when it had one. */
+  readonly code: string | number | undefined;
+
+  constructor(original: unknown) {
+    const name = originalName(original);
+    super(`${name} (details withheld: the command carried a secret)`);
+    this.name = name;
+    const code = (original as { code?: unknown } | null | undefined)?.code;
+    // A code is a short token ('ECONNRESET', 'NoService'); a longer or odd one could be data.
+    this.code =
+      typeof code === 'number' || (typeof code === 'string' && /^[A-Za-z][\w.-]{0,63}$/.test(code)) ? code : undefined;
+  }
+}
+
+function originalName(original: unknown): string {
+  if (original instanceof Error) {
+    const name = original.name;
+    // A name is short and identifier-like; anything else could be data in disguise.
+    if (typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name)) return name;
+    return 'Error';
+  }
+  return original === null ? 'null' : typeof original;
+}

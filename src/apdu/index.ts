@@ -14,6 +14,7 @@ export {
 export { ResponseApdu } from './response.js';
 export {
   ApduFormatError,
+  RedactedTransportCause,
   ExtendedLengthUnsupportedError,
   MalformedResponseError,
   ResponseChainingError,
@@ -46,6 +47,7 @@ export {
   commandTraceEvent,
   formatCommandRedacted,
   formatTraceEvent,
+  isSecretCommand,
   isSecretInstruction,
   responseTraceEvent,
   spacedHex,

@@ -21,6 +21,15 @@ export function isSecretInstruction(ins: number): boolean {
   return SECRET_INS.has(ins);
 }
 
+/**
+ * True when the encoded command `bytes` carries a secret in its data field: a
+ * {@link isSecretInstruction} instruction with data. The one predicate every transport uses to
+ * decide which of its copies of a command to wipe.
+ */
+export function isSecretCommand(bytes: Uint8Array): boolean {
+  return bytes.length > 5 && isSecretInstruction(bytes[1]!);
+}
+
 /** A command seen on the wire. */
 export interface ApduTraceCommandEvent {
   /** Discriminant: a command APDU, host to card (`=>`). */

@@ -28,7 +28,7 @@ export { FaceAp, type FaceCredential, type FaceReadOptions, type FaceSecretKind 
 export { CommonAp } from './common.js';
 export type { PinCallOptions } from './pin.js';
 export type { ReadOptions, ReadProgress } from './read-file.js';
-export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind } from './pin-format.js';
+export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind, type SecretValue } from './pin-format.js';
 export {
   DEFAULT_HASH,
   digestInfoHash,

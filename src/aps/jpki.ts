@@ -17,7 +17,7 @@ import {
   sfiReference,
 } from './constants.js';
 import { DEFAULT_HASH, assertHashAlgorithm, digestInfoOf, type HashAlgorithm } from './digest-info.js';
-import { encodeSecret } from './pin-format.js';
+import { encodeSecret, type SecretValue } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
 import type { TokenInfo } from './records.js';
@@ -45,31 +45,38 @@ export interface ReadCertificateOptions extends PinCallOptions, ReadOptions {
   /**
    * The secret the certificate needs: the signing password for `'sign'`; the auth PIN for
    * `'auth'` on a smartphone (Android, card-facts §7), used on other devices only if the card
-   * refuses the read with `6982`. Ignored for the CA certificates.
+   * refuses the read with `6982`. Ignored for the CA certificates. Bytes are wiped after use
+   * ({@link SecretValue}).
    */
-  readonly pin?: string;
+  readonly pin?: SecretValue;
+  /**
+   * `'sign'` only: return a 署名用電子証明書 cached earlier in this session without any APDU
+   * and without checking `pin`. Default `false`: a cached copy is returned only after this
+   * call's password passed VERIFY (the read itself is then skipped).
+   */
+  readonly cache?: boolean;
 }
 
 /** Options of {@link JpkiAp.sign}. */
 export interface SignOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`). */
-  readonly pin: string;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
+  readonly pin: SecretValue;
   /** Hash applied to the data before the DigestInfo is built. Default `'SHA-256'`. */
   readonly hash?: HashAlgorithm;
 }
 
 /** Options of {@link JpkiAp.signDigestInfo}. */
 export interface SignDigestInfoOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`). */
-  readonly pin: string;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
+  readonly pin: SecretValue;
 }
 
 /** Secrets of {@link JpkiAp.changePin}. */
 export interface ChangePinSecrets {
-  /** The current PIN or password. */
-  readonly current: string;
+  /** The current PIN or password (bytes are wiped after use, see {@link SecretValue}). */
+  readonly current: SecretValue;
   /** The new one (same format rules). */
-  readonly next: string;
+  readonly next: SecretValue;
 }
 
 interface CertificateSpec {
@@ -167,8 +174,8 @@ export class JpkiAp {
   /**
    * Read a certificate: exactly its DER bytes (filler after the object is never returned).
    * Certificates are cached for the life of the session (a copy is returned each time; a
-   * cached 署名用電子証明書 is returned after the password's format check, without a new
-   * VERIFY). `close()` wipes the cache.
+   * cached 署名用電子証明書 is returned only after this call's password passed VERIFY, unless
+   * `cache: true`). `close()` wipes the cache.
    *
    * - `'sign'` (署名用電子証明書) needs `pin` = the signing password: tries query → VERIFY →
    *   read → security status dropped.
@@ -186,16 +193,22 @@ export class JpkiAp {
     const key = `jpki:${kind}`;
     const session = this.#session;
     if (kind === 'sign') {
-      const secret = encodeSecret('sign-password', options.pin);
-      const hit = session.cached(key);
-      if (hit !== undefined) {
-        secret.fill(0);
-        return hit;
+      if (options.cache === true) {
+        const hit = session.cached(key);
+        if (hit !== undefined) {
+          if (options.pin instanceof Uint8Array) options.pin.fill(0);
+          return hit;
+        }
       }
+      const secret = encodeSecret('sign-password', options.pin);
       return session.run(async (port) => {
-        const der = await session.withVerified(port, 'jpki', KEYS.sign.pin, secret, options, () =>
-          readTlvObject(port, spec.fid, { ...readOptions(options), sensitive: true, context: `READ ${spec.name}` }),
-        );
+        // The cached copy (the holder's 基本4情報) is served only behind a VERIFY of this call's
+        // password: a well-formed but wrong one must not open it.
+        const der = await session.withVerified(port, 'jpki', KEYS.sign.pin, secret, options, async () => {
+          const hit = session.cached(key);
+          if (hit !== undefined) return hit;
+          return readTlvObject(port, spec.fid, { ...readOptions(options), sensitive: true, context: `READ ${spec.name}` });
+        });
         session.remember(key, der);
         return der;
       }, { signal: options.signal, wipe: [secret] });

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import { PinFormatError } from '../errors.js';
-import { isValidMyNumber } from './my-number.js';
 
 /**
  * A secret the card verifies:
@@ -27,48 +26,92 @@ export const SECRET_RULES: Readonly<Record<SecretKind, string>> = {
   'verification-b': '照合番号B must be exactly 14 digits',
 };
 
-// card-facts §5: formats of every secret.
-const FOUR_DIGITS = /^[0-9]{4}$/;
-const SIGN_PASSWORD = /^[A-Z0-9]{6,16}$/;
-const FOURTEEN_DIGITS = /^[0-9]{14}$/;
+/**
+ * A PIN, password or 照合番号 as the SDK accepts it: a string, or its ASCII bytes. A
+ * `Uint8Array` is wiped (filled with zeros) by the SDK once the call has taken its copy,
+ * whatever the outcome, so that the caller's buffer does not keep the secret either.
+ *
+ * Wiping is best effort in JavaScript: a string cannot be wiped at all, and the engine, a
+ * transport's native layer or the operating system may hold copies the SDK cannot reach.
+ * Prefer bytes when the secret never needs to be a string.
+ */
+export type SecretValue = string | Uint8Array;
 
 /**
  * Check `value` against the format of `kind` and return its ASCII bytes (the signing password
- * upper-cased). The caller owns the returned array and must wipe it once it has been sent.
+ * upper-cased). The caller owns the returned array and must wipe it once it has been sent. A
+ * `Uint8Array` value is wiped here, valid or not (see {@link SecretValue}).
  *
- * @throws PinFormatError when the value is not a string of the right format (nothing is sent)
+ * @throws PinFormatError when the value is not a string or bytes of the right format (nothing is sent)
  */
 export function encodeSecret(kind: SecretKind, value: unknown): Uint8Array {
-  if (!Object.hasOwn(SECRET_RULES, kind)) throw new PinFormatError('Unknown secret kind');
-  if (typeof value !== 'string') throw new PinFormatError(`${SECRET_RULES[kind]} (a string was expected)`);
-  const text = kind === 'sign-password' ? value.toUpperCase() : value;
-  let ok: boolean;
+  let bytes: Uint8Array;
+  if (value instanceof Uint8Array) {
+    bytes = value.slice();
+    value.fill(0);
+  } else if (typeof value === 'string') {
+    bytes = new Uint8Array(value.length);
+    // Non-ASCII characters become 00, which no format allows.
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      bytes[i] = c < 0x7f ? c : 0;
+    }
+  } else {
+    if (!Object.hasOwn(SECRET_RULES, kind)) throw new PinFormatError('Unknown secret kind');
+    throw new PinFormatError(`${SECRET_RULES[kind]} (a string or bytes were expected)`);
+  }
+  if (!Object.hasOwn(SECRET_RULES, kind)) {
+    bytes.fill(0);
+    throw new PinFormatError('Unknown secret kind');
+  }
+  if (!normalise(kind, bytes)) {
+    bytes.fill(0);
+    throw new PinFormatError(SECRET_RULES[kind]);
+  }
+  return bytes;
+}
+
+const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
+const isUpper = (b: number): boolean => b >= 0x41 && b <= 0x5a;
+const isLower = (b: number): boolean => b >= 0x61 && b <= 0x7a;
+
+// card-facts §5: formats of every secret.
+/** Check the format of `kind` on the bytes themselves (no string copy); upper-case a password in place. */
+function normalise(kind: SecretKind, bytes: Uint8Array): boolean {
   switch (kind) {
     case 'auth-pin':
     case 'text-pin':
-      ok = FOUR_DIGITS.test(text);
-      break;
-    case 'sign-password':
-      // toUpperCase of non-ASCII can produce ASCII (e.g. 'ı' → 'I'): require ASCII input too.
-      ok = SIGN_PASSWORD.test(text) && /^[A-Za-z0-9]+$/.test(value) && /[A-Z]/.test(text) && /[0-9]/.test(text);
-      break;
+      return bytes.length === 4 && bytes.every(isDigit);
+    case 'sign-password': {
+      if (bytes.length < 6 || bytes.length > 16) return false;
+      if (!bytes.every((b) => isDigit(b) || isUpper(b) || isLower(b))) return false;
+      for (let i = 0; i < bytes.length; i++) if (isLower(bytes[i]!)) bytes[i]! -= 0x20;
+      return bytes.some(isUpper) && bytes.some(isDigit);
+    }
     case 'verification-a':
-      ok = isValidMyNumber(text);
-      break;
+      return bytes.length === 12 && bytes.every(isDigit) && myNumberCheckDigitOf(bytes) === bytes[11]! - 0x30;
     case 'verification-b':
-      ok = FOURTEEN_DIGITS.test(text);
-      break;
+      return bytes.length === 14 && bytes.every(isDigit);
   }
-  if (!ok) throw new PinFormatError(SECRET_RULES[kind]);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+}
+
+/** The 個人番号 check digit of the first 11 digits (same rule as `myNumberCheckDigit`, on bytes). */
+function myNumberCheckDigitOf(bytes: Uint8Array): number {
+  let sum = 0;
+  for (let n = 1; n <= 11; n++) {
+    const p = bytes[11 - n]! - 0x30;
+    const q = n <= 6 ? n + 1 : n - 5;
+    sum += p * q;
+  }
+  const remainder = sum % 11;
+  return remainder <= 1 ? 0 : 11 - remainder;
 }
 
 /** Whether `value` has the format of `kind` (never throws). */
 export function isValidSecret(kind: SecretKind, value: unknown): boolean {
   try {
-    encodeSecret(kind, value).fill(0);
+    // A check only: the caller's bytes are not wiped here.
+    encodeSecret(kind, value instanceof Uint8Array ? value.slice() : value).fill(0);
     return true;
   } catch {
     return false;

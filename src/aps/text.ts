@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { changeApPin } from './change-pin.js';
 import { MAX_TRIES, TEXT_EF, sfiReference } from './constants.js';
-import { encodeSecret, type SecretKind } from './pin-format.js';
+import { encodeSecret, type SecretKind, type SecretValue } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import type { ChangePinSecrets } from './jpki.js';
 import { readCvCertificate, readCvCertificateIn } from './cv-certificate.js';
@@ -15,20 +15,20 @@ import type { CardSession } from './session.js';
 
 /** The 券面事項入力補助用 暗証番号 as a credential. */
 export interface TextPinCredential {
-  /** 券面事項入力補助用 暗証番号: 4 digits. */
-  readonly pin: string;
+  /** 券面事項入力補助用 暗証番号: 4 digits (bytes are wiped after use, see {@link SecretValue}). */
+  readonly pin: SecretValue;
 }
 
 /** 照合番号A as a credential. */
 export interface VerificationACredential {
   /** 照合番号A: the 12-digit 個人番号 (check digit validated before sending). */
-  readonly verificationA: string;
+  readonly verificationA: SecretValue;
 }
 
 /** 照合番号B as a credential. */
 export interface VerificationBCredential {
   /** 照合番号B: 14 digits (生年月日 YYMMDD, 有効期限の年 YYYY, セキュリティコード). */
-  readonly verificationB: string;
+  readonly verificationB: SecretValue;
 }
 
 /** The 個人番号 is opened by the 券面事項入力補助用 暗証番号 or by 照合番号A (the 個人番号 itself). */

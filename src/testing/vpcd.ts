@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import type { Socket } from 'node:net';
+import { isSecretCommand } from '../apdu/trace.js';
 import { toHex } from '../bytes.js';
 import { CardRemovedError, InvalidArgumentError, ReaderUnavailableError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
@@ -33,11 +34,6 @@ const CTRL_GET_ATR = 0x04;
 /** SW 6F00 "no precise diagnosis" (ISO/IEC 7816-4): the card object failed. */
 const SW_NO_PRECISE_DIAGNOSIS = Uint8Array.of(0x6f, 0x00);
 
-/**
- * Instructions whose command data is a secret (PIN, password, new PIN, PUK): VERIFY (20, 21),
- * CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C). Their bodies never reach the log.
- */
-const SECRET_INS = new Set([0x20, 0x21, 0x24, 0x2c]);
 
 /**
  * Imported at call time through a computed specifier: bundlers (esbuild, Rollup, webpack) then
@@ -211,7 +207,9 @@ class VpcdBridge {
 
   /** vpcd may split a frame over several reads or put several frames in one (TCP stream). */
   private onData(chunk: Uint8Array): void {
-    let buf = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    const joined = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    this.pending.fill(0);
+    let buf = joined;
     while (buf.length >= 2) {
       const length = (buf[0]! << 8) | buf[1]!;
       if (buf.length < 2 + length) break;
@@ -220,9 +218,16 @@ class VpcdBridge {
       buf = buf.subarray(2 + length);
       this.queue = this.queue
         .then(() => this.onMessage(message))
-        .catch((err: unknown) => this.pull(`bridge failure (${(err as Error).name})`));
+        .catch((err: unknown) => this.pull(`bridge failure (${(err as Error).name})`))
+        // The bridge's copy of a PIN-bearing command must not outlive its exchange.
+        .finally(() => {
+          if (isSecretCommand(message)) message.fill(0);
+        });
     }
     this.pending = new Uint8Array(buf);
+    // Everything needed was copied out: the received bytes (maybe a VERIFY) are zeroed.
+    chunk.fill(0);
+    joined.fill(0);
   }
 
   private async onMessage(message: Uint8Array): Promise<void> {
@@ -313,7 +318,7 @@ function spacedHex(bytes: Uint8Array): string {
 
 /** The command in hex, with the data of secret-carrying instructions replaced by its length. */
 function describeCommand(command: Uint8Array): string {
-  if (command.length > 4 && SECRET_INS.has(command[1]!)) {
+  if (isSecretCommand(command)) {
     return `${spacedHex(command.subarray(0, 4))} <${command.length - 4} bytes redacted>`;
   }
   return spacedHex(command);

@@ -232,6 +232,8 @@ export class T1Protocol {
   #lastI: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   #lastINs = 0;
   #lastIMore = false;
+  /** Every I-block of the exchange (parts of the command, maybe a PIN): wiped when it ends. */
+  #iBlocks: Uint8Array[] = [];
   /** The last block a repeat request re-sends (I, R, S request). */
   #lastSent: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   /** The last block sent of any kind (also S responses). */
@@ -357,6 +359,7 @@ export class T1Protocol {
   abandon(): void {
     if (this.#phase !== 'idle') this.#needsResynch = true;
     this.#phase = 'idle';
+    this.#wipeSent();
   }
 
   /** Forget everything: the card was powered on again (N(S) = N(R) = 0, IFSC from the ATR). */
@@ -385,13 +388,29 @@ export class T1Protocol {
 
   #finish(response: Uint8Array): T1Step {
     this.#phase = 'idle';
+    this.#wipeSent();
     return { type: 'done', response };
+  }
+
+  /**
+   * Zero this side's copies of the command (it may carry a PIN): the command and the blocks
+   * kept for retransmission. Called when an exchange ends, however it ends.
+   */
+  #wipeSent(): void {
+    this.#command.fill(0);
+    this.#command = EMPTY;
+    for (const block of this.#iBlocks) block.fill(0);
+    this.#iBlocks = [];
+    this.#lastI.fill(0);
+    this.#lastSent.fill(0);
+    this.#lastAny.fill(0);
   }
 
   #fail(message: string): never {
     this.#phase = 'idle';
     this.#received = [];
     this.#receivedLength = 0;
+    this.#wipeSent();
     this.#needsResynch = true;
     throw new CcidError('t1-protocol', message);
   }
@@ -407,6 +426,7 @@ export class T1Protocol {
     this.#offset += chunk.length;
     const more = this.#offset < this.#command.length;
     const block = iBlock(this.#ns, more, chunk, this.#nad);
+    this.#iBlocks.push(block);
     this.#lastI = block;
     this.#lastINs = this.#ns;
     this.#lastIMore = more;

@@ -3,6 +3,7 @@
  * rev 1.1) itself over a WebUSB `USBDevice` — for browsers, kiosks and Node without pcscd.
  * @packageDocumentation
  */
+import { isSecretCommand } from '../apdu/trace.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { transmitApdu, type XfrBlockFunction } from './apdu-level.js';
@@ -296,7 +297,9 @@ export class WebUsbCcidTransport implements Transport {
     if (!(command instanceof Uint8Array)) return Promise.reject(new InvalidArgumentError('transmit expects a Uint8Array'));
     if (command.length < 4) return Promise.reject(new InvalidArgumentError('A command APDU has at least 4 bytes'));
     const copy = command.slice();
-    return this.#enqueue(() => this.#transmitNow(copy, options.signal));
+    const sent = this.#enqueue(() => this.#transmitNow(copy, options.signal));
+    // Our copy of a PIN-bearing command must not outlive the exchange.
+    return isSecretCommand(copy) ? sent.finally(() => copy.fill(0)) : sent;
   }
 
   /**
@@ -477,12 +480,19 @@ export class WebUsbCcidTransport implements Transport {
    */
   #xfrWith(signal: AbortSignal | undefined, maxData: number): XfrBlockFunction {
     return async (data, bwi = 0, level = LEVEL_PARAMETER.single) => {
-      const answer: CcidResponse = await this.#link.exchange((seq) => xfrBlock(this.slot, seq, data, bwi, level), {
-        allowFailure: true,
-        removable: true,
-        signal,
-        maxDataLength: maxData,
-      });
+      let message: Uint8Array | undefined;
+      let answer: CcidResponse;
+      try {
+        answer = await this.#link.exchange((seq) => (message = xfrBlock(this.slot, seq, data, bwi, level)), {
+          allowFailure: true,
+          removable: true,
+          signal,
+          maxDataLength: maxData,
+        });
+      } finally {
+        // The XfrBlock holds a copy of the command (or of a T=1 block of it): wipe it once sent.
+        message?.fill(0);
+      }
       if (answer.commandStatus !== COMMAND_STATUS.ok) {
         if (answer.iccStatus === ICC_STATUS.absent) throw new CardRemovedError();
         if (answer.iccStatus === ICC_STATUS.inactive) {

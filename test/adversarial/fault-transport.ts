@@ -65,6 +65,12 @@ export function faultName(f: Fault): string {
 /** Wraps the virtual card; `arm(index, fault)` makes APDU number `index` (0-based) fail. */
 export class FaultyTransport implements Transport {
   count = 0;
+  /**
+   * A careless custom transport: every command carrying a secret (VERIFY, CHANGE REFERENCE
+   * DATA, RESET RETRY COUNTER with data) fails with an error that echoes the command in its
+   * message, a `command` property and a nested cause (issue 13 §3).
+   */
+  echoSecretCommands = false;
   #armed: { index: number; fault: Fault } | undefined;
   constructor(readonly card: VirtualMyNumberCard) {}
 
@@ -82,6 +88,13 @@ export class FaultyTransport implements Transport {
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
     const i = this.count++;
+    if (this.echoSecretCommands && command.length > 5 && [0x20, 0x24, 0x2c].includes(command[1]!)) {
+      const hex = Array.from(command, (b) => b.toString(16).padStart(2, '0')).join('');
+      throw Object.assign(new Error(`cannot send ${hex}`, { cause: new Error(`frame ${hex}`) }), {
+        code: 'ECHO',
+        command: command.slice(),
+      });
+    }
     const armed = this.#armed?.index === i ? this.#armed.fault : undefined;
     if (armed?.kind === 'throw-before') throw armed.raw ? new Error('socket hang up') : new TransportError('link down');
     const response = await this.card.transmit(command);

@@ -98,3 +98,50 @@ export function errorText(error: unknown): string {
   }
   return parts.join('\n');
 }
+
+/** Whether `needle` occurs in `haystack` (byte search). */
+export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The bytes a copy of a VERIFY carrying `pin` holds wherever it sits (an APDU, a T=1 I-block, a
+ * CCID XfrBlock): `20 00 P2 Lc <pin>` (INS P1 P2 Lc data).
+ */
+export function verifyBody(p2: number, pin: string): Uint8Array {
+  const data = new TextEncoder().encode(pin);
+  return Uint8Array.of(0x20, 0x00, p2, data.length, ...data);
+}
+
+/**
+ * Record every copy made with `slice()` of the arrays handed to {@link CopyWatch.watch}, and of
+ * those copies in turn, until {@link CopyWatch.restore}: how a test sees the private copies a
+ * transport keeps (its queue copy, the T=1 layer's command) without reaching into it.
+ */
+export interface CopyWatch {
+  /** Every watched array and every copy of one, in order. */
+  readonly arrays: Uint8Array[];
+  watch(array: Uint8Array): void;
+  restore(): void;
+}
+
+export function watchCopies(): CopyWatch {
+  const watched = new WeakSet<Uint8Array>();
+  const arrays: Uint8Array[] = [];
+  const original = Uint8Array.prototype.slice;
+  const watch = (array: Uint8Array): void => {
+    if (watched.has(array)) return;
+    watched.add(array);
+    arrays.push(array);
+  };
+  Uint8Array.prototype.slice = function slice(this: Uint8Array, start?: number, end?: number) {
+    const copy = original.call(this, start, end);
+    if (watched.has(this)) watch(copy);
+    return copy;
+  } as typeof original;
+  return { arrays, watch, restore: () => void (Uint8Array.prototype.slice = original) };
+}

@@ -52,8 +52,28 @@ describe('JpkiAp.readCertificate', () => {
     const again = await card.jpki.readCertificate('auth');
     again.fill(0); // a copy: the cache is untouched
     expect(toHex(await card.jpki.readCertificate('auth'))).toBe(toHex(vc.certificates.auth));
-    expect(toHex(await card.jpki.readCertificate('sign', { pin: SIGN_PASSWORD }))).toBe(toHex(vc.certificates.sign));
     expect(vc.log).toHaveLength(0);
+    // The cached 署名用電子証明書 comes only after this call's password passed VERIFY (no read).
+    expect(toHex(await card.jpki.readCertificate('sign', { pin: SIGN_PASSWORD }))).toBe(toHex(vc.certificates.sign));
+    expect(commands(vc)).toEqual(['0020009B', '0020009B', SELECT.jpki]);
+    vc.clearLog();
+    // `cache: true` serves it without any APDU (and without a password).
+    expect(toHex(await card.jpki.readCertificate('sign', { cache: true }))).toBe(toHex(vc.certificates.sign));
+    expect(vc.log).toHaveLength(0);
+  });
+
+  it('a cached 署名用電子証明書 is not returned for a wrong but well-formed password (issue 13 §3)', async () => {
+    const { vc, card } = await rig();
+    expect(toHex(await card.jpki.readCertificate('sign', { pin: SIGN_PASSWORD }))).toBe(toHex(vc.certificates.sign));
+    vc.clearLog();
+    const e = await rejection(card.jpki.readCertificate('sign', { pin: 'WRONG1' }));
+    expect(e).toBeInstanceOf(PinIncorrectError);
+    expect((e as PinIncorrectError).remaining).toBe(4);
+    expect(commands(vc)).toEqual(['0020009B', '0020009B']); // tries query, VERIFY (refused): no read
+    // `cache: true` without a cached copy reads as usual (and so needs the password).
+    const fresh = await rig();
+    await expect(fresh.card.jpki.readCertificate('sign', { cache: true })).rejects.toBeInstanceOf(PinFormatError);
+    expect(fresh.vc.log).toHaveLength(0);
   });
 
   it('the sign certificate needs a well-formed password before anything is sent', async () => {

@@ -74,3 +74,46 @@ describe('secret formats (card-facts §5)', () => {
     );
   });
 });
+
+describe('secrets as bytes (issue 13 §3)', () => {
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const zero = (a: Uint8Array): boolean => a.every((b) => b === 0);
+  const KINDS: SecretKind[] = ['auth-pin', 'sign-password', 'text-pin', 'verification-a', 'verification-b'];
+
+  it('the same verdict and encoding as the string, for random inputs; the input bytes are wiped', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...KINDS), fc.stringMatching(/^[ -~]{0,20}$/), (kind, text) => {
+        const input = bytes(text);
+        let fromString: string | undefined;
+        let fromBytes: string | undefined;
+        try {
+          fromString = ascii(encodeSecret(kind, text));
+        } catch (e) {
+          expect(e).toBeInstanceOf(PinFormatError);
+        }
+        try {
+          fromBytes = ascii(encodeSecret(kind, input));
+        } catch (e) {
+          expect(e).toBeInstanceOf(PinFormatError);
+        }
+        expect(fromBytes).toBe(fromString);
+        expect(zero(input)).toBe(true);
+      }),
+    );
+  });
+
+  it('a valid 照合番号A as bytes; a wrong check digit refused; non-ASCII bytes refused', () => {
+    const first11 = '12345678901';
+    const good = `${first11}${myNumberCheckDigit(first11)}`;
+    expect(ascii(encodeSecret('verification-a', bytes(good)))).toBe(good);
+    const bad = `${first11}${(myNumberCheckDigit(first11) + 1) % 10}`;
+    expect(() => encodeSecret('verification-a', bytes(bad))).toThrowError(PinFormatError);
+    expect(() => encodeSecret('auth-pin', Uint8Array.of(0x31, 0x32, 0x33, 0xb4))).toThrowError(PinFormatError);
+  });
+
+  it('isValidSecret checks bytes without wiping them', () => {
+    const pin = bytes('1234');
+    expect(isValidSecret('auth-pin', pin)).toBe(true);
+    expect(ascii(pin)).toBe('1234');
+  });
+});

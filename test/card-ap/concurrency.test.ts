@@ -14,6 +14,8 @@ import {
   hospital,
   library,
   rig,
+  probeHex,
+  fciHex,
   selectHex,
   sessions,
   wire,
@@ -64,7 +66,7 @@ const SHAPES: Readonly<Record<string, readonly string[]>> = {
   ],
   hosPatient: [SELECT_HOS, '00A4020C020001', '00B0000008'],
   hosTries: [SELECT_HOS, '00A4020C020101', '00200080'],
-  probe: [selectHex(OTHER.aid), SELECT_HOS, SELECT_LIB],
+  probe: [probeHex(OTHER.aid), probeHex(hospital.aid), probeHex(library.aid)],
 };
 
 const matches = (pattern: string, command: string | undefined): boolean =>
@@ -95,7 +97,7 @@ describe('sharing the card with a MyNumberCard session', () => {
     expect(exchanges(vc)).toEqual([
       `${SELECT_JPKI} → 9000`,
       '00200098 → 63C3',
-      `${SELECT_LIB} → 9000`,
+      `${SELECT_LIB} → ${fciHex(library.aid)}`,
       '00A4020C020001 → 9000',
       '00B000000A → 303031323334353637389000',
       `${SELECT_JPKI} → 9000`,

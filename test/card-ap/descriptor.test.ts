@@ -2,6 +2,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import {
+  CardApReservedAidError,
   bytesCodec,
   cardApCodecFromJson,
   cardApDescriptorFromJson,
@@ -43,9 +44,45 @@ describe('defineCardAp', () => {
     expect(() => defineCardAp({ ...base, aid: 'A0000002310400000000000000000000' })).not.toThrow();
     expect(() => defineCardAp({ ...base, aid: 'A000000231040000000000000000000000' })).toThrow('5–16 bytes');
     for (const own of ['D392F000260100000001', 'D3921000310001010408', 'D3921000310001010402', 'D3921000310001010100']) {
-      expect(() => defineCardAp({ ...base, aid: own })).toThrow("card's own applications");
+      expect(() => defineCardAp({ ...base, aid: own })).toThrow(CardApReservedAidError);
     }
     expect(() => defineCardAp({ ...base, aid: 'not hex' })).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses an AID that is a prefix of a reserved DF name, or starts with one (issue 13 §4)', () => {
+    const cases: [string, string][] = [
+      ['D392F00026', 'D392F000260100000001'], // prefix of the JPKI AP: a partial-name match selects it
+      ['D392F0002601', 'D392F000260100000001'],
+      ['D39210003100010104', 'D3921000310001010408'], // prefix of the text AP (and of face, 住基)
+      ['D392100031', 'D3921000310001010408'],
+      ['D392F00026010000000155', 'D392F000260100000001'], // starts with the JPKI AID
+      ['D392100031000101010001', 'D3921000310001010100'], // starts with the common AP's AID
+      ['A0000001510000FF', 'A0000001510000'], // starts with the GlobalPlatform ISD
+      ['A000000151', 'A0000001510000'],
+    ];
+    for (const [aid, reserved] of cases) {
+      let error: unknown;
+      try {
+        defineCardAp({ ...base, aid });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, aid).toBeInstanceOf(CardApReservedAidError);
+      expect(error, aid).toBeInstanceOf(InvalidArgumentError);
+      expect((error as CardApReservedAidError).reservedAid, aid).toBe(reserved);
+    }
+    // Near misses stay valid: they neither start nor end the comparison with a reserved name.
+    expect(() => defineCardAp({ ...base, aid: 'D392F00027' })).not.toThrow();
+    expect(() => defineCardAp({ ...base, aid: 'D392F000260200000001' })).not.toThrow();
+    // The JSON route refuses it the same way.
+    expect(() =>
+      cardApDescriptorFromJson({
+        name: 'x',
+        area: 'regional',
+        aid: 'D392F00026',
+        files: { a: { fid: '0001', size: 4, read: 'free', write: 'never', codec: { type: 'bytes', size: 4 } } },
+      }),
+    ).toThrow(CardApReservedAidError);
   });
 
   it('checks names, areas, FIDs, sizes, codecs and access rules', () => {

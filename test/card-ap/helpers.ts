@@ -73,8 +73,19 @@ export const hospital = defineCardAp({
   },
 });
 
-/** SELECT by DF name. */
+/** SELECT of a card AP by DF name with the FCI requested (P2 00, Le 00), as sessions send it. */
 export function selectHex(aid: Uint8Array): string {
+  return `00A40400${aid.length.toString(16).toUpperCase().padStart(2, '0')}${toHex(aid).toUpperCase()}00`;
+}
+
+/** The virtual card's answer to {@link selectHex}: FCI `6F L 84 L <AID>` and 9000. */
+export function fciHex(aid: Uint8Array): string {
+  const n = aid.length;
+  return `6F${(n + 2).toString(16).toUpperCase().padStart(2, '0')}84${n.toString(16).toUpperCase().padStart(2, '0')}${toHex(aid).toUpperCase()}9000`;
+}
+
+/** SELECT by DF name without FCI (P2 0C), as probes send it. */
+export function probeHex(aid: Uint8Array): string {
   return `00A4040C${aid.length.toString(16).toUpperCase().padStart(2, '0')}${toHex(aid).toUpperCase()}`;
 }
 

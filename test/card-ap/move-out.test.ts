@@ -11,7 +11,7 @@ import {
   probeCardAps,
   type CardApHost,
 } from '../../src/aps/card-ap/index.js';
-import { MEMBER_PIN, exchanges, hospital, library, rejection, rig, selectHex, sessions, wire } from './helpers.js';
+import { MEMBER_PIN, exchanges, hospital, library, rejection, probeHex, rig, selectHex, sessions, wire } from './helpers.js';
 
 const OTHER = { aid: fromHex('F0392000000000030001'), label: 'unknown' };
 
@@ -79,9 +79,9 @@ describe('probeCardAps', () => {
     const found = await probeCardAps(r.host, [OTHER, hospital, library]);
     expect(found).toEqual([hospital, library]);
     expect(exchanges(r.vc)).toEqual([
-      `${selectHex(OTHER.aid)} → 6A82`,
-      `${selectHex(hospital.aid)} → 9000`,
-      `${selectHex(library.aid)} → 9000`,
+      `${probeHex(OTHER.aid)} → 6A82`,
+      `${probeHex(hospital.aid)} → 9000`,
+      `${probeHex(library.aid)} → 9000`,
     ]);
     expect(r.host.forgets).toBe(1);
     r.vc.moveOut();

@@ -33,6 +33,7 @@ import {
   library,
   rejection,
   rig,
+  fciHex,
   selectHex,
   sessions,
   wire,
@@ -50,7 +51,7 @@ describe('read', () => {
     const member: string = await lib.read('memberNumber');
     expect(member).toBe('0012345678');
     expect(exchanges(r.vc)).toEqual([
-      `${SELECT_LIB} → 9000`,
+      `${SELECT_LIB} → ${fciHex(library.aid)}`,
       '00A4020C020001 → 9000',
       `00B000000A → ${ascii('0012345678')}9000`,
     ]);
@@ -63,12 +64,12 @@ describe('read', () => {
     const loans = await lib.read('loans', { pin: MEMBER_PIN });
     expect(loans).toEqual({ limit: 5, validUntil: '20300331' });
     expect(exchanges(r.vc)).toEqual([
-      `${SELECT_LIB} → 9000`,
+      `${SELECT_LIB} → ${fciHex(library.aid)}`,
       '00200091 → 63C3',
       '00200091+PIN → 9000',
       '00A4020C020002 → 9000',
       `00B0000030 → ${LOANS_IMAGE}9000`,
-      `${SELECT_LIB} → 9000`,
+      `${SELECT_LIB} → ${fciHex(library.aid)}`,
     ]);
     expect(r.vc.cardApSecretState(library, 'pin')).toEqual({ remaining: 3, maxTries: 3, blocked: false });
   });
@@ -279,7 +280,7 @@ describe('PINs', () => {
     expect(error).toBeInstanceOf(PinIncorrectError);
     expect(error).toMatchObject({ code: 'pin-incorrect', remaining: 2 });
     expect(error.message).not.toContain('1111');
-    expect(exchanges(r.vc)).toEqual([`${SELECT_LIB} → 9000`, '00200091 → 63C3', '00200091+PIN → 63C2', `${SELECT_LIB} → 9000`]);
+    expect(exchanges(r.vc)).toEqual([`${SELECT_LIB} → ${fciHex(library.aid)}`, '00200091 → 63C3', '00200091+PIN → 63C2', `${SELECT_LIB} → ${fciHex(library.aid)}`]);
     expect(r.vc.cardApSecretState(library, 'pin').remaining).toBe(2);
     expect(hex(r.vc.cardApFile(library, 'loans'))).toBe(LOANS_IMAGE);
     expect(await lib.remainingTries('pin')).toBe(2);

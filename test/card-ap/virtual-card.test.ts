@@ -9,7 +9,7 @@ import {
   defineCardAp,
 } from '../../src/aps/card-ap/index.js';
 import { DEFAULT_CARD_AP_CAPACITY, testCardApCryptogram, VirtualMyNumberCard } from '../../src/testing/index.js';
-import { ISSUER_KEY, LIBRARY_CONTENTS, MEMBER_PIN, ascii, hex, hospital, library, selectHex } from './helpers.js';
+import { ISSUER_KEY, LIBRARY_CONTENTS, MEMBER_PIN, ascii, fciHex, hex, hospital, library, selectHex } from './helpers.js';
 
 async function send(card: VirtualMyNumberCard, command: string): Promise<string> {
   return hex(await card.transmit(fromHex(command)));
@@ -45,7 +45,7 @@ describe('installCardAp', () => {
     expect(hex(card.cardApFile(library, 'memberNumber'))).toBe(ascii('0012345678'));
     expect(hex(card.cardApFile(library, 'issuerCode'))).toBe('0102030405060708');
     expect(card.cardApSecretState(library, 'pin')).toEqual({ remaining: 3, maxTries: 3, blocked: false });
-    expect(await send(card, selectHex(library.aid))).toBe('9000');
+    expect(await send(card, selectHex(library.aid))).toBe(fciHex(library.aid));
     expect(card.log.at(-1)?.dfName).toBe('card-ap');
   });
 
@@ -219,10 +219,10 @@ describe('moveOut', () => {
     expect(card.cardApUsage('regional').used).toBe(0);
     expect(await send(card, '00B0000001')).toBe('6986'); // MF level, no current EF
     expect(await send(card, selectHex(library.aid))).toBe('6A82');
-    expect(await send(card, selectHex(hospital.aid))).toBe('9000');
+    expect(await send(card, selectHex(hospital.aid))).toBe(fciHex(hospital.aid));
     expect(() => card.cardApFile(library, 'memberNumber')).toThrow('not installed');
     expect(card.moveOut()).toEqual([]);
     card.installCardAp(library, { memberNumber: '0000000099' }, { secrets: { pin: MEMBER_PIN } });
-    expect(await send(card, selectHex(library.aid))).toBe('9000');
+    expect(await send(card, selectHex(library.aid))).toBe(fciHex(library.aid));
   });
 });

@@ -42,8 +42,11 @@ const LIBRARY_JSON = {
 const library = cardApDescriptorFromJson(LIBRARY_JSON);
 const LIBRARY_PIN = '2468';
 
-const SELECT_HOSPITAL = '00A4040C0AF0392000000000021001';
-const SELECT_LIBRARY = '00A4040C0AF0392000000000010001';
+/** Sessions select with the FCI requested (P2 00, Le 00) and check the DF name; probes use P2 0C. */
+const SELECT_HOSPITAL = '00A404000AF039200000000002100100';
+const SELECT_LIBRARY = '00A404000AF039200000000001000100';
+const PROBE_HOSPITAL = '00A4040C0AF0392000000000021001';
+const PROBE_LIBRARY = '00A4040C0AF0392000000000010001';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -85,7 +88,7 @@ Card APs (free area):
   city-library (F0392000000000010001)      present
   F0392000000000099999                     absent
 `);
-    expect(commands(vc)).toEqual([SELECT_HOSPITAL, SELECT_LIBRARY, '00A4040C0AF0392000000000099999']);
+    expect(commands(vc)).toEqual([PROBE_HOSPITAL, PROBE_LIBRARY, '00A4040C0AF0392000000000099999']);
   });
 
   test('not found after moving out (転出): the regional card AP is absent, --json schema', async () => {
@@ -317,7 +320,18 @@ Files:
     });
     expect(r.code).toBe(0);
     const reads = r.stderr.split('\n').filter((l) => l.startsWith('<=') && !/^<= (?:90 00|63 C\d)$/.test(l));
-    expect(reads).toEqual(['<= <redacted 10 bytes> 90 00', '<= <redacted 8 bytes> 90 00', '<= <redacted 48 bytes> 90 00']);
+    // Every answer with data is redacted, the SELECT's FCI (6F 0C 84 0A <AID>, 14 bytes) included.
+    const fci = '<= <redacted 14 bytes> 90 00';
+    expect(reads).toEqual([
+      fci,
+      '<= <redacted 10 bytes> 90 00',
+      fci,
+      '<= <redacted 8 bytes> 90 00',
+      fci,
+      fci,
+      '<= <redacted 48 bytes> 90 00',
+      fci,
+    ]);
     expect(r.stderr).not.toContain('DE AD BE EF');
     expect(r.stderr).toContain('=> 00 20 00 91 04 <redacted 4 bytes>');
     expect(r.stdout).toContain('issuerCode    DEADBEEF01020304');

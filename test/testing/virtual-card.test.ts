@@ -60,8 +60,30 @@ describe('SELECT', () => {
     const card = await VirtualMyNumberCard.create();
     expect(await send(card, selectAid(aid))).toBe('9000');
     expect(card.log.at(-1)?.dfName).toBe(name);
-    expect(await send(card, selectAid(aid, '00'))).toBe('9000');
-    expect(await send(card, `${selectAid(aid, '00')}00`)).toBe('9000');
+    // P2 00 asks for the FCI: `6F 0C 84 0A <DF name>` (ISO/IEC 7816-4 §7.4).
+    expect(await send(card, selectAid(aid, '00'))).toBe(`6F0C840A${aid}9000`);
+    expect(await send(card, `${selectAid(aid, '00')}00`)).toBe(`6F0C840A${aid}9000`);
+  });
+
+  it('quirks.selectFci: no answer data, or an FCP without a DF name; P2 0C is always bare', async () => {
+    const none = await VirtualMyNumberCard.create({ quirks: { selectFci: 'none' } });
+    expect(await send(none, `${selectAid(AID.jpki, '00')}00`)).toBe('9000');
+    const fcp = await VirtualMyNumberCard.create({ quirks: { selectFci: 'fcp-without-df-name' } });
+    expect(await send(fcp, `${selectAid(AID.jpki, '00')}00`)).toBe('620382013890' + '00');
+    expect(await send(fcp, selectAid(AID.jpki))).toBe('9000');
+    await expect(VirtualMyNumberCard.create({ quirks: { selectFci: 'all' as never } })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('quirks.partialDfNameSelect: a prefix of a DF name selects that DF (exact names only by default)', async () => {
+    const exact = await VirtualMyNumberCard.create();
+    expect(await send(exact, `${selectAid('D392F00026', '00')}00`)).toBe('6A82');
+    const partial = await VirtualMyNumberCard.create({ quirks: { partialDfNameSelect: true } });
+    expect(await send(partial, `${selectAid('D392F00026', '00')}00`)).toBe(`6F0C840A${AID.jpki}9000`);
+    expect(partial.log.at(-1)?.dfName).toBe('jpki');
+    // An exact name still wins, and an unknown prefix is still 6A82.
+    expect(await send(partial, selectAid(AID.text))).toBe('9000');
+    expect(partial.log.at(-1)?.dfName).toBe('text');
+    expect(await send(partial, selectAid('F0F0F0F0F0'))).toBe('6A82');
   });
 
   it('answers 6A82 to an unknown AID and keeps the current DF and EF', async () => {

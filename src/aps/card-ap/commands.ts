@@ -7,12 +7,14 @@ import type { ApduPort } from '../../apdu/channel.js';
 import { CommandApdu, MAX_EXTENDED_LC } from '../../apdu/command.js';
 import { statusWordError } from '../../apdu/status.js';
 import { SW } from '../../apdu/sw.js';
+import { equalBytes, toHex } from '../../bytes.js';
 import { CardDataError, PinFormatError } from '../../errors.js';
+import { decodeTlv, findAllTlv, type TlvNode } from '../../tlv/index.js';
 import { INS, SELECT_BY_NAME, SELECT_EF, SELECT_NO_FCI, SHORT_CHUNK } from '../constants.js';
 import type { PinReference } from '../pin.js';
 import { CARD_AP_INS, MAX_SFI, SHORT_UPDATE_CHUNK } from './constants.js';
-import type { CardApDescriptor, CardApSecretSpec } from './descriptor.js';
-import { CardApNotInstalledError } from './errors.js';
+import { cardApAid, type CardApDescriptor, type CardApSecretSpec } from './descriptor.js';
+import { CardApNotInstalledError, CardApSelectionError } from './errors.js';
 
 /** `6282`: end of file reached before Le bytes (card-facts §4.1). */
 const END_OF_FILE_WARNING = 0x6282;
@@ -29,17 +31,64 @@ export async function selectAid(port: ApduPort, aid: Uint8Array): Promise<number
   return response.sw;
 }
 
+/** SELECT P2: return the FCI template (ISO/IEC 7816-4 §11.2.2, P2 `00`). */
+const SELECT_RETURN_FCI = 0x00;
+/** FCI template (`6F`), FCP template (`62`) and the DF name inside them (`84`). ISO/IEC 7816-4 §7.4 */
+const TAG_FCI = 0x6f;
+const TAG_FCP = 0x62;
+const TAG_DF_NAME = 0x84;
+
 /**
- * SELECT the card AP by DF name: `00 A4 04 0C Lc <AID>`. An absent AP answers `6A82`
- * (card-facts §5 [S]; §9 item 1 marks the exact SW [U], so any other refusal stays a plain
- * StatusWordError rather than being guessed to mean "not installed").
- * @throws CardApNotInstalledError for `6A82`; StatusWordError for other refusals
+ * What the SELECT of a card AP confirmed: `'verified'` when the card returned the AID as DF
+ * name, `'unverified'` when it returned no DF name.
  */
-export async function selectCardAp(port: ApduPort, descriptor: CardApDescriptor): Promise<void> {
-  const sw = await selectAid(port, descriptor.aid);
-  if (sw === SW.OK) return;
+export type CardApSelection = 'verified' | 'unverified';
+
+/**
+ * SELECT the card AP by DF name with the FCI requested, `00 A4 04 00 Lc <AID> 00`, and check the
+ * DF name (tag `84`) the card returns: a different one (a card that selected by partial DF
+ * name) is refused before anything else is sent. An absent AP answers `6A82` (card-facts §5
+ * [S]; §9 item 1 marks the exact SW [U], so any other refusal stays a plain StatusWordError rather
+ * than being guessed to mean "not installed"). The AID is checked against the reserved DF names
+ * again (its bytes could have been changed after `defineCardAp`).
+ *
+ * @returns whether the selection was confirmed by a DF name
+ * @throws CardApReservedAidError; CardApNotInstalledError for `6A82`; CardApSelectionError
+ *   (`'df-name-mismatch'`, `'malformed-fci'`); StatusWordError for other refusals
+ */
+export async function selectCardAp(port: ApduPort, descriptor: CardApDescriptor): Promise<CardApSelection> {
+  const aid = cardApAid(descriptor.aid);
+  const response = await port.transmit(
+    new CommandApdu({ ins: INS.select, p1: SELECT_BY_NAME, p2: SELECT_RETURN_FCI, data: aid, le: SHORT_CHUNK }),
+  );
+  const sw = response.sw;
   if (sw === SW.FILE_NOT_FOUND) throw new CardApNotInstalledError(descriptor.name, descriptor.area);
-  throw statusWordError(sw, `SELECT card AP "${descriptor.name}"`);
+  if (!response.ok) throw statusWordError(sw, `SELECT card AP "${descriptor.name}"`);
+  const expected = toHex(aid).toUpperCase();
+  const dfName = dfNameOf(response.data, descriptor.name, expected);
+  if (dfName === undefined) return 'unverified';
+  if (!equalBytes(dfName, aid)) {
+    throw new CardApSelectionError('df-name-mismatch', descriptor.name, expected, toHex(dfName).toUpperCase());
+  }
+  return 'verified';
+}
+
+/** The DF name in a SELECT answer (FCI or FCP template), or `undefined` when there is none. */
+function dfNameOf(data: Uint8Array, cardAp: string, expected: string): Uint8Array | undefined {
+  if (data.length === 0) return undefined;
+  let nodes: TlvNode[];
+  try {
+    nodes = decodeTlv(data, { mode: 'ber' });
+  } catch {
+    throw new CardApSelectionError('malformed-fci', cardAp, expected);
+  }
+  const template = nodes.length === 1 ? nodes[0]! : undefined;
+  if (template === undefined || (template.tag !== TAG_FCI && template.tag !== TAG_FCP)) {
+    throw new CardApSelectionError('malformed-fci', cardAp, expected);
+  }
+  const names = findAllTlv(template, TAG_DF_NAME);
+  if (names.length > 1) throw new CardApSelectionError('malformed-fci', cardAp, expected);
+  return names[0]?.value;
 }
 
 /** SELECT an EF of the current card AP: `00 A4 02 0C 02 <FID>`. */
@@ -119,10 +168,11 @@ export async function updateRange(
   }
 }
 
-const CHARSET_PATTERNS = {
-  digits: /^[0-9]+$/,
-  alphanumeric: /^[A-Za-z0-9]+$/,
-  ascii: /^[\x20-\x7e]+$/,
+/** Bytes allowed by each charset (checked on the bytes: no string copy of a secret given as bytes). */
+const CHARSET_BYTES = {
+  digits: (b: number) => b >= 0x30 && b <= 0x39,
+  alphanumeric: (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a),
+  ascii: (b: number) => b >= 0x20 && b <= 0x7e,
 } as const;
 
 const CHARSET_NAMES = {
@@ -137,7 +187,8 @@ export function secretLabel(descriptor: CardApDescriptor, name: string, spec: Ca
 }
 
 /**
- * Check `value` against the secret's format and return its ASCII bytes (the caller wipes them).
+ * Check `value` (a string or ASCII bytes, the latter wiped here) against the secret's format and
+ * return its ASCII bytes (the caller wipes them).
  * @throws PinFormatError (nothing is sent; the message names the rule, never the value)
  */
 export function encodeCardApSecret(descriptor: CardApDescriptor, name: string, spec: CardApSecretSpec, value: unknown): Uint8Array {
@@ -147,10 +198,24 @@ export function encodeCardApSecret(descriptor: CardApDescriptor, name: string, s
   const rule =
     `The ${secretLabel(descriptor, name, spec)} must be ` +
     `${min === max ? `exactly ${min}` : `${min}–${max}`} ${CHARSET_NAMES[charset]}`;
-  if (typeof value !== 'string') throw new PinFormatError(`${rule} (a string was expected)`);
-  if (value.length < min || value.length > max || !CHARSET_PATTERNS[charset].test(value)) throw new PinFormatError(rule);
-  const bytes = new Uint8Array(value.length);
-  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
+  let bytes: Uint8Array;
+  if (value instanceof Uint8Array) {
+    // Bytes given by the caller are wiped once copied, valid or not (best effort, see SecretValue).
+    bytes = value.slice();
+    value.fill(0);
+  } else if (typeof value === 'string') {
+    bytes = new Uint8Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      bytes[i] = c < 0x7f ? c : 0; // non-ASCII → 00, which no charset allows
+    }
+  } else {
+    throw new PinFormatError(`${rule} (a string or bytes were expected)`);
+  }
+  if (bytes.length < min || bytes.length > max || !bytes.every(CHARSET_BYTES[charset])) {
+    bytes.fill(0);
+    throw new PinFormatError(rule);
+  }
   return bytes;
 }
 

@@ -4,6 +4,8 @@
  * share with the rest of the card.
  * @packageDocumentation
  */
+import { toHex } from '../../bytes.js';
+import { AIDS } from '../constants.js';
 
 /**
  * The two free areas of the card:
@@ -29,14 +31,14 @@ export const MIN_AID_LENGTH = 5;
 export const MAX_AID_LENGTH = 16;
 
 /**
- * DF names a card AP may not use: the card's own applications (card-facts §2) and the
- * GlobalPlatform ISD. A descriptor with one of them is a mistake, never a free-area card AP.
+ * DF names a card AP may not use, nor overlap (be a prefix of, or start with): the card's own
+ * applications (card-facts §2, from {@link AIDS}), the 住基AP and the GlobalPlatform ISD. A
+ * descriptor with one of them is a mistake, never a free-area card AP; on a card that selects
+ * by partial DF name an overlapping AID could reach the JPKI, text, face or common AP.
+ * Upper-case hex.
  */
 export const RESERVED_AIDS: readonly string[] = [
-  'D392F000260100000001', // 公的個人認証AP [C]
-  'D3921000310001010408', // 券面事項入力補助AP [C]
-  'D3921000310001010402', // 券面事項確認AP [C]
-  'D3921000310001010100', // 共通カードAP [C]
+  ...Object.values(AIDS).map((aid) => toHex(aid).toUpperCase()),
   'D3921000310001010401', // 住基AP [S]
   'A0000001510000', // GlobalPlatform ISD [S]
 ];

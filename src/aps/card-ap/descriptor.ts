@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { CardApIssuerAuth } from './auth.js';
 import type { CardApCodec, CardApCodecValue } from './codecs.js';
 import { MAX_AID_LENGTH, MAX_FILE_SIZE, MIN_AID_LENGTH, RESERVED_AIDS, type CardApArea } from './constants.js';
+import { CardApReservedAidError } from './errors.js';
 import { registerCardApOpener } from './opener.js';
 import { openCardAp } from './session.js';
 
@@ -99,6 +100,12 @@ export interface CardApDescriptor<F extends CardApFiles = CardApFiles, S extends
   readonly secrets: S;
   /** Issuer authentication for files written `'issuer'`; may also be given per session or per call. */
   readonly auth: CardApIssuerAuth | undefined;
+  /**
+   * Send secrets, writes and issuer authentication even when the card's SELECT answer carries
+   * no DF name to confirm the selection (see {@link CardApDefinition.allowUnverifiedSelect}).
+   * `undefined` = `false`.
+   */
+  readonly allowUnverifiedSelect?: boolean | undefined;
 }
 
 /** What {@link defineCardAp} takes. */
@@ -115,6 +122,15 @@ export interface CardApDefinition<F, S> {
   readonly secrets?: S;
   /** Issuer authentication for `'issuer'` writes. */
   readonly auth?: CardApIssuerAuth | undefined;
+  /**
+   * The SDK selects a card AP with `00 A4 04 00 Lc <AID> 00` (FCI requested) and checks that the
+   * DF name (tag `84`) the card returns is the AID; a different one is always refused. When the
+   * card returns no DF name, reads without secrets proceed, but VERIFY with a value, UPDATE
+   * BINARY and issuer authentication are refused (`CardApSelectionError` `'df-name-missing'`)
+   * unless this is `true`. Default `false`. Set it only for a card AP known to answer SELECT
+   * without an FCI, on cards that select by exact DF name.
+   */
+  readonly allowUnverifiedSelect?: boolean | undefined;
 }
 
 /** Names of the files of descriptor `D`. */
@@ -149,9 +165,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Check and normalise a DF name of a free-area card AP (5–16 bytes; not one of the card's own
- * applications). Returns a copy.
- * @throws InvalidArgumentError
+ * Check and normalise a DF name of a free-area card AP (5–16 bytes; neither equal to, a prefix
+ * of, nor an extension of a reserved DF name: the JPKI, text, face, common and 住基 APs, the
+ * GlobalPlatform ISD). Returns a copy.
+ * @throws InvalidArgumentError; CardApReservedAidError (a subclass) for an overlapping AID
  */
 export function cardApAid(aid: Uint8Array | string, what = 'aid'): Uint8Array {
   let bytes: Uint8Array;
@@ -161,9 +178,10 @@ export function cardApAid(aid: Uint8Array | string, what = 'aid'): Uint8Array {
   if (bytes.length < MIN_AID_LENGTH || bytes.length > MAX_AID_LENGTH) {
     throw new InvalidArgumentError(`${what} must be ${MIN_AID_LENGTH}–${MAX_AID_LENGTH} bytes, got ${bytes.length}`);
   }
-  if (RESERVED_AIDS.includes(toHex(bytes).toUpperCase())) {
-    throw new InvalidArgumentError(`${what} is the DF name of one of the card's own applications, not a free-area card AP`);
-  }
+  const hex = toHex(bytes).toUpperCase();
+  // Equal, prefix or extension: a card that matches partial DF names could select the reserved AP.
+  const reserved = RESERVED_AIDS.find((r) => r.startsWith(hex) || hex.startsWith(r));
+  if (reserved !== undefined) throw new CardApReservedAidError(what, reserved);
   return bytes;
 }
 
@@ -291,6 +309,8 @@ export function defineCardAp<
   }
   const auth = definition.auth;
   if (auth !== undefined && typeof auth !== 'function') throw new InvalidArgumentError('auth must be a function');
+  const allowUnverifiedSelect = definition.allowUnverifiedSelect ?? false;
+  if (typeof allowUnverifiedSelect !== 'boolean') throw new InvalidArgumentError('allowUnverifiedSelect must be a boolean');
   const descriptor: CardApDescriptor<F, S> = Object.freeze({
     name,
     area,
@@ -298,6 +318,7 @@ export function defineCardAp<
     files: Object.freeze(files) as unknown as F,
     secrets: Object.freeze(secrets) as unknown as S,
     auth,
+    allowUnverifiedSelect,
   });
   VALIDATED.add(descriptor);
   return descriptor;
@@ -318,6 +339,7 @@ export function checkCardApDescriptor<D extends CardApDescriptor>(descriptor: D)
     files: descriptor.files,
     secrets: descriptor.secrets,
     auth: descriptor.auth,
+    allowUnverifiedSelect: descriptor.allowUnverifiedSelect,
   } as CardApDefinition<CardApFiles, CardApSecrets>);
   return descriptor;
 }

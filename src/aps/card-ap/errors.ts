@@ -4,7 +4,7 @@
  * value (a card AP may hold personal data) and never a secret.
  * @packageDocumentation
  */
-import { MynacardError } from '../../errors.js';
+import { InvalidArgumentError, MynacardError } from '../../errors.js';
 import type { CardApArea } from './constants.js';
 
 const AREA_NAMES: Readonly<Record<CardApArea, string>> = {
@@ -195,4 +195,70 @@ export class CardApCapacityError extends MynacardError {
 
 function joinPath(outer: string, inner: string | undefined): string {
   return inner === undefined ? outer : `${outer}.${inner}`;
+}
+
+/**
+ * A card-AP AID that equals, is a prefix of, or starts with a reserved DF name (the JPKI, text,
+ * face, common or 住基 AP, the GlobalPlatform ISD). On a card that selects by partial DF name
+ * such a descriptor could send its secrets to one of the card's own applications. An
+ * `InvalidArgumentError` (code `'invalid-argument'`), refused before anything is sent.
+ */
+export class CardApReservedAidError extends InvalidArgumentError {
+  /** The reserved DF name it overlaps (upper-case hex). */
+  readonly reservedAid: string;
+
+  constructor(what: string, reservedAid: string) {
+    super(
+      `${what} overlaps the reserved DF name ${reservedAid} (it is equal to it, a prefix of it or starts with it): ` +
+        'a card that selects by partial DF name could select one of its own applications',
+    );
+    this.reservedAid = reservedAid;
+  }
+}
+
+/**
+ * Why the SELECT of a card AP was not trusted:
+ * - `'df-name-mismatch'` — the DF name (tag `84`) in the card's FCI is not the descriptor's AID
+ *   (e.g. a card that selected by partial DF name);
+ * - `'df-name-missing'` — the card returned no DF name, and the operation would send a secret,
+ *   write or authenticate (allowed only with the descriptor's `allowUnverifiedSelect`);
+ * - `'malformed-fci'` — the SELECT response is not a BER-TLV FCI/FCP template.
+ */
+export type CardApSelectionReason = 'df-name-mismatch' | 'df-name-missing' | 'malformed-fci';
+
+/**
+ * The card AP could not be confirmed as the application the card selected. Nothing secret was
+ * sent: no VERIFY with data, no UPDATE BINARY, no issuer authentication.
+ */
+export class CardApSelectionError extends MynacardError {
+  /** Which check failed. */
+  readonly reason: CardApSelectionReason;
+  /** The card AP (descriptor name). */
+  readonly cardAp: string;
+  /** The descriptor's AID (upper-case hex). */
+  readonly expectedAid: string;
+  /** The DF name the card returned (upper-case hex), when it returned one. */
+  readonly dfName: string | undefined;
+
+  constructor(reason: CardApSelectionReason, cardAp: string, expectedAid: string, dfName?: string) {
+    super('card-ap-selection', selectionMessage(reason, cardAp, expectedAid, dfName));
+    this.reason = reason;
+    this.cardAp = cardAp;
+    this.expectedAid = expectedAid;
+    this.dfName = dfName;
+  }
+}
+
+function selectionMessage(reason: CardApSelectionReason, cardAp: string, expected: string, dfName?: string): string {
+  switch (reason) {
+    case 'df-name-mismatch':
+      return `SELECT card AP "${cardAp}" (${expected}): the card selected DF name ${dfName ?? '?'}; nothing secret was sent`;
+    case 'df-name-missing':
+      return (
+        `SELECT card AP "${cardAp}" (${expected}): the card returned no DF name to confirm the selection; ` +
+        'secrets, writes and issuer authentication need it (or the descriptor\'s allowUnverifiedSelect)'
+      );
+    case 'malformed-fci':
+      return `SELECT card AP "${cardAp}" (${expected}): the response is not an FCI/FCP template; nothing secret was sent`;
+  }
 }

@@ -12,10 +12,13 @@ export {
   CardApCapacityError,
   CardApCodecError,
   CardApNotInstalledError,
+  CardApReservedAidError,
+  CardApSelectionError,
   CardApValueTooLargeError,
   CardApWriteVerifyError,
   cardApAreaName,
   type CardApAccessReason,
+  type CardApSelectionReason,
 } from './errors.js';
 export {
   bytesCodec,

@@ -93,6 +93,8 @@ export interface CardApDescriptorJson {
   readonly secrets?: Readonly<Record<string, CardApSecretJson>>;
   /** Files by name. */
   readonly files: Readonly<Record<string, CardApFileJson>>;
+  /** See `CardApDefinition.allowUnverifiedSelect` (default `false`). */
+  readonly allowUnverifiedSelect?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -225,6 +227,7 @@ export function cardApDescriptorFromJson(
     files: files as unknown as CardApFiles,
     secrets: secrets as unknown as CardApSecrets,
     auth: options.auth,
+    allowUnverifiedSelect: data.allowUnverifiedSelect as boolean | undefined,
   }) as CardApDescriptor<CardApFiles, CardApSecrets>;
 }
 
@@ -253,5 +256,6 @@ export function cardApDescriptorToJson(descriptor: CardApDescriptor): CardApDesc
     aid: toHex(descriptor.aid).toUpperCase(),
     ...(Object.keys(secrets).length === 0 ? {} : { secrets }),
     files,
+    ...(descriptor.allowUnverifiedSelect === true ? { allowUnverifiedSelect: true } : {}),
   };
 }

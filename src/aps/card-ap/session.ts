@@ -15,8 +15,9 @@
  */
 import type { ApduPort } from '../../apdu/channel.js';
 import { StatusWordError } from '../../apdu/status.js';
-import { equalBytes } from '../../bytes.js';
+import { equalBytes, toHex } from '../../bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
+import type { SecretValue } from '../pin-format.js';
 import { guardedVerify, queryTries } from '../pin.js';
 import { runIssuerAuth, type CardApIssuerAuth } from './auth.js';
 import {
@@ -39,7 +40,13 @@ import {
   type CardApSecretSpec,
   type CardApWritableFileName,
 } from './descriptor.js';
-import { CardApAccessError, CardApCodecError, CardApValueTooLargeError, CardApWriteVerifyError } from './errors.js';
+import {
+  CardApAccessError,
+  CardApCodecError,
+  CardApSelectionError,
+  CardApValueTooLargeError,
+  CardApWriteVerifyError,
+} from './errors.js';
 import { resolveCardApHost, runOnHost, type CardApHost, type CardApTarget } from './host.js';
 import { probeWith } from './probe.js';
 import { fillerOf } from './tlv-record.js';
@@ -50,12 +57,12 @@ export interface CardApCallOptions<S extends string = string> {
    * The value of the secret the operation needs. Used only when the operation needs exactly one
    * secret; with two different ones (read behind one, written behind another) use `secrets`.
    */
-  readonly pin?: string | undefined;
+  readonly pin?: SecretValue | undefined;
   /**
    * Values by secret name: required for an operation that needs two different secrets (a write
    * whose file is read behind one secret and written behind another). Takes precedence over `pin`.
    */
-  readonly secrets?: { readonly [K in S]?: string } | undefined;
+  readonly secrets?: { readonly [K in S]?: SecretValue } | undefined;
   /** Send a VERIFY even with one try left (a wrong value then blocks the secret). Default `false`. */
   readonly allowLastTry?: boolean | undefined;
   /** Abort while waiting for the card (a sequence already running is not interrupted). */
@@ -116,11 +123,13 @@ export interface CardApSession<D extends CardApDescriptor> {
    */
   remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<number>;
   /**
-   * Check a secret (guarded VERIFY), then drop the security status again.
+   * Check a secret (guarded VERIFY), then drop the security status again. `value` may be ASCII
+   * bytes, wiped after use ({@link SecretValue}).
    * @throws PinFormatError; PinRetryGuardError; PinIncorrectError; PinBlockedError;
-   *   CardApNotInstalledError; transport errors
+   *   CardApNotInstalledError; CardApSelectionError (the card did not confirm the AP's DF name);
+   *   transport errors
    */
-  verify(secret: CardApSecretName<D>, value: string, options?: CardApVerifyOptions): Promise<void>;
+  verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void>;
   /** Whether the card holds this card AP (SELECT answers `9000` rather than `6A82`). */
   isInstalled(options?: { readonly signal?: AbortSignal }): Promise<boolean>;
 }
@@ -167,7 +176,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
       const distinct = [...new Set(names)];
       for (const name of distinct) {
         const spec = this.#secretSpec(name);
-        const given = options?.secrets as Readonly<Record<string, string | undefined>> | undefined;
+        const given = options?.secrets as Readonly<Record<string, SecretValue | undefined>> | undefined;
         // `pin` stands for a secret only when the operation needs just one: sending one value to
         // two different secrets could spend a try of the wrong one.
         const value = given?.[name] ?? (distinct.length === 1 ? options?.pin : undefined);
@@ -228,12 +237,19 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     secrets: PreparedSecret[],
     allowLastTry: boolean | undefined,
     body: (port: ApduPort, state: { secured: boolean }) => Promise<T>,
+    writes = false,
   ): Promise<T> {
     try {
       return await runOnHost(this.#host, signal, async (port) => {
         const state = { secured: false };
         try {
-          await selectCardAp(port, this.descriptor);
+          const selection = await selectCardAp(port, this.descriptor);
+          // Without a DF name the card may have selected another application (partial DF-name
+          // matching): no secret, write or authentication goes there unless the descriptor says so.
+          if (selection === 'unverified' && (secrets.length > 0 || writes) && this.descriptor.allowUnverifiedSelect !== true) {
+            const d = this.descriptor;
+            throw new CardApSelectionError('df-name-missing', d.name, toHex(d.aid).toUpperCase());
+          }
           if (secrets.length > 0) await this.#verifyAll(port, secrets, allowLastTry, state);
           return await body(port, state);
         } finally {
@@ -352,7 +368,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
           const restored = await this.#restore(port, previous, update, read);
           throw new CardApWriteVerifyError(file, restored);
         }
-      });
+      }, true);
     } finally {
       if (sensitive) for (const b of buffers) b.fill(0);
     }
@@ -379,7 +395,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     });
   }
 
-  async verify(secret: CardApSecretName<D>, value: string, options?: CardApVerifyOptions): Promise<void> {
+  async verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void> {
     const spec = this.#secretSpec(secret);
     const prepared = [{ name: secret, spec, bytes: encodeCardApSecret(this.descriptor, secret, spec, value) }];
     await this.#secured(options?.signal, prepared, options?.allowLastTry, async () => undefined);

@@ -104,6 +104,9 @@ export class VirtualMyNumberCard implements Transport {
     this.#latencyMs = nonNegativeInteger(quirks.latencyMs, 'quirks.latencyMs') ?? 0;
     this.#removalCountdown = nonNegativeInteger(quirks.removeAfterCommands, 'quirks.removeAfterCommands');
     const maxChunk = nonNegativeInteger(quirks.maxChunk, 'quirks.maxChunk', 1) ?? UNLIMITED_CHUNK;
+    if (quirks.selectFci !== undefined && !['df-name', 'none', 'fcp-without-df-name'].includes(quirks.selectFci)) {
+      throw new InvalidArgumentError("quirks.selectFci must be 'df-name', 'none' or 'fcp-without-df-name'");
+    }
     this.#context = {
       fs: this.#fs,
       pending: undefined,
@@ -113,6 +116,8 @@ export class VirtualMyNumberCard implements Transport {
         getResponse: quirks.getResponse ?? false,
         blockedQuery: quirks.blockedPinQuery ?? '63C0',
         verifiedQuery: quirks.verifiedPinQuery ?? 'tries',
+        partialDfNameSelect: quirks.partialDfNameSelect ?? false,
+        selectFci: quirks.selectFci ?? 'df-name',
       },
     };
     if (options.advertiseExtendedLength === true) {

@@ -25,6 +25,10 @@ export interface HandlerQuirks {
   readonly blockedQuery: '63C0' | '6984';
   /** Answer to an empty VERIFY on a PIN already verified: `tries` (63Cx) or `9000` (card-facts §4 [S]). */
   readonly verifiedQuery: 'tries' | '9000';
+  /** SELECT by DF name falls back to the first DF whose name starts with the data. */
+  readonly partialDfNameSelect: boolean;
+  /** What SELECT by DF name with P2 `00` returns. */
+  readonly selectFci: 'df-name' | 'none' | 'fcp-without-df-name';
 }
 
 /** Data a previous command left for GET RESPONSE (61xx chaining). */
@@ -95,7 +99,7 @@ export const select: Handler = (command, context) => {
   const { p1, p2, data } = command;
   switch (p1) {
     case 0x04: {
-      // By DF name; P2 0C (no FCI) [C] or 00 (FCI requested: the virtual card returns none [U]).
+      // By DF name; P2 0C (no FCI) [C] or 00 (FCI requested: the `selectFci` quirk says what comes back [U]).
       if (p2 !== 0x0c && p2 !== 0x00) return status(SW.incorrectP1P2);
       if (data.length === 0 || data.length > MAX_DF_NAME) return status(SW.wrongLength);
       // The GlobalPlatform ISD restores the power-on state. card-facts §2 [S]
@@ -103,11 +107,11 @@ export const select: Handler = (command, context) => {
         fs.powerOn();
         return status(SW.ok);
       }
-      // Exact names only; JICSAP prefix selection is not modelled [U].
-      // Unknown → 6A82 (§9 item 1 [U]).
-      const df = fs.findDf(data);
+      // Exact names, or with the `partialDfNameSelect` quirk a prefix [U]. Unknown → 6A82 (§9 item 1 [U]).
+      const df = fs.findDf(data) ?? (context.quirks.partialDfNameSelect ? fs.findDfByPrefix(data) : undefined);
       if (df === undefined) return status(SW.fileNotFound);
       fs.enterDf(df);
+      if (p2 === 0x00) return selectAnswer(df.aid, context.quirks.selectFci);
       return status(SW.ok);
     }
     case 0x00: {
@@ -132,6 +136,18 @@ export const select: Handler = (command, context) => {
       return status(SW.incorrectP1P2);
   }
 };
+
+/** SELECT's answer when the FCI was requested (ISO/IEC 7816-4 §7.4: FCI `6F`, DF name `84`). */
+function selectAnswer(dfName: Uint8Array, fci: HandlerQuirks['selectFci']): HandlerResult {
+  switch (fci) {
+    case 'none':
+      return status(SW.ok);
+    case 'fcp-without-df-name':
+      return { data: Uint8Array.of(0x62, 0x03, 0x82, 0x01, 0x38), sw: SW.ok }; // file descriptor: DF
+    case 'df-name':
+      return { data: concatBytes(Uint8Array.of(0x6f, dfName.length + 2, 0x84, dfName.length), dfName), sw: SW.ok };
+  }
+}
 
 /** READ BINARY (B0). card-facts §4, §9 item 5 */
 export const readBinary: Handler = (command, context) => {

@@ -144,6 +144,11 @@ export class FileSystem {
     return this.#dfs.find((df) => equalBytes(df.aid, aid));
   }
 
+  /** The first DF whose name starts with `prefix` (partial DF-name selection, ISO/IEC 7816-4 §11.2.2). */
+  findDfByPrefix(prefix: Uint8Array): DedicatedFile | undefined {
+    return this.#dfs.find((df) => df.aid.length >= prefix.length && equalBytes(df.aid.subarray(0, prefix.length), prefix));
+  }
+
   /** Make `df` current: no current EF, security status cleared. */
   enterDf(df: DedicatedFile): void {
     this.#currentDf = df;

@@ -123,6 +123,19 @@ export interface VirtualCardQuirks {
    * default) or `'9000'` (card-facts §4: "possibly 9000 if already verified" [S]).
    */
   readonly verifiedPinQuery?: 'tries' | '9000';
+  /**
+   * SELECT by DF name also matches a partial name: when no DF has exactly the name given, the
+   * first one whose name starts with it is selected (ISO/IEC 7816-4 §11.2.2; whether the real
+   * card does so is [U]). Default `false` (exact names only).
+   */
+  readonly partialDfNameSelect?: boolean;
+  /**
+   * Answer to SELECT by DF name with P2 `00` (FCI requested): `'df-name'` (default) returns the
+   * FCI template `6F L 84 L <DF name>`; `'none'` returns bare `9000`, like a card that ignores
+   * the request; `'fcp-without-df-name'` returns an FCP template without tag `84`
+   * (`62 03 82 01 38`). P2 `0C` always answers bare `9000`.
+   */
+  readonly selectFci?: 'df-name' | 'none' | 'fcp-without-df-name';
 }
 
 /** Card data that is not a certificate field: expiry, security code, municipality, serial. */
