@@ -6,6 +6,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
+    // The PC/SC host process (isolation: 'process'); found next to the pcsc entry at run time.
+    'pcsc/host': 'src/pcsc/isolated/host.ts',
     'webusb/index': 'src/webusb/index.ts',
     cli: 'src/cli/main.ts',
   },

@@ -12,6 +12,7 @@
 import { InvalidArgumentError, MynacardError, PcscServiceError, TimeoutError } from '../errors.js';
 import { mapPcscError } from './errors.js';
 import { abortError } from '../apdu/mutex.js';
+import { isolatedPcscMini } from './isolated/module.js';
 import { loadFailure, loadPcscMini, type PcscMiniClient, type PcscMiniModule, type PcscMiniReader } from './pcsc-mini.js';
 
 /** Smallest allowed settle pause before `Client.stop()` (pcsc-lab gotcha 8). */
@@ -70,7 +71,16 @@ export type PcscMiniSource = PcscMiniModule | (() => Promise<PcscMiniModule>);
 export interface ClientManagerOptions {
   readonly pcscMini?: PcscMiniSource | undefined;
   readonly stopSettleMs?: number | undefined;
+  readonly isolation?: PcscIsolation | undefined;
+  readonly hostPath?: string | undefined;
 }
+
+/**
+ * Where pcsc-mini's native addon runs: `'process'` (default) in a host process of its own that
+ * the SDK ends with SIGKILL, or `'in-process'` in this process (pcsc-mini's `Client.stop()` can
+ * then block the JS thread for good in rare races; see `isolated/host.ts`).
+ */
+export type PcscIsolation = 'process' | 'in-process';
 
 /** The reference-counted pcsc-mini client of one context. Internal. */
 export class ClientManager {
@@ -97,7 +107,12 @@ export class ClientManager {
       throw new InvalidArgumentError(`stopSettleMs must be a number ≥ ${MIN_STOP_SETTLE_MS}`);
     }
     this.#settleMs = settle;
-    this.#source = options.pcscMini ?? loadPcscMini;
+    const isolation = options.isolation ?? 'process';
+    if (isolation !== 'process' && isolation !== 'in-process') {
+      throw new InvalidArgumentError("isolation must be 'process' or 'in-process'");
+    }
+    const hostPath = options.hostPath;
+    this.#source = options.pcscMini ?? (isolation === 'in-process' ? loadPcscMini : async () => isolatedPcscMini({ hostPath }));
   }
 
   /** Whether a pcsc-mini client is running. */
@@ -245,8 +260,15 @@ export class ClientManager {
     this.#client = client;
     try {
       client.start();
+      // A client whose start completes later (the isolated host process) says when it has.
+      const ready = (client as { readonly ready?: Promise<unknown> }).ready;
+      if (ready !== undefined) {
+        await ready;
+        if (this.#client !== client) throw this.#failure ?? new PcscServiceError('The PC/SC reader monitor stopped while starting');
+        this.#startedAt = this.#lastEventAt = Date.now();
+      }
     } catch (error) {
-      this.#client = undefined;
+      if (this.#client === client) this.#client = undefined;
       throw mapPcscError(error, 'connecting to the PC/SC service');
     }
     return client;

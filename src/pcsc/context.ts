@@ -4,7 +4,7 @@
  * tests) or to change the stop settle pause.
  * @packageDocumentation
  */
-import { ClientManager, type PcscMiniSource } from './client.js';
+import { ClientManager, type PcscIsolation, type PcscMiniSource } from './client.js';
 import {
   connectWith,
   listReadersWith,
@@ -26,6 +26,19 @@ export interface PcscContextOptions {
    * right after an event). Default 300 ms, at least 250 ms.
    */
   readonly stopSettleMs?: number | undefined;
+  /**
+   * Where pcsc-mini's native addon runs (ignored when `pcscMini` is given, which always runs in
+   * this process). Default `'process'`: a small host process that the SDK ends with SIGKILL, so
+   * that neither pcsc-mini's `Client.stop()` (which can block the JS thread for good in a race
+   * with pcsc-lite) nor the finalizer of a client whose pcscd died can hang or crash this
+   * process. `'in-process'` saves the host process (about 40 MB) where those risks are accepted.
+   */
+  readonly isolation?: PcscIsolation | undefined;
+  /**
+   * The host program for `isolation: 'process'` (default: `pcsc/host.js` shipped beside this
+   * module). Set it when a bundler moved `mynacard/pcsc` away from its `dist/` folder.
+   */
+  readonly hostPath?: string | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ import { pcscInstallHint } from './pcsc-mini.js';
 /** The card left the reader: SCARD_W_REMOVED_CARD, SCARD_E_NO_SMARTCARD, and SCARD_E_NOT_TRANSACTED (what pcsc-lite answers first, before its ~400 ms presence poll notices the removal). */
 const REMOVED = new Set(['RemovedCard', 'NoSmartCard', 'NotTransacted']);
 /** The PC/SC service is gone or unreachable. */
-const SERVICE = new Set(['NoService', 'ServiceStopped', 'Shutdown', 'SystemCancelled', 'CommError']);
+const SERVICE = new Set(['NoService', 'ServiceStopped', 'Shutdown', 'SystemCancelled', 'CommError', 'HostExited']);
 /** The reader is gone or unusable. */
 const READER = new Set(['NoReadersAvailable', 'UnknownReader', 'ReaderUnavailable', 'ReaderUnsupported', 'DuplicateReader']);
 /** Another process (or another call on this handle) holds the card. */
@@ -39,7 +39,8 @@ export function pcscErrorCode(error: unknown): string | undefined {
  * one). `operation` names what failed, e.g. `'transmit'`.
  *
  * - `RemovedCard`, `NoSmartCard`, `NotTransacted` → {@link CardRemovedError}
- * - `NoService`, `ServiceStopped`, `Shutdown`, `SystemCancelled`, `CommError`, `NoAccess` → {@link PcscServiceError}
+ * - `NoService`, `ServiceStopped`, `Shutdown`, `SystemCancelled`, `CommError`, `NoAccess`, and
+ *   `HostExited` (the PC/SC host process of an isolated context ended) → {@link PcscServiceError}
  * - `NoReadersAvailable`, `UnknownReader`, `ReaderUnavailable`, … → {@link ReaderUnavailableError}
  * - `SharingViolation`, `CardIsBusy`, `TransactionAlreadyInProgress` → {@link CardBusyError}
  * - `Timeout` → {@link TimeoutError}; `Cancelled` → {@link AbortedError}

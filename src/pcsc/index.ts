@@ -46,7 +46,7 @@ export type {
   WatchReadersOptions,
 } from './readers.js';
 export { mapPcscError, pcscErrorCode } from './errors.js';
-export type { PcscMiniSource } from './client.js';
+export type { PcscIsolation, PcscMiniSource } from './client.js';
 export type {
   PcscMiniCard,
   PcscMiniCardState,

@@ -1,6 +1,6 @@
 /**
  * An SDK user that lives through pcscd restarts (run with `node --expose-gc --import tsx`):
- *   pcsc-restart-child.ts <reader> <cycles>
+ *   pcsc-restart-child.ts <reader> <cycles> <process|in-process>
  * Each cycle: waitForCard → MyNumberCard.connect → read the auth certificate → "UP <i> <sha-256>";
  * then on stdin "down" (the test has stopped pcscd) it checks that listReaders() and the open
  * session fail with PcscServiceError, closes the session, forces garbage collection (pcsc-mini's
@@ -12,10 +12,13 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { MyNumberCard } from '../../src/aps/index.js';
-import { listReaders, waitForCard } from '../../src/pcsc/index.js';
+import { PcscContext, type PcscIsolation } from '../../src/pcsc/index.js';
 
-const [reader, cyclesArg] = process.argv.slice(2);
+const [reader, cyclesArg, isolation] = process.argv.slice(2);
 const cycles = Number(cyclesArg);
+// In-process, the dead clients' native finalizers are what must never run; isolated, the host
+// process of each dead client must be ended.
+const pcsc = new PcscContext({ isolation: isolation as PcscIsolation });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
@@ -39,13 +42,13 @@ async function collect(): Promise<void> {
 }
 
 for (let i = 0; i < cycles; i++) {
-  const transport = await waitForCard({ reader: reader!, timeoutMs: 20_000 });
+  const transport = await pcsc.waitForCard({ reader: reader!, timeoutMs: 20_000 });
   const card = await MyNumberCard.connect(transport);
   const der = await card.jpki.readCertificate('auth');
   console.log(`UP ${i} ${createHash('sha256').update(der).digest('hex')}`);
   if ((await next()) !== 'down') throw new Error('expected "down"');
   const failures: string[] = [];
-  for (const call of [() => listReaders(), () => card.jpki.remainingTries('auth')]) {
+  for (const call of [() => pcsc.listReaders(), () => card.jpki.remainingTries('auth')]) {
     try {
       await call();
       failures.push('none');

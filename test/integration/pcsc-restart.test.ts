@@ -29,11 +29,11 @@ describe.skipIf(!pcsc.ok)(suiteTitle('pcscd stop/start cycles under a running SD
     await connection?.close();
   });
 
-  it(`survives ${CYCLES} pcscd stop/start cycles with gc() after each, recovers each time and exits 0 by itself`, async () => {
+  it.each(['process', 'in-process'])(`isolation %s: survives ${CYCLES} pcscd stop/start cycles with gc() after each, recovers each time and exits 0 by itself`, async (isolation) => {
     const vc = await VirtualMyNumberCard.create();
     const expected = createHash('sha256').update(vc.certificates.auth).digest('hex');
     connection = await insertCard(stack!, vc);
-    child = new LineChild(['--expose-gc', '--import', 'tsx', path.join(HERE, 'pcsc-restart-child.ts'), stack!.reader, String(CYCLES)]);
+    child = new LineChild(['--expose-gc', '--import', 'tsx', path.join(HERE, 'pcsc-restart-child.ts'), stack!.reader, String(CYCLES), isolation]);
     try {
       for (let i = 0; i < CYCLES; i++) {
         expect(await child.waitForLine(`UP ${i} `, 30_000)).toBe(`UP ${i} ${expected}`);
