@@ -7,6 +7,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
     'webusb/index': 'src/webusb/index.ts',
+    'react-native/index': 'src/react-native/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -17,5 +18,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['pcsc-mini', /^node:/],
+  external: ['pcsc-mini', 'react-native-nfc-manager', /^node:/],
 });

@@ -52,7 +52,7 @@ describe('browser bundles (esbuild, minified, ESM, platform browser)', () => {
     expect(paths).toContain('src/tlv/decode.ts');
     expect(paths).toContain('src/apdu/channel.ts');
     const heavy = paths.filter((p) =>
-      /^src\/(crypto|testing|pcsc|webusb|cli)\/|node_modules\/(@peculiar|asn1js|pvtsutils|reflect-metadata)/.test(p),
+      /^src\/(crypto|testing|pcsc|webusb|react-native|cli)\/|node_modules\/(@peculiar|asn1js|pvtsutils|reflect-metadata)/.test(p),
     );
     expect(heavy).toEqual([]);
   });
