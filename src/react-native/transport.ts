@@ -214,7 +214,8 @@ export class NfcManagerTransport implements Transport {
       return new NfcManagerTransport({ options, maxTransceiveLength, timeoutMs, signatureTimeoutMs, watch });
     } catch (error) {
       watch?.stop();
-      await endSession(manager);
+      // Busy: the session belongs to another request, which must go on.
+      if (nfcFailureKind(error, options.nfcErrors) !== 'busy') await endSession(manager);
       throw toNfcError(error, step, options.nfcErrors);
     }
   }
