@@ -34,5 +34,14 @@ export {
 } from './transport.js';
 export { withNfcCard, type WithNfcCardOptions } from './session.js';
 export { nfcFailureKind, toNfcError, type NfcFailureKind } from './errors.js';
-export type { NfcErrorClass, NfcErrorClasses, NfcManagerLike, NfcPlatform, NfcRequestOptions, NfcTagLike } from './types.js';
+export type {
+  NfcApduAnswerIos,
+  NfcErrorClass,
+  NfcErrorClasses,
+  NfcIsoDepHandlerLike,
+  NfcManagerLike,
+  NfcPlatform,
+  NfcRequestOptions,
+  NfcTagLike,
+} from './types.js';
 export { CardRemovedError, NfcCancelledError, SecondTagError, TimeoutError } from '../errors.js';

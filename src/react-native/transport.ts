@@ -4,7 +4,7 @@
 import { InvalidArgumentError, SecondTagError, TimeoutError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/index.js';
 import { nfcFailureKind, toNfcError } from './errors.js';
-import type { NfcErrorClasses, NfcManagerLike, NfcPlatform, NfcRequestOptions, NfcTagLike } from './types.js';
+import type { NfcApduAnswerIos, NfcErrorClasses, NfcManagerLike, NfcPlatform, NfcRequestOptions, NfcTagLike } from './types.js';
 
 /** The technology requested on both platforms: ISO/IEC 14443-4 (the library has no separate ISO 7816 tech). */
 export const NFC_TECH_ISO_DEP = 'IsoDep';
@@ -255,7 +255,7 @@ export class NfcManagerTransport implements Transport {
   }
 
   async #exchangeIos(bytes: number[]): Promise<Uint8Array> {
-    let answer: { response: number[]; sw1: number; sw2: number };
+    let answer: NfcApduAnswerIos;
     try {
       answer = await this.#manager.sendCommandAPDUIOS!(bytes);
     } catch (error) {

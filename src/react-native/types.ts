@@ -22,6 +22,22 @@ export interface NfcRequestOptions {
   readerModeFlags?: number;
 }
 
+/** The library's `IsoDepHandler`. */
+export interface NfcIsoDepHandlerLike {
+  /** Send one command APDU (bytes as numbers); resolves to the response data ‖ SW1 ‖ SW2. */
+  transceive(bytes: number[]): Promise<number[]>;
+}
+
+/** The answer of `sendCommandAPDUIOS`: Core NFC hands the data and the status word over apart. */
+export interface NfcApduAnswerIos {
+  /** Response data, without the status word. */
+  response: number[];
+  /** SW1. */
+  sw1: number;
+  /** SW2. */
+  sw2: number;
+}
+
 /**
  * What {@link NfcManagerTransport} needs of `react-native-nfc-manager`'s `NfcManager` (its
  * default export). Platform-specific members are optional here; the transport checks for the
@@ -36,10 +52,10 @@ export interface NfcManagerLike {
   requestTechnology(tech: never, options?: NfcRequestOptions): Promise<string | null>;
   /** End the session (iOS: invalidates the reader session; Android: closes the tag). */
   cancelTechnologyRequest(): Promise<void>;
-  /** The IsoDep handler: `transceive(number[])` → response data ‖ SW1 SW2 (Android). */
-  readonly isoDepHandler: { transceive(bytes: number[]): Promise<number[]> };
+  /** The IsoDep handler (used on Android). */
+  readonly isoDepHandler: NfcIsoDepHandlerLike;
   /** iOS: send one command APDU; the answer comes back split into data, SW1 and SW2. */
-  sendCommandAPDUIOS?(bytes: number[]): Promise<{ response: number[]; sw1: number; sw2: number }>;
+  sendCommandAPDUIOS?(bytes: number[]): Promise<NfcApduAnswerIos>;
   /** iOS: change the text of the scan sheet. */
   setAlertMessage?(message: string): Promise<void>;
   /** Android: `IsoDep.getMaxTransceiveLength()` of the connected tag. */
@@ -61,14 +77,23 @@ export type NfcErrorClass = abstract new (...args: never[]) => Error;
  * error's class name and message, which a minifier may mangle.
  */
 export interface NfcErrorClasses {
+  /** The user closed the scan sheet (iOS 200) or the request was cancelled (Android). → `NfcCancelledError` */
   readonly UserCancel: NfcErrorClass;
+  /** iOS 100: the tag left the field. → `CardRemovedError` */
   readonly TagConnectionLost: NfcErrorClass;
+  /** iOS 104: no tag connected. → `CardRemovedError` */
   readonly TagNotConnected: NfcErrorClass;
+  /** iOS 103: the session was invalidated. → `NfcCancelledError` (`reason: 'session'`) */
   readonly SessionInvalidated: NfcErrorClass;
+  /** iOS 201: the reader session's 60 s ran out. → `TimeoutError` */
   readonly Timeout: NfcErrorClass;
+  /** iOS 203: another NFC session is running. → `ReaderUnavailableError` */
   readonly SystemBusy: NfcErrorClass;
+  /** iOS 6: NFC is off. → `ReaderUnavailableError` */
   readonly RadioDisabled: NfcErrorClass;
+  /** iOS 1: the device cannot read tags. → `ReaderUnavailableError` */
   readonly UnsupportedFeature: NfcErrorClass;
+  /** iOS 2: the app lacks the entitlement or an AID. → `ReaderUnavailableError` */
   readonly SecurityViolation: NfcErrorClass;
 }
 
