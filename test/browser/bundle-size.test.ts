@@ -68,6 +68,16 @@ describe('browser bundles (esbuild, minified, ESM, platform browser)', () => {
     expect(testing.inputs.map((i) => i.path)).toContain('src/testing/vpcd.ts');
   });
 
+  it('mynacard/react-native: the card sessions and the transport, no certificate stack, no NFC library bundled', () => {
+    const paths = report('react-native').inputs.map((i) => i.path);
+    expect(paths).toContain('src/react-native/transport.ts');
+    expect(paths).toContain('src/aps/card.ts');
+    // Only the hashes the core uses come from node_modules.
+    expect(paths.filter((p) => /^src\/(crypto|testing|pcsc|webusb|cli)\/|^node_modules\/(?!@noble\/hashes\/)/.test(p))).toEqual([]);
+    // The transport adds little to the core (measured: core 20.1 KB, react-native 22.7 KB min+gzip).
+    expect(report('react-native').gzip - report('core').gzip).toBeLessThan(4 * 1024);
+  });
+
   it('no bundle imports a node: built-in or calls require(), but for the lazily loaded vpcd bridge', () => {
     const findings = [...reports.values()].flatMap(findNodeOnlyCode).filter((f) => f.kind !== 'Buffer');
     // connectToVpcd (Node only) names node:net in a constant and imports it when called, so
