@@ -169,7 +169,8 @@ export class FakeNfcManager implements NfcManagerLike {
     if (command[1] === 0x2a && (this.options.signatureMs ?? 0) > 0) {
       const needed = this.options.signatureMs!;
       if (this.android && needed > this.timeoutMs) {
-        await sleep(this.timeoutMs);
+        // The NFC stack gives up at the timeout; the answer then still crosses the bridge.
+        await sleep(this.timeoutMs + 2);
         throw new NfcErrorBase('transceive fail'); // IsoDep timeout: IOException
       }
       await sleep(needed);
