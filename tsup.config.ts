@@ -9,6 +9,7 @@ export default defineConfig({
     // The PC/SC host process (isolation: 'process'); found next to the pcsc entry at run time.
     'pcsc/host': 'src/pcsc/isolated/host.ts',
     'webusb/index': 'src/webusb/index.ts',
+    'react-native/index': 'src/react-native/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -19,5 +20,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['pcsc-mini', /^node:/],
+  external: ['pcsc-mini', 'react-native-nfc-manager', /^node:/],
 });

@@ -5,7 +5,9 @@
  * - `core`: only the TLV / APDU / card-session API (`MyNumberCard`, `decodeTlv`, `ApduChannel`
  *   from src/aps, src/tlv, src/apdu) — no certificate stack;
  * - `full`: `src/index.ts`, the whole browser entry (certificates, chains, CMS included);
- * - `testing`: `src/testing/index.ts` (the virtual card and the test PKI).
+ * - `testing`: `src/testing/index.ts` (the virtual card and the test PKI);
+ * - `react-native`: `src/react-native/index.ts` (`mynacard/react-native`: the NFC transport and
+ *   the card sessions, never react-native-nfc-manager itself).
  *
  * Usage: `tsx scripts/bundle-size.ts [--verbose]`. Prints raw (bundled, not minified), min and
  * min+gzip (zlib level 9) sizes; exits 1 when the core exceeds {@link CORE_LIMIT_BYTES}
@@ -24,7 +26,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CORE_LIMIT_BYTES = 25 * 1024;
 
 /** The bundles measured. */
-export type BundleName = 'core' | 'full' | 'testing';
+export type BundleName = 'core' | 'full' | 'testing' | 'react-native';
 
 /** Source of the core entry: the TLV / APDU / card-session API only. */
 export const CORE_ENTRY_SOURCE = [
@@ -76,6 +78,7 @@ const ENTRIES: readonly (readonly [BundleName, { readonly file: string } | { rea
   ['core', { source: CORE_ENTRY_SOURCE }],
   ['full', { file: 'src/index.ts' }],
   ['testing', { file: 'src/testing/index.ts' }],
+  ['react-native', { file: 'src/react-native/index.ts' }],
 ];
 
 async function bundle(entry: { readonly file: string } | { readonly source: string }, minify: boolean) {
@@ -124,7 +127,7 @@ export async function measureBundle(name: BundleName): Promise<BundleReport> {
   };
 }
 
-/** Bundle and measure every entry, in the order core, full, testing. */
+/** Bundle and measure every entry, in the order core, full, testing, react-native. */
 export async function measureBundles(): Promise<BundleReport[]> {
   return Promise.all(ENTRIES.map(([name]) => measureBundle(name)));
 }
@@ -163,8 +166,8 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 /** The size table as text. */
 export function formatReports(reports: readonly BundleReport[], verbose = false): string {
   const lines = [
-    `${'bundle'.padEnd(8)} ${'raw'.padStart(10)} ${'min'.padStart(10)} ${'min+gzip'.padStart(10)}`,
-    ...reports.map((r) => `${r.name.padEnd(8)} ${kb(r.raw).padStart(10)} ${kb(r.min).padStart(10)} ${kb(r.gzip).padStart(10)}`),
+    `${'bundle'.padEnd(12)} ${'raw'.padStart(10)} ${'min'.padStart(10)} ${'min+gzip'.padStart(10)}`,
+    ...reports.map((r) => `${r.name.padEnd(12)} ${kb(r.raw).padStart(10)} ${kb(r.min).padStart(10)} ${kb(r.gzip).padStart(10)}`),
   ];
   if (verbose) {
     for (const r of reports) {

@@ -116,3 +116,33 @@ export class CryptoError extends MynacardError {
     super(options?.code ?? 'crypto', message, options);
   }
 }
+
+/**
+ * An NFC reader session ended before the operation finished: the user closed the system's scan
+ * sheet (`reason: 'user'`), or the platform or the app ended the session (`reason: 'session'`,
+ * e.g. the app went to the background). Nothing is retried: start a new session.
+ */
+export class NfcCancelledError extends MynacardError {
+  /** `'user'`: the user cancelled; `'session'`: the session was ended otherwise. */
+  readonly reason: 'user' | 'session';
+
+  constructor(reason: 'user' | 'session', message?: string, options?: { cause?: unknown }) {
+    super(
+      'nfc-cancelled',
+      message ?? (reason === 'user' ? 'The NFC session was cancelled by the user' : 'The NFC session was ended'),
+      options,
+    );
+    this.reason = reason;
+  }
+}
+
+/**
+ * Another NFC tag was presented while a session was talking to a card (a second card, or a
+ * transit card, in the field). The session's link to the first card cannot be trusted any more:
+ * nothing is retried; start a new session with one card.
+ */
+export class SecondTagError extends MynacardError {
+  constructor(message = 'Another NFC tag was presented during the session: hold only one card to the device') {
+    super('second-tag', message);
+  }
+}

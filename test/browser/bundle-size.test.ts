@@ -52,7 +52,7 @@ describe('browser bundles (esbuild, minified, ESM, platform browser)', () => {
     expect(paths).toContain('src/tlv/decode.ts');
     expect(paths).toContain('src/apdu/channel.ts');
     const heavy = paths.filter((p) =>
-      /^src\/(crypto|testing|pcsc|webusb|cli)\/|node_modules\/(@peculiar|asn1js|pvtsutils|reflect-metadata)/.test(p),
+      /^src\/(crypto|testing|pcsc|webusb|react-native|cli)\/|node_modules\/(@peculiar|asn1js|pvtsutils|reflect-metadata)/.test(p),
     );
     expect(heavy).toEqual([]);
   });
@@ -66,6 +66,16 @@ describe('browser bundles (esbuild, minified, ESM, platform browser)', () => {
     expect(testing.inputs.map((i) => i.path)).toContain('src/testing/virtual-card/card.ts');
     // The vpcd bridge is exported from mynacard/testing; it loads node:net only when called.
     expect(testing.inputs.map((i) => i.path)).toContain('src/testing/vpcd.ts');
+  });
+
+  it('mynacard/react-native: the card sessions and the transport, no certificate stack, no NFC library bundled', () => {
+    const paths = report('react-native').inputs.map((i) => i.path);
+    expect(paths).toContain('src/react-native/transport.ts');
+    expect(paths).toContain('src/aps/card.ts');
+    // Only the hashes the core uses come from node_modules.
+    expect(paths.filter((p) => /^src\/(crypto|testing|pcsc|webusb|cli)\/|^node_modules\/(?!@noble\/hashes\/)/.test(p))).toEqual([]);
+    // The transport adds little to the core (measured: core 20.1 KB, react-native 22.7 KB min+gzip).
+    expect(report('react-native').gzip - report('core').gzip).toBeLessThan(4 * 1024);
   });
 
   it('no bundle imports a node: built-in or calls require(), but for the lazily loaded vpcd bridge', () => {
