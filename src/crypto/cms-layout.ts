@@ -8,7 +8,7 @@
 import { concatBytes } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { decodeTlv, TlvError, type TlvNode } from '../tlv/index.js';
-import { compareDer, readOid } from './der.js';
+import { checkName, checkNameValues, compareDer, readOid } from './der.js';
 
 /** id-data and id-signedData (RFC 5652 §4, §5.1). */
 export const ID_DATA = '1.2.840.113549.1.7.1';
@@ -76,7 +76,9 @@ function signerInfoOf(node: TlvNode): SignerInfoLayout {
   const sid = parts[1]!;
   if (sid.tag === TAG_SEQUENCE) {
     const ias = sid.children;
-    if (ias.length !== 2 || ias[0]!.tag !== TAG_SEQUENCE || !isInteger(ias[1])) throw malformed('bad IssuerAndSerialNumber');
+    if (ias.length !== 2 || !isInteger(ias[1])) throw malformed('bad IssuerAndSerialNumber');
+    checkName(ias[0]!, 'malformed-cms', 'Malformed CMS: SignerInfo issuer');
+    checkNameValues(ias[0]!);
   } else if (sid.tag !== 0x80) {
     throw malformed('bad SignerIdentifier');
   }

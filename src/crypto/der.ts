@@ -6,7 +6,7 @@
  */
 import { toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
-import { decodeTlv, encodeTlv, readTlvOid, readTlvString, TlvError, type TlvNode } from '../tlv/index.js';
+import { decodeTlv, encodeTlv, readTlvOid, readTlvString, readTlvTime, TlvError, type TlvNode } from '../tlv/index.js';
 
 /** A CryptoError whose message never holds input data. @internal */
 export function derError(code: string, message: string, cause?: unknown): CryptoError {
@@ -89,6 +89,21 @@ export function checkName(name: TlvNode, code: string, what: string): void {
     for (const atv of atvs) {
       const parts = atv.children;
       if (atv.tag !== 0x30 || parts.length !== 2 || !isOidNode(parts[0])) throw derError(code, `${what} is not a Name`);
+    }
+  }
+}
+
+/**
+ * Check that every attribute value of a checked Name that has a string or time tag decodes as
+ * that type (a PrintableString retagged as UTCTime is not a name). TLV errors are thrown. @internal
+ */
+export function checkNameValues(name: TlvNode): void {
+  for (const rdn of name.children) {
+    for (const atv of rdn.children) {
+      const value = atv.children[1]!;
+      const tag = value.tag;
+      if (tag === 0x17 || tag === 0x18) readTlvTime(value);
+      else if (DN_STRING_TAGS.has(tag) || tag === 0x12 || tag === 0x1a || tag === 0x1b) readTlvString(value);
     }
   }
 }
