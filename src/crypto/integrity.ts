@@ -152,11 +152,36 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   return result;
 }
 
+/** The card's CV keys are RSA-2048 (card-facts §3.2); the issuer key may be larger, up to this. */
+const CARD_KEY_BITS = 2048;
+const MAX_ISSUER_KEY_BITS = 4096;
+/** Public exponents longer than this are refused (65537 takes 3 bytes). */
+const MAX_EXPONENT_BYTES = 4;
+
+/** Bit length of a big-endian unsigned integer (leading zero bytes allowed). */
+function bitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/**
+ * Whether an RSA key is within bounds before any arithmetic: modulus of `minBits`..`maxBits`
+ * bits, exponent of 1..4 significant bytes. A card-supplied 32 768-bit key would otherwise make
+ * the BigInt modular exponentiation block the event loop for seconds.
+ */
+function keyInBounds(key: RsaPublicKeyParts, minBits: number, maxBits: number): boolean {
+  const bits = bitLength(key.modulus);
+  const e = bitLength(key.exponent);
+  return bits >= minBits && bits <= maxBits && e > 0 && e <= MAX_EXPONENT_BYTES * 8;
+}
+
 /**
  * The DigestInfo inside an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2 steps 2 and 3:
  * `00 01 FF…FF 00 T` with at least 8 `FF`), or `undefined` when the padding is wrong.
  */
 function recoverDigestInfo(key: RsaPublicKeyParts, signature: Uint8Array): Uint8Array | undefined {
+  if (!keyInBounds(key, CARD_KEY_BITS, MAX_ISSUER_KEY_BITS)) return undefined;
   const n = toBigInt(key.modulus);
   const k = key.modulus.length - (key.modulus[0] === 0 ? 1 : 0);
   const s = toBigInt(signature);
@@ -228,6 +253,9 @@ function cvCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
   const exponent = keyParts.find((n) => n.tag === 0x90);
   const modulus = keyParts.find((n) => n.tag === 0x91);
   if (exponent === undefined || modulus === undefined || modulus.length === 0) throw new MalformedError(reason);
+  if (!keyInBounds({ modulus: modulus.value, exponent: exponent.value }, CARD_KEY_BITS, CARD_KEY_BITS)) {
+    throw new MalformedError(reason);
+  }
   return {
     issuerKeyId: value.slice(0, 16),
     subjectKeyId: value.slice(16, 32),
@@ -239,6 +267,15 @@ function cvCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
 }
 
 /** Check the CV certificate with the issuer key (body value, or the whole body TLV). */
+/** A caller's `cvIssuerKey` must be a usable RSA key of 2048–4096 bits. */
+function checkIssuerKey(options: IntegrityOptions | undefined): void {
+  const key = options?.cvIssuerKey;
+  if (key === undefined) return;
+  if (!(key?.modulus instanceof Uint8Array) || !(key.exponent instanceof Uint8Array) || !keyInBounds(key, CARD_KEY_BITS, MAX_ISSUER_KEY_BITS)) {
+    throw new InvalidArgumentError('cvIssuerKey must be an RSA key of 2048 to 4096 bits with an exponent of at most 4 bytes');
+  }
+}
+
 function cvStatus(certificate: CardVerifiableCertificate, options: IntegrityOptions | undefined): IntegrityStatus {
   const issuerKey = options?.cvIssuerKey;
   if (issuerKey === undefined) return 'not-checked';
@@ -259,12 +296,14 @@ function reasonsOf(parts: readonly (readonly [IntegrityStatus, IntegrityReason])
  * EF 0004, and report which parts hold. See the module notes for what this does not prove.
  * Malformed records are reported (`malformed-record`, `malformed-cv-certificate`), not thrown.
  *
- * @throws InvalidArgumentError when an input is not a Uint8Array.
+ * @throws InvalidArgumentError when an input is not a Uint8Array, or `cvIssuerKey` is not an RSA
+ *   key of 2048–4096 bits with an exponent of at most 4 bytes.
  */
 export async function verifyTextApIntegrity(
   files: TextApIntegrityInput,
   options?: IntegrityOptions,
 ): Promise<TextApIntegrityResult> {
+  checkIssuerKey(options);
   let certificate: CardVerifiableCertificate;
   let record: TlvNode;
   let attributeObjects: Uint8Array;
@@ -356,12 +395,17 @@ const FACE_SEGMENTS: readonly (readonly number[])[] = [
  * EF 0004. DF29 (有効期限) and DF2A (セキュリティコード) are outside the signature. See the
  * module notes for what this does not prove.
  *
- * @throws InvalidArgumentError when an input is not a Uint8Array.
+ * The EF 0004 key must be RSA-2048 with an exponent of at most 4 bytes (else
+ * `malformed-cv-certificate`), checked before any arithmetic.
+ *
+ * @throws InvalidArgumentError when an input is not a Uint8Array, or `cvIssuerKey` is not an RSA
+ *   key of 2048–4096 bits with an exponent of at most 4 bytes.
  */
 export async function verifyFaceApIntegrity(
   files: FaceApIntegrityInput,
   options?: IntegrityOptions,
 ): Promise<FaceApIntegrityResult> {
+  checkIssuerKey(options);
   let certificate: CardVerifiableCertificate;
   let face: TlvNode;
   try {
