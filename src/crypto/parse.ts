@@ -346,7 +346,9 @@ export function describeCertificate(decoded: DecodedCertificate): CertificateDes
   const san = decoded.extensions.get(OID.subjectAltName);
   const person = kind === 'sign' && san !== undefined ? decodeJpkiPerson(san.value) : undefined;
   const hash = rsaSignatureHash(decoded.signatureAlgorithm);
-  return {
+  // Built property by property in the order of the interface (no conditional spreads: they
+  // turn the object into a slow dictionary on every call).
+  const out: Record<string, unknown> = {
     kind,
     serialNumber: decoded.serialNumber,
     subject: distinguishedName(decoded.subject, CODE),
@@ -356,15 +358,18 @@ export function describeCertificate(decoded: DecodedCertificate): CertificateDes
     keyUsage,
     extendedKeyUsage: eku,
     policies: policyOids,
-    ...(bc === undefined ? {} : { basicConstraints: bc }),
-    ...(ski === undefined ? {} : { subjectKeyIdentifier: ski }),
-    ...(aki === undefined ? {} : { authorityKeyIdentifier: aki }),
-    ...(ocsp === undefined ? {} : { ocspUrl: ocsp }),
-    ...(place === undefined ? {} : { municipality: place }),
-    ...(person === undefined ? {} : { person }),
-    publicKey: decoded.publicKey,
-    signatureAlgorithm: hash === undefined ? { oid: decoded.signatureAlgorithm } : { oid: decoded.signatureAlgorithm, hash },
-    criticalExtensions: [...decoded.extensions].filter(([, e]) => e.critical).map(([oid]) => oid),
-    der: decoded.der.slice(),
   };
+  if (bc !== undefined) out['basicConstraints'] = bc;
+  if (ski !== undefined) out['subjectKeyIdentifier'] = ski;
+  if (aki !== undefined) out['authorityKeyIdentifier'] = aki;
+  if (ocsp !== undefined) out['ocspUrl'] = ocsp;
+  if (place !== undefined) out['municipality'] = place;
+  if (person !== undefined) out['person'] = person;
+  out['publicKey'] = decoded.publicKey;
+  out['signatureAlgorithm'] = hash === undefined ? { oid: decoded.signatureAlgorithm } : { oid: decoded.signatureAlgorithm, hash };
+  const critical: string[] = [];
+  for (const [oid, extension] of decoded.extensions) if (extension.critical) critical.push(oid);
+  out['criticalExtensions'] = critical;
+  out['der'] = decoded.der.slice();
+  return out as unknown as CertificateDescription;
 }
