@@ -8,7 +8,7 @@
 import { equalBytes, toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { readTlvBoolean, readTlvTime, type TlvNode } from '../tlv/index.js';
-import { checkName, decodeOne, derError, guard, readOid } from './der.js';
+import { checkName, checkNameValues, decodeOne, derError, guard, readOid } from './der.js';
 import type { HashAlgorithm } from '../aps/digest-info.js';
 import { OID } from './oid.js';
 
@@ -225,6 +225,10 @@ export function decodeCertificate(input: Uint8Array): DecodedCertificate {
   }
   checkName(issuerNode, CODE, 'Malformed certificate: issuer');
   checkName(subjectNode, CODE, 'Malformed certificate: subject');
+  guard(CODE, 'Malformed certificate: bad name value', () => {
+    checkNameValues(issuerNode);
+    checkNameValues(subjectNode);
+  });
   let extensions: Map<string, RawExtension> = new Map();
   let expected = 0x81; // optional issuerUniqueID [1], subjectUniqueID [2], extensions [3], in order
   for (let j = i + 6; j < fields.length; j++) {
