@@ -25,20 +25,7 @@ export interface BenchCase {
 /** Median time per operation, in microseconds, of each case. */
 export type BenchTimes = Map<string, number>;
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 let sink = 0;
-
-// A full collection before each timed round, so that one case's garbage (the 0.1.0 baselines
-// make a lot) is not collected, and billed, during the next case's round.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as (() => void) | undefined;
-
-/** Run a full garbage collection when the runtime allows it. */
-export function settle(): void {
-  collect?.();
-}
 
 /** CPU time of this process (all threads), in milliseconds. */
 export function cpuMs(): number {
@@ -77,7 +64,6 @@ export function measure(
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
       const n = batch.get(c.name)!;
-      settle();
       let iterations = 0;
       const t0 = cpuMs();
       let dt = 0;
@@ -122,7 +108,6 @@ export async function measureAsync(
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
-      settle();
       let iterations = 0;
       const t0 = cpuMs();
       let dt = 0;

@@ -235,7 +235,7 @@ function checkRoot(
 function chainRoot(root: DecodedAnchor): JpkiChainRoot {
   const { anchor, description } = root;
   return {
-    der: Uint8Array.from(anchor.der),
+    der: anchor.der.slice(),
     serialNumber: root.decoded.serialNumber,
     ...(description.subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier: description.subjectKeyIdentifier }),
     ...(anchor.purpose === undefined ? {} : { purpose: anchor.purpose }),

@@ -330,7 +330,7 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
   return done({
     ...(chain?.certificate === undefined ? {} : { signer: chain.certificate }),
     ...(signingTime === undefined ? {} : { signingTime }),
-    ...(content === undefined ? {} : { content: Uint8Array.from(content) }),
+    ...(content === undefined ? {} : { content: content.slice() }),
     ...(chain === undefined ? {} : { chain }),
   });
 }

@@ -370,6 +370,6 @@ export function describeCertificate(decoded: DecodedCertificate): CertificateDes
   const critical: string[] = [];
   for (const [oid, extension] of decoded.extensions) if (extension.critical) critical.push(oid);
   out['criticalExtensions'] = critical;
-  out['der'] = decoded.der.slice();
+  out['der'] = decoded.der; // the decoder's own copy, used by nothing else once described
   return out as unknown as CertificateDescription;
 }
