@@ -103,7 +103,7 @@ export async function measureAsync(
   const minRoundMs = options.minRoundMs ?? 300;
   for (const c of cases) {
     const t0 = cpuMs();
-    while (cpuMs() - t0 < 50) sink += await c.run(); // warm-up
+    while (cpuMs() - t0 < 250) sink += await c.run(); // warm-up: lets the JIT optimise the async path
   }
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {

@@ -186,18 +186,21 @@ async function findIssuer(
 ): Promise<DecodedAnchor | ChainReason | undefined> {
   if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined) return undefined; // already reported
   const keyId = description.authorityKeyIdentifier?.keyIdentifier;
-  // A root passed as the leaf must not be its own issuer.
-  const candidates = anchors.filter((a) => !equalBytes(a.decoded.spki, leaf.spki));
+  // A root passed as the leaf must not be its own issuer. Anchors whose SKI is the leaf's AKI
+  // are tried first (one array, no intermediate copies: this runs on every verification).
+  const candidates: DecodedAnchor[] = [];
+  let claimed = 0;
+  for (const anchor of anchors) {
+    if (equalBytes(anchor.decoded.spki, leaf.spki)) continue;
+    if (keyId !== undefined && anchor.description.subjectKeyIdentifier === keyId) candidates.splice(claimed++, 0, anchor);
+    else candidates.push(anchor);
+  }
+  for (const anchor of candidates) {
+    if (await signs(anchor.decoded, leaf)) return anchor;
+  }
   const claims = (a: DecodedAnchor): boolean =>
     (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
     equalBytes(a.decoded.subjectDer, leaf.issuerDer);
-  const ordered = [
-    ...candidates.filter((a) => keyId !== undefined && a.description.subjectKeyIdentifier === keyId),
-    ...candidates.filter((a) => keyId === undefined || a.description.subjectKeyIdentifier !== keyId),
-  ];
-  for (const anchor of ordered) {
-    if (await signs(anchor.decoded, leaf)) return anchor;
-  }
   return candidates.some(claims) ? 'signature-invalid' : 'no-issuer-found';
 }
 
