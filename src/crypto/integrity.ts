@@ -226,7 +226,8 @@ function child(node: TlvNode, tag: number, reason: IntegrityReason): TlvNode {
 /**
  * Parse a card-verifiable certificate: `7F21` { `5F4E` 証明者鍵ID(16) ‖ 被証明者鍵ID(16) ‖
  * `90` exponent ‖ `91` modulus; `5F37` signature } (card-facts §3.2 EF 0004).
- * @throws InvalidArgumentError when `ef0004` is not a well-formed CV certificate.
+ * @throws InvalidArgumentError when `ef0004` is not a well-formed CV certificate, or its key is
+ *   not RSA-2048 with an exponent of at most 4 bytes.
  */
 export function parseCardVerifiableCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
   try {
