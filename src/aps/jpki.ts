@@ -299,8 +299,9 @@ export class JpkiAp {
           // A 9000 without a whole signature (a lost or cut response) must not pass as a signature.
           // JPKI keys are RSA-2048 (card-facts §6): a longer answer is not a signature by this key either.
           if (response.data.length !== MIN_SIGNATURE_LENGTH) {
+            const expected = response.data.length < MIN_SIGNATURE_LENGTH ? `at least ${MIN_SIGNATURE_LENGTH}` : `${MIN_SIGNATURE_LENGTH}`;
             throw new CardDataError(
-              `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}: ${response.data.length} bytes returned, expected ${MIN_SIGNATURE_LENGTH}`,
+              `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}: ${response.data.length} bytes returned, expected ${expected}`,
             );
           }
           return response.data.slice();
