@@ -10,8 +10,9 @@ import { CryptoError } from '../errors.js';
 import { decodeTlv, TlvError, type TlvNode } from '../tlv/index.js';
 import { checkName, checkNameValues, compareDer, readOid } from './der.js';
 
-/** id-data and id-signedData (RFC 5652 §4, §5.1). */
+/** id-data (RFC 5652 §4). */
 export const ID_DATA = '1.2.840.113549.1.7.1';
+/** id-signedData (RFC 5652 §5.1). */
 export const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 /** The parts of the one SignerInfo a verifier reads. @internal */

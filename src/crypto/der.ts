@@ -159,11 +159,6 @@ export function encodeOid(oid: string): Uint8Array {
   return encodeTlv(0x06, Uint8Array.from(body));
 }
 
-/** DER INTEGER from its content bytes (already minimal two's complement). @internal */
-export function encodeIntegerBytes(content: Uint8Array): Uint8Array {
-  return encodeTlv(0x02, content);
-}
-
 /** DER SEQUENCE of encoded parts. @internal */
 export function seq(...parts: Uint8Array[]): Uint8Array {
   return encodeTlv(0x30, parts);
