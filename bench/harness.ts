@@ -1,7 +1,9 @@
 /**
  * Shared benchmark helpers: a calibrated timing loop (median of rounds, each running a case for
- * at least `minRoundMs`) and a plain-text table printer. Benchmarks run in one process, cases
- * interleaved round by round so that machine load affects all of them alike.
+ * at least `minRoundMs` of CPU time) and a plain-text table printer. Benchmarks run in one
+ * process, cases interleaved round by round, and time is the process's CPU time
+ * (`process.cpuUsage`, user + system, all threads: WebCrypto's libuv work included), so that
+ * other processes on a busy machine do not move the ratios.
  * @packageDocumentation
  */
 
@@ -25,13 +27,19 @@ export type BenchTimes = Map<string, number>;
 
 let sink = 0;
 
+/** CPU time of this process (all threads), in milliseconds. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Iterations of `run` that take at least `targetMs`. */
 function calibrate(run: () => number, targetMs: number): number {
   let n = 1;
   for (;;) {
-    const t0 = performance.now();
+    const t0 = cpuMs();
     for (let i = 0; i < n; i++) sink += run();
-    const dt = performance.now() - t0;
+    const dt = cpuMs() - t0;
     if (dt >= targetMs || n >= 1 << 30) return n;
     n = dt <= 0 ? n * 16 : Math.min(n * 16, Math.ceil((n * targetMs * 1.1) / dt));
   }
@@ -57,12 +65,12 @@ export function measure(
     for (const c of cases) {
       const n = batch.get(c.name)!;
       let iterations = 0;
-      const t0 = performance.now();
+      const t0 = cpuMs();
       let dt = 0;
       do {
         for (let i = 0; i < n; i++) sink += c.run();
         iterations += n;
-        dt = performance.now() - t0;
+        dt = cpuMs() - t0;
       } while (dt < minRoundMs);
       samples.get(c.name)!.push((dt * 1000) / (iterations * c.opsPerRun));
     }
@@ -73,6 +81,49 @@ export function measure(
     out.set(name, sorted[Math.floor(sorted.length / 2)]!);
   }
   if (sink === 0.5) console.log(''); // keep results observable
+  return out;
+}
+
+/** One timed asynchronous case: `run` performs `opsPerRun` operations. */
+export interface AsyncBenchCase {
+  readonly name: string;
+  readonly opsPerRun: number;
+  readonly run: () => Promise<number>;
+}
+
+/**
+ * {@link measure} for asynchronous cases (WebCrypto): each operation is awaited before the next,
+ * so the CPU time of one operation includes its promise and thread-pool work.
+ */
+export async function measureAsync(
+  cases: readonly AsyncBenchCase[],
+  options: { readonly rounds?: number; readonly minRoundMs?: number } = {},
+): Promise<BenchTimes> {
+  const rounds = options.rounds ?? 5;
+  const minRoundMs = options.minRoundMs ?? 300;
+  for (const c of cases) {
+    const t0 = cpuMs();
+    while (cpuMs() - t0 < 250) sink += await c.run(); // warm-up: lets the JIT optimise the async path
+  }
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      let iterations = 0;
+      const t0 = cpuMs();
+      let dt = 0;
+      do {
+        sink += await c.run();
+        iterations++;
+        dt = cpuMs() - t0;
+      } while (dt < minRoundMs);
+      samples.get(c.name)!.push((dt * 1000) / (iterations * c.opsPerRun));
+    }
+  }
+  const out: BenchTimes = new Map();
+  for (const [name, values] of samples) {
+    const sorted = [...values].sort((a, b) => a - b);
+    out.set(name, sorted[Math.floor(sorted.length / 2)]!);
+  }
   return out;
 }
 

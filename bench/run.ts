@@ -8,9 +8,11 @@ import { runApduEconomyBench } from './apdu-economy.bench.js';
 import { runOverheadBench } from './overhead.bench.js';
 import { runPcscBench } from './pcsc.bench.js';
 import { runTlvBench } from './tlv.bench.js';
+import { runTrustBench } from './trust.bench.js';
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
   { name: 'tlv', run: runTlvBench },
+  { name: 'trust', run: runTrustBench },
   { name: 'apdu-economy', run: runApduEconomyBench },
   { name: 'overhead', run: runOverheadBench },
   { name: 'pcsc', run: runPcscBench },

@@ -16,7 +16,7 @@ import { concatBytes, wipe } from '../bytes.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { CommandApdu, MAX_SHORT_LC, MAX_SHORT_LE } from './command.js';
-import { ExtendedLengthUnsupportedError, RedactedTransportCause, ResponseChainingError } from './errors.js';
+import { ExtendedLengthUnsupportedError, MalformedResponseError, RedactedTransportCause, ResponseChainingError } from './errors.js';
 import { Mutex } from './mutex.js';
 import { ResponseApdu } from './response.js';
 import { checkStatus } from './status.js';
@@ -319,6 +319,12 @@ export class ApduChannel implements ApduPort {
     if (trace) {
       const event = responseTraceEvent(raw, response.sw, options.sensitiveResponse === true);
       swallow(() => trace(event));
+    }
+    // More data than Le asked for is not an answer to this command (ISO 7816-4 §5.1: at most Ne bytes).
+    if (cmd.le !== undefined && response.data.length > cmd.le) {
+      throw new MalformedResponseError(
+        `${commandName(cmd)}: the card returned ${response.data.length} data bytes, more than Le (${cmd.le})`,
+      );
     }
     return response;
   }

@@ -265,7 +265,7 @@ export class JpkiAp {
    * Never retried, not even after a transport error.
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
-   *   PinBlockedError, StatusWordError, CardDataError (`9000` with fewer than 256 signature bytes)
+   *   PinBlockedError, StatusWordError, CardDataError (`9000` without exactly 256 signature bytes)
    */
   async sign(kind: JpkiKeyKind, data: Uint8Array, options: SignOptions): Promise<Uint8Array> {
     const spec = keySpec(kind);
@@ -310,9 +310,11 @@ export class JpkiAp {
           );
           if (!response.ok) throw statusWordError(response.sw, `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}`);
           // A 9000 without a whole signature (a lost or cut response) must not pass as a signature.
-          if (response.data.length < MIN_SIGNATURE_LENGTH) {
+          // JPKI keys are RSA-2048 (card-facts §6): a longer answer is not a signature by this key either.
+          if (response.data.length !== MIN_SIGNATURE_LENGTH) {
+            const expected = response.data.length < MIN_SIGNATURE_LENGTH ? `at least ${MIN_SIGNATURE_LENGTH}` : `${MIN_SIGNATURE_LENGTH}`;
             throw new CardDataError(
-              `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}: ${response.data.length} bytes returned, expected at least ${MIN_SIGNATURE_LENGTH}`,
+              `COMPUTE DIGITAL SIGNATURE with the ${spec.keyName}: ${response.data.length} bytes returned, expected ${expected}`,
             );
           }
           return response.data.slice();

@@ -8,6 +8,7 @@ import { JPKI_ROOTS } from './jpki-roots.js';
 import { describeCertificate, type CertificateDescription } from './parse.js';
 import { decodeCertificate, type DecodedCertificate } from './x509.js';
 import { InvalidArgumentError } from '../errors.js';
+import { equalBytes } from '../bytes.js';
 
 /** A trust anchor: a self-signed root certificate plus what is known about it. */
 export interface JpkiTrustAnchor {
@@ -28,9 +29,18 @@ export interface DecodedAnchor {
   readonly description: CertificateDescription;
 }
 
+/** Caller roots decoded before, by DER array; reused only while the bytes are unchanged. */
+const decodedRoots = new WeakMap<Uint8Array, { readonly decoded: DecodedCertificate; readonly description: CertificateDescription }>();
+
 function decodeAnchor(anchor: JpkiTrustAnchor): DecodedAnchor {
-  const decoded = decodeCertificate(anchor.der);
-  return { anchor, decoded, description: describeCertificate(decoded) };
+  const der = anchor.der;
+  const cached = der instanceof Uint8Array ? decodedRoots.get(der) : undefined;
+  // `decoded.der` is the decoder's own copy: equal bytes mean the caller did not change the root.
+  if (cached !== undefined && equalBytes(cached.decoded.der, der)) return { anchor, ...cached };
+  const decoded = decodeCertificate(der);
+  const entry = { decoded, description: describeCertificate(decoded) };
+  decodedRoots.set(der, entry);
+  return { anchor, ...entry };
 }
 
 let bundled: readonly DecodedAnchor[] | undefined;

@@ -1,40 +1,20 @@
 /**
  * CMS `SignedData` (RFC 5652) with a JPKI 署名用 key: CAdES-BES signed attributes (contentType,
- * messageDigest, signingTime, ESS signingCertificateV2), built with `@peculiar/asn1-cms`, and
- * its verification. The exact bytes that are signed or hashed are taken with the TLV core, never
- * from a re-encoding. Browser-safe.
+ * messageDigest, signingTime, ESS signingCertificateV2), written with the TLV encoder, and its
+ * verification, read with the TLV core. The exact bytes that are signed or hashed are taken from
+ * the input, never from a re-encoding. Browser-safe.
  * @packageDocumentation
  */
-import { AsnArray, AsnConvert, AsnObjectIdentifierConverter, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
-import {
-  Attribute,
-  CertificateChoices,
-  CertificateSet,
-  CMSVersion,
-  ContentInfo,
-  DigestAlgorithmIdentifier,
-  DigestAlgorithmIdentifiers,
-  EncapsulatedContent,
-  EncapsulatedContentInfo,
-  id_data,
-  id_signedData,
-  IssuerAndSerialNumber,
-  SignatureAlgorithmIdentifier,
-  SignedData,
-  SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
-} from '@peculiar/asn1-cms';
-import { Certificate, GeneralName, Time } from '@peculiar/asn1-x509';
-import { concatBytes, equalBytes } from '../bytes.js';
+import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import { hashData, type HashAlgorithm } from '../aps/digest-info.js';
-import { decodeTlv, encodeTlv, type TlvNode } from '../tlv/index.js';
+import { encodeTlv, readTlvTime, type TlvNode } from '../tlv/index.js';
 import type { JpkiCard } from './card.js';
-import { verifyJpkiChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';
-import { EssCertIdV2, ID_AA_SIGNING_CERTIFICATE_V2, IssuerSerial, SigningCertificateV2 } from './ess.js';
+import { verifyDecodedChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';
+import { cmsLayout, ID_DATA, ID_SIGNED_DATA, signedAttributesOf, type SignerInfoLayout } from './cms-layout.js';
+import { compareDer, encodeOid, encodeTime, readOid, seq, setOf } from './der.js';
 import { jpkiCertificateOf, type JpkiCertificate } from './parse.js';
-import { buffer, verifyWithCertificateKey } from './signature.js';
+import { verifyWithCertificateKey } from './signature.js';
 import { decodeCertificate, digestAlgorithmHash, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
 
 /** Signed-attribute OIDs (RFC 5652 §11, RFC 5035). */
@@ -42,38 +22,11 @@ const ATTR = {
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
-  signingCertificateV2: ID_AA_SIGNING_CERTIFICATE_V2,
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
 } as const;
 
-/** `SET OF Attribute`: the signed attributes decoded from exactly the bytes that were signed. */
-@AsnType({ type: AsnTypeTypes.Set, itemType: Attribute })
-class SignedAttributeSet extends AsnArray<Attribute> {}
-
 const TAG_SET = 0x31;
-const TAG_CONTEXT_0 = 0xa0;
-
-const serialize = (value: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(value));
-
-/**
- * Re-encode a value parsed from untrusted input; `undefined` when the ASN.1 library cannot (it
- * throws plain `Error`s, e.g. for a PrintableString retagged as UTCTime inside a Name).
- */
-function reencode(value: unknown): Uint8Array | undefined {
-  try {
-    return serialize(value);
-  } catch {
-    return undefined;
-  }
-}
-const oidDer = (oid: string): Uint8Array => new Uint8Array(AsnObjectIdentifierConverter.toASN(oid).toBER());
-const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => buffer(bytes).buffer;
-
-/** DER SET OF order (X.690 §11.6): ascending encodings, a prefix sorting first. */
-function compareDer(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
+const NULL = Uint8Array.of(0x05, 0x00);
 
 /** Options of {@link signCms}. */
 export interface SignCmsOptions {
@@ -87,41 +40,24 @@ export interface SignCmsOptions {
   readonly extraCertificates?: readonly Uint8Array[];
 }
 
-/** `signingTime` as UTCTime for 1950–2049 and GeneralizedTime otherwise (RFC 5652 §11.3). */
-function encodeSigningTime(date: Date): Uint8Array {
-  const time = new Time();
-  const whole = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  const year = whole.getUTCFullYear();
-  if (year >= 1950 && year < 2050) time.utcTime = whole;
-  else time.generalTime = whole;
-  return serialize(time);
+function attribute(type: string, value: Uint8Array): Uint8Array {
+  return seq(encodeOid(type), encodeTlv(TAG_SET, value));
 }
 
-function attribute(type: string, value: Uint8Array): Uint8Array {
-  return serialize(new Attribute({ attrType: type, attrValues: [arrayBuffer(value)] }));
+/** ESS `SigningCertificateV2 { certs { ESSCertIDv2 { certHash, issuerSerial { [4] issuer, serial } } } }` (RFC 5035). */
+function signingCertificateV2(signer: DecodedCertificate): Uint8Array {
+  const issuerSerial = seq(seq(encodeTlv(0xa4, signer.issuerDer)), encodeTlv(0x02, signer.serialBytes));
+  return seq(seq(seq(encodeTlv(0x04, hashData('SHA-256', signer.der)), issuerSerial)));
 }
 
 /** The DER-sorted signed attributes of a CAdES-BES signature. */
 function signedAttributes(content: Uint8Array, signer: DecodedCertificate, signingTime: Date): Uint8Array[] {
-  const essCertId = new EssCertIdV2({
-    certHash: new OctetString(arrayBuffer(hashData('SHA-256', signer.der))),
-    issuerSerial: new IssuerSerial({
-      issuer: [new GeneralName({ directoryName: signer.asn.tbsCertificate.issuer })],
-      serialNumber: arrayBuffer(signer.serialBytes),
-    }),
-  });
   return [
-    attribute(ATTR.contentType, oidDer(id_data)),
-    attribute(ATTR.signingTime, encodeSigningTime(signingTime)),
-    attribute(ATTR.messageDigest, serialize(new OctetString(arrayBuffer(hashData('SHA-256', content))))),
-    attribute(ATTR.signingCertificateV2, serialize(new SigningCertificateV2({ certs: [essCertId] }))),
+    attribute(ATTR.contentType, encodeOid(ID_DATA)),
+    attribute(ATTR.signingTime, encodeTime(signingTime)),
+    attribute(ATTR.messageDigest, encodeTlv(0x04, hashData('SHA-256', content))),
+    attribute(ATTR.signingCertificateV2, signingCertificateV2(signer)),
   ].sort(compareDer);
-}
-
-/** The certificates of a SignedData as exact DER, from the TLV layout. */
-function certificatesOf(signedData: TlvNode): Uint8Array[] {
-  const set = signedData.children.find((n) => n.tag === TAG_CONTEXT_0);
-  return set === undefined ? [] : set.children.map((n) => Uint8Array.from(n.encoded));
 }
 
 /**
@@ -153,41 +89,32 @@ export async function signCms(card: JpkiCard, content: Uint8Array, options: Sign
   const signature = await card.jpki.sign('sign', signedAttrsDer, { pin: options.pin, hash: 'SHA-256' });
 
   const certificates = [signer.der, ...(options.extraCertificates ?? []).map((der) => decodeCertificate(der).der)].sort(compareDer);
-  const signerInfo = new SignerInfo({
-    version: CMSVersion.v1,
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({
-        issuer: signer.asn.tbsCertificate.issuer,
-        serialNumber: arrayBuffer(signer.serialBytes),
-      }),
-    }),
-    digestAlgorithm: new DigestAlgorithmIdentifier({ algorithm: OID.sha256 }),
-    signedAttrs: attributes.map((a) => AsnConvert.parse(a, Attribute)),
-    signatureAlgorithm: new SignatureAlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: null }),
-    signature: new OctetString(arrayBuffer(signature)),
-  });
-  const signedData = new SignedData({
-    version: CMSVersion.v1,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: OID.sha256 })]),
-    encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: id_data,
-      ...(options.detached === true ? {} : { eContent: new EncapsulatedContent({ single: new OctetString(arrayBuffer(content)) }) }),
-    }),
-    certificates: new CertificateSet(
-      certificates.map((der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) })),
-    ),
-    signerInfos: new SignerInfos([signerInfo]),
-  });
-  const cms = serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) }));
+  const sha256 = seq(encodeOid(OID.sha256));
+  const signerInfo = seq(
+    encodeTlv(0x02, Uint8Array.of(1)),
+    seq(signer.issuerDer, encodeTlv(0x02, signer.serialBytes)),
+    sha256,
+    encodeTlv(0xa0, attributes),
+    seq(encodeOid(OID.rsaEncryption), NULL),
+    encodeTlv(0x04, signature),
+  );
+  const encapsulated =
+    options.detached === true ? seq(encodeOid(ID_DATA)) : seq(encodeOid(ID_DATA), encodeTlv(0xa0, encodeTlv(0x04, content)));
+  const signedData = seq(
+    encodeTlv(0x02, Uint8Array.of(1)),
+    setOf([sha256]),
+    encapsulated,
+    encodeTlv(0xa0, certificates),
+    encodeTlv(TAG_SET, signerInfo),
+  );
+  const cms = seq(encodeOid(ID_SIGNED_DATA), encodeTlv(0xa0, signedData));
 
-  // The encoder must have written exactly the bytes that were signed and hashed.
+  // Every embedded certificate must be one canonical DER object, as signed and hashed.
   const layout = cmsLayout(cms, 'der');
-  const embedded = certificatesOf(layout.signedData);
   if (
-    layout.signedAttrs === undefined ||
-    !equalBytes(layout.signedAttrs, signedAttrsDer) ||
-    embedded.length !== certificates.length ||
-    !embedded.every((der, i) => equalBytes(der, certificates[i]!))
+    layout.signerInfo?.signedAttrs === undefined ||
+    !equalBytes(layout.signerInfo.signedAttrs, signedAttrsDer) ||
+    layout.certificates.length !== certificates.length
   ) {
     throw new CryptoError('CMS encoding changed signed bytes (a certificate is not canonical DER)', {
       code: 'cms-encoding',
@@ -202,6 +129,7 @@ export type CmsReason =
   | 'malformed-cms'
   | 'unsupported-signer-count'
   | 'signed-attributes-missing'
+  | 'signed-attributes-not-der'
   | 'content-missing'
   | 'content-mismatch'
   | 'content-type-mismatch'
@@ -234,80 +162,8 @@ export interface CmsVerificationResult {
   readonly chain?: JpkiChainResult;
 }
 
-interface CmsLayout {
-  /** The SignedData SEQUENCE node. */
-  readonly signedData: TlvNode;
-  /** The exact signed attributes of the (first) SignerInfo, re-tagged as SET (RFC 5652 §5.4). */
-  readonly signedAttrs: Uint8Array | undefined;
-}
-
-/** Locate SignedData and the signed attributes with the TLV core. */
-function cmsLayout(cms: Uint8Array, mode: 'der' | 'ber'): CmsLayout {
-  const nodes = decodeTlv(cms, { mode });
-  const contentInfo = nodes.length === 1 ? nodes[0] : undefined;
-  const signedData = contentInfo?.children[1]?.children[0];
-  const signerInfos = signedData?.children.at(-1);
-  if (signedData === undefined || signerInfos?.tag !== TAG_SET) throw new CryptoError('Malformed CMS', { code: 'malformed-cms' });
-  const attrs = signerInfos.children[0]?.children.find((n) => n.tag === TAG_CONTEXT_0);
-  return {
-    signedData,
-    signedAttrs: attrs === undefined ? undefined : concatBytes(Uint8Array.of(TAG_SET), attrs.encoded.subarray(1)),
-  };
-}
-
-function bytesOf(value: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return value instanceof ArrayBuffer
-    ? new Uint8Array(value)
-    : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-}
-
-interface ParsedSigned {
-  readonly signedData: SignedData;
-  readonly signerInfo: SignerInfo | undefined;
-  readonly signerCount: number;
-  readonly layout: CmsLayout;
-  readonly certificates: readonly Uint8Array[];
-}
-
-function parseCms(cms: Uint8Array): ParsedSigned {
-  try {
-    const layout = cmsLayout(cms, 'ber');
-    const contentInfo = AsnConvert.parse(cms, ContentInfo);
-    if (contentInfo.contentType !== id_signedData) throw new CryptoError('Not SignedData', { code: 'malformed-cms' });
-    const signedData = AsnConvert.parse(contentInfo.content, SignedData);
-    return {
-      signedData,
-      signerInfo: signedData.signerInfos[0],
-      signerCount: signedData.signerInfos.length,
-      layout,
-      certificates: certificatesOf(layout.signedData),
-    };
-  } catch (error) {
-    throw new CryptoError('Malformed CMS', { code: 'malformed-cms', cause: error });
-  }
-}
-
-/**
- * Single-valued signed attributes by type, decoded from the signed `SET OF` bytes; `undefined`
- * when they do not decode, or an attribute repeats or has several values (RFC 5652 §11).
- */
-function signedAttributesOf(signedAttrs: Uint8Array): Map<string, Uint8Array> | undefined {
-  let attributes: SignedAttributeSet;
-  try {
-    attributes = AsnConvert.parse(signedAttrs, SignedAttributeSet);
-  } catch {
-    return undefined;
-  }
-  const map = new Map<string, Uint8Array>();
-  for (const a of attributes) {
-    if (map.has(a.attrType) || a.attrValues.length !== 1) return undefined;
-    map.set(a.attrType, new Uint8Array(a.attrValues[0]!));
-  }
-  return map;
-}
-
-/** The certificate named by the SignerIdentifier. */
-function findSigner(sid: SignerIdentifier, certificates: readonly Uint8Array[]): DecodedCertificate | undefined {
+/** The certificate named by the SignerIdentifier (issuerAndSerialNumber or `[0]` subjectKeyIdentifier). */
+function findSigner(sid: TlvNode, certificates: readonly Uint8Array[]): DecodedCertificate | undefined {
   for (const der of certificates) {
     let certificate: DecodedCertificate;
     try {
@@ -315,53 +171,46 @@ function findSigner(sid: SignerIdentifier, certificates: readonly Uint8Array[]):
     } catch {
       continue;
     }
-    const ias = sid.issuerAndSerialNumber;
-    const issuerDer = ias === undefined ? undefined : reencode(ias.issuer);
-    if (ias !== undefined && issuerDer === undefined) {
-      throw new CryptoError('The SignerInfo issuer name cannot be encoded', { code: 'malformed-cms' });
-    }
-    if (
-      ias !== undefined &&
-      issuerDer !== undefined &&
-      equalBytes(issuerDer, certificate.issuerDer) &&
-      equalBytes(bytesOf(ias.serialNumber), certificate.serialBytes)
-    ) {
-      return certificate;
-    }
-    const ski = sid.subjectKeyIdentifier;
-    const certificateSki = certificate.extensions.get(OID.subjectKeyIdentifier)?.value;
-    if (ski !== undefined && certificateSki !== undefined && equalBytes(encodeTlv(0x04, bytesOf(ski)), certificateSki)) {
-      return certificate;
+    if (sid.tag === 0x30) {
+      const [issuer, serial] = sid.children as [TlvNode, TlvNode];
+      if (equalBytes(issuer.encoded, certificate.issuerDer) && equalBytes(serial.value, certificate.serialBytes)) return certificate;
+    } else {
+      const ski = certificate.extensions.get(OID.subjectKeyIdentifier)?.value;
+      if (ski !== undefined && equalBytes(encodeTlv(0x04, sid.value), ski)) return certificate;
     }
   }
   return undefined;
 }
 
 /** ESS signingCertificateV2 names `signer` (hash, and issuer/serial when present). */
-function essMatches(value: Uint8Array, signer: DecodedCertificate, allowSha1: boolean): boolean {
-  let ess: SigningCertificateV2;
-  try {
-    ess = AsnConvert.parse(value, SigningCertificateV2);
-  } catch {
-    return false;
+function essMatches(value: TlvNode, signer: DecodedCertificate, allowSha1: boolean): boolean {
+  const certs = value.tag === 0x30 ? value.children[0] : undefined;
+  const first = certs?.tag === 0x30 ? certs.children[0] : undefined;
+  const parts = first?.tag === 0x30 ? first.children : [];
+  let i = 0;
+  let hash: HashAlgorithm | undefined = 'SHA-256';
+  if (parts[0]?.tag === 0x30) {
+    const oid = parts[0].children[0];
+    hash = oid?.tag === 0x06 ? digestAlgorithmHash(readOid(oid)) : undefined;
+    i = 1;
   }
-  const first = ess.certs[0];
-  if (first === undefined) return false;
-  const hash = first.hashAlgorithm === undefined ? 'SHA-256' : digestAlgorithmHash(first.hashAlgorithm.algorithm);
-  if (hash === undefined || (hash === 'SHA-1' && !allowSha1)) return false;
-  if (!equalBytes(bytesOf(first.certHash), hashData(hash, signer.der))) return false;
-  const issuerSerial = first.issuerSerial;
+  const certHash = parts[i];
+  if (certHash?.tag !== 0x04 || hash === undefined || (hash === 'SHA-1' && !allowSha1)) return false;
+  if (!equalBytes(certHash.value, hashData(hash, signer.der))) return false;
+  const issuerSerial = parts[i + 1];
   if (issuerSerial === undefined) return true;
+  const [names, serial] = issuerSerial.children;
+  if (issuerSerial.tag !== 0x30 || names?.tag !== 0x30 || serial?.tag !== 0x02) return false;
   return (
-    equalBytes(bytesOf(issuerSerial.serialNumber), signer.serialBytes) &&
-    issuerSerial.issuer.some((n) => n.directoryName !== undefined && equalBytes(reencode(n.directoryName) ?? new Uint8Array(0), signer.issuerDer))
+    equalBytes(serial.value, signer.serialBytes) &&
+    names.children.some((n) => n.tag === 0xa4 && n.children.length === 1 && equalBytes(n.children[0]!.encoded, signer.issuerDer))
   );
 }
 
 /** Hash of the signature: the digest algorithm, which a `…WithRSAEncryption` OID must agree with. */
-function signatureHash(info: SignerInfo, reasons: Set<CmsReason>, allowSha1: boolean): HashAlgorithm | undefined {
-  const hash = digestAlgorithmHash(info.digestAlgorithm.algorithm);
-  const algorithm = info.signatureAlgorithm.algorithm;
+function signatureHash(info: SignerInfoLayout, reasons: Set<CmsReason>, allowSha1: boolean): HashAlgorithm | undefined {
+  const hash = digestAlgorithmHash(info.digestAlgorithm);
+  const algorithm = info.signatureAlgorithm;
   if (hash === undefined || (algorithm !== OID.rsaEncryption && rsaSignatureHash(algorithm) !== hash)) {
     reasons.add('unsupported-algorithm');
     return undefined;
@@ -375,23 +224,27 @@ function signatureHash(info: SignerInfo, reasons: Set<CmsReason>, allowSha1: boo
  * @throws on an undecodable attribute value (reported as `malformed-cms`).
  */
 function checkAttributes(
-  attributes: ReadonlyMap<string, Uint8Array>,
+  attributes: ReadonlyMap<string, TlvNode>,
   eContentType: string,
   hash: HashAlgorithm | undefined,
   content: Uint8Array | undefined,
   reasons: Set<CmsReason>,
 ): Date | undefined {
   const contentType = attributes.get(ATTR.contentType);
-  if (contentType === undefined || !equalBytes(contentType, oidDer(eContentType))) reasons.add('content-type-mismatch');
+  if (contentType === undefined || contentType.tag !== 0x06 || readOid(contentType) !== eContentType) {
+    reasons.add('content-type-mismatch');
+  }
   const digest = attributes.get(ATTR.messageDigest);
   if (digest === undefined) {
     reasons.add('message-digest-mismatch');
-  } else if (hash !== undefined && content !== undefined) {
-    const claimed = bytesOf(AsnConvert.parse(digest, OctetString));
-    if (!equalBytes(claimed, hashData(hash, content))) reasons.add('message-digest-mismatch');
+  } else {
+    if (digest.tag !== 0x04) throw new CryptoError('messageDigest is not an OCTET STRING', { code: 'malformed-cms' });
+    if (hash !== undefined && content !== undefined && !equalBytes(digest.value, hashData(hash, content))) {
+      reasons.add('message-digest-mismatch');
+    }
   }
   const time = attributes.get(ATTR.signingTime);
-  return time === undefined ? undefined : AsnConvert.parse(time, Time).getTime();
+  return time === undefined ? undefined : readTlvTime(time);
 }
 
 /**
@@ -417,74 +270,67 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
     reasons: [...reasons],
     ...extra,
   });
-  let parsed: ParsedSigned;
+  let layout: ReturnType<typeof cmsLayout>;
   try {
-    parsed = parseCms(cms);
+    layout = cmsLayout(cms.slice(), 'ber');
   } catch (error) {
     if (!(error instanceof CryptoError)) throw error;
     reasons.add('malformed-cms');
     return done();
   }
-  const { signedData, signerInfo, layout } = parsed;
-  if (signerInfo === undefined || parsed.signerCount !== 1) {
+  const signerInfo = layout.signerInfo;
+  if (signerInfo === undefined || layout.signerCount !== 1) {
     reasons.add('unsupported-signer-count');
     return done();
   }
-  const encapsulated = signedData.encapContentInfo.eContent?.single;
-  const content = encapsulated === undefined ? options.content : bytesOf(encapsulated);
+  const encapsulated = layout.eContent;
+  const content = encapsulated ?? options.content;
   if (content === undefined) reasons.add('content-missing');
-  if (encapsulated !== undefined && options.content !== undefined && !equalBytes(bytesOf(encapsulated), options.content)) {
+  if (encapsulated !== undefined && options.content !== undefined && !equalBytes(encapsulated, options.content)) {
     reasons.add('content-mismatch');
   }
   const hash = signatureHash(signerInfo, reasons, allowSha1);
 
   // Attribute values come from the very bytes the signature covers (no second parser involved).
-  const attributes = layout.signedAttrs === undefined ? undefined : signedAttributesOf(layout.signedAttrs);
+  const signedAttrs = signerInfo.signedAttrs;
+  const attributes = signedAttrs === undefined ? undefined : signedAttributesOf(signedAttrs);
   let signingTime: Date | undefined;
-  if (layout.signedAttrs === undefined) {
+  if (signedAttrs === undefined) {
     reasons.add('signed-attributes-missing');
   } else if (attributes === undefined) {
     reasons.add('malformed-cms');
   } else {
+    if (!attributes.derOrder) reasons.add('signed-attributes-not-der');
     try {
-      signingTime = checkAttributes(attributes, signedData.encapContentInfo.eContentType, hash, content, reasons);
+      signingTime = checkAttributes(attributes.values, layout.eContentType, hash, content, reasons);
     } catch {
       reasons.add('malformed-cms');
     }
   }
 
-  let signer: DecodedCertificate | undefined;
-  try {
-    signer = findSigner(signerInfo.sid, parsed.certificates);
-  } catch (error) {
-    if (!(error instanceof CryptoError)) throw error;
-    reasons.add('malformed-cms');
-    return done();
-  }
+  const signer = findSigner(signerInfo.sid, layout.certificates);
   let chain: JpkiChainResult | undefined;
   if (signer === undefined) {
     reasons.add('signer-certificate-missing');
   } else {
-    if (hash !== undefined && layout.signedAttrs !== undefined) {
-      const ok = await verifyWithCertificateKey(signer, hash, bytesOf(signerInfo.signature), layout.signedAttrs).catch(
-        (error: unknown) => {
-          if (error instanceof CryptoError) return false;
-          throw error;
-        },
-      );
+    if (hash !== undefined && signedAttrs !== undefined) {
+      const ok = await verifyWithCertificateKey(signer, hash, signerInfo.signature, signedAttrs).catch((error: unknown) => {
+        if (error instanceof CryptoError) return false;
+        throw error;
+      });
       if (!ok) reasons.add('cms-signature-invalid');
     }
-    const ess = attributes?.get(ATTR.signingCertificateV2);
+    const ess = attributes?.values.get(ATTR.signingCertificateV2);
     if (attributes !== undefined && ess === undefined) reasons.add('signing-certificate-missing');
     else if (ess !== undefined && !essMatches(ess, signer, allowSha1)) reasons.add('signing-certificate-mismatch');
-    chain = await verifyJpkiChain(signer.der, options);
+    chain = await verifyDecodedChain(signer, options);
     for (const reason of chain.reasons) reasons.add(reason);
     if (chain.certificate !== undefined && chain.certificate.kind !== 'sign') reasons.add('kind-mismatch');
   }
   return done({
     ...(chain?.certificate === undefined ? {} : { signer: chain.certificate }),
     ...(signingTime === undefined ? {} : { signingTime }),
-    ...(content === undefined ? {} : { content: Uint8Array.from(content) }),
+    ...(content === undefined ? {} : { content: content.slice() }),
     ...(chain === undefined ? {} : { chain }),
   });
 }

@@ -21,6 +21,7 @@ import { concatBytes, equalBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
 import { hashData } from '../aps/digest-info.js';
 import { decodeTlv, encodeTlv, type TlvNode } from '../tlv/index.js';
+import { CARD_KEY_BITS, keyInBounds, MAX_ISSUER_KEY_BITS, recoverDigestInfo } from './rsa-recover.js';
 
 /** An RSA public key as big-endian bytes (the card's `90`/`91` form). */
 export interface RsaPublicKeyParts {
@@ -136,44 +137,6 @@ class MalformedError extends Error {
   }
 }
 
-function toBigInt(bytes: Uint8Array): bigint {
-  let x = 0n;
-  for (const b of bytes) x = (x << 8n) | BigInt(b);
-  return x;
-}
-
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  let b = base % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if ((e & 1n) === 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
-
-/**
- * The DigestInfo inside an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2 steps 2 and 3:
- * `00 01 FF…FF 00 T` with at least 8 `FF`), or `undefined` when the padding is wrong.
- */
-function recoverDigestInfo(key: RsaPublicKeyParts, signature: Uint8Array): Uint8Array | undefined {
-  const n = toBigInt(key.modulus);
-  const k = key.modulus.length - (key.modulus[0] === 0 ? 1 : 0);
-  const s = toBigInt(signature);
-  if (signature.length !== k || n === 0n || s >= n) return undefined;
-  let m = modPow(s, toBigInt(key.exponent), n);
-  const em = new Uint8Array(k);
-  for (let i = k - 1; i >= 0; i--) {
-    em[i] = Number(m & 0xffn);
-    m >>= 8n;
-  }
-  if (em[0] !== 0x00 || em[1] !== 0x01) return undefined;
-  let i = 2;
-  while (i < k && em[i] === 0xff) i++;
-  if (i < 10 || i >= k || em[i] !== 0x00) return undefined;
-  return em.subarray(i + 1);
-}
-
 function sha256DigestInfo(digest: Uint8Array): Uint8Array {
   return encodeTlv(0x30, [SHA256_ALGORITHM, encodeTlv(0x04, digest)]);
 }
@@ -201,7 +164,8 @@ function child(node: TlvNode, tag: number, reason: IntegrityReason): TlvNode {
 /**
  * Parse a card-verifiable certificate: `7F21` { `5F4E` 証明者鍵ID(16) ‖ 被証明者鍵ID(16) ‖
  * `90` exponent ‖ `91` modulus; `5F37` signature } (card-facts §3.2 EF 0004).
- * @throws InvalidArgumentError when `ef0004` is not a well-formed CV certificate.
+ * @throws InvalidArgumentError when `ef0004` is not a well-formed CV certificate, or its key is
+ *   not RSA-2048 with an exponent of at most 4 bytes.
  */
 export function parseCardVerifiableCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
   try {
@@ -228,6 +192,9 @@ function cvCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
   const exponent = keyParts.find((n) => n.tag === 0x90);
   const modulus = keyParts.find((n) => n.tag === 0x91);
   if (exponent === undefined || modulus === undefined || modulus.length === 0) throw new MalformedError(reason);
+  if (!keyInBounds({ modulus: modulus.value, exponent: exponent.value }, CARD_KEY_BITS, CARD_KEY_BITS)) {
+    throw new MalformedError(reason);
+  }
   return {
     issuerKeyId: value.slice(0, 16),
     subjectKeyId: value.slice(16, 32),
@@ -239,6 +206,15 @@ function cvCertificate(ef0004: Uint8Array): CardVerifiableCertificate {
 }
 
 /** Check the CV certificate with the issuer key (body value, or the whole body TLV). */
+/** A caller's `cvIssuerKey` must be a usable RSA key of 2048–4096 bits. */
+function checkIssuerKey(options: IntegrityOptions | undefined): void {
+  const key = options?.cvIssuerKey;
+  if (key === undefined) return;
+  if (!(key?.modulus instanceof Uint8Array) || !(key.exponent instanceof Uint8Array) || !keyInBounds(key, CARD_KEY_BITS, MAX_ISSUER_KEY_BITS)) {
+    throw new InvalidArgumentError('cvIssuerKey must be an RSA key of 2048 to 4096 bits with an exponent of at most 4 bytes');
+  }
+}
+
 function cvStatus(certificate: CardVerifiableCertificate, options: IntegrityOptions | undefined): IntegrityStatus {
   const issuerKey = options?.cvIssuerKey;
   if (issuerKey === undefined) return 'not-checked';
@@ -259,12 +235,14 @@ function reasonsOf(parts: readonly (readonly [IntegrityStatus, IntegrityReason])
  * EF 0004, and report which parts hold. See the module notes for what this does not prove.
  * Malformed records are reported (`malformed-record`, `malformed-cv-certificate`), not thrown.
  *
- * @throws InvalidArgumentError when an input is not a Uint8Array.
+ * @throws InvalidArgumentError when an input is not a Uint8Array, or `cvIssuerKey` is not an RSA
+ *   key of 2048–4096 bits with an exponent of at most 4 bytes.
  */
 export async function verifyTextApIntegrity(
   files: TextApIntegrityInput,
   options?: IntegrityOptions,
 ): Promise<TextApIntegrityResult> {
+  checkIssuerKey(options);
   let certificate: CardVerifiableCertificate;
   let record: TlvNode;
   let attributeObjects: Uint8Array;
@@ -356,12 +334,17 @@ const FACE_SEGMENTS: readonly (readonly number[])[] = [
  * EF 0004. DF29 (有効期限) and DF2A (セキュリティコード) are outside the signature. See the
  * module notes for what this does not prove.
  *
- * @throws InvalidArgumentError when an input is not a Uint8Array.
+ * The EF 0004 key must be RSA-2048 with an exponent of at most 4 bytes (else
+ * `malformed-cv-certificate`), checked before any arithmetic.
+ *
+ * @throws InvalidArgumentError when an input is not a Uint8Array, or `cvIssuerKey` is not an RSA
+ *   key of 2048–4096 bits with an exponent of at most 4 bytes.
  */
 export async function verifyFaceApIntegrity(
   files: FaceApIntegrityInput,
   options?: IntegrityOptions,
 ): Promise<FaceApIntegrityResult> {
+  checkIssuerKey(options);
   let certificate: CardVerifiableCertificate;
   let face: TlvNode;
   try {

@@ -4,24 +4,12 @@
  * @packageDocumentation
  */
 import { toHex } from '../bytes.js';
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  CertificatePolicies,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-  KeyUsage,
-  KeyUsageFlags,
-  SubjectKeyIdentifier,
-  type KeyUsageType,
-} from '@peculiar/asn1-x509';
+import { readTlvBitString, readTlvBoolean, readTlvInteger, readTlvString, type TlvNode } from '../tlv/index.js';
+import { checkName, decodeOne, derError, distinguishedName, guard, readOid } from './der.js';
 import { decodeJpkiPerson, type JpkiPerson } from './san.js';
 import {
   decodeCertificate,
-  distinguishedName,
   OID,
-  parseExtension,
   rsaSignatureHash,
   type DecodedCertificate,
   type DistinguishedName,
@@ -43,7 +31,16 @@ export const JPKI_AUTH_POLICY = '1.2.392.200149.8.5.1.3.30';
 export type CertificateKind = 'auth' | 'sign' | 'ca';
 
 /** A key-usage bit name (RFC 5280 §4.2.1.3). */
-export type KeyUsageName = KeyUsageType;
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'crlSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
 
 /** Where the CRL distribution point DirName says the holder is registered (cert-profile §2). */
 export interface JpkiMunicipality {
@@ -113,69 +110,140 @@ export interface JpkiCertificate {
   readonly der: Uint8Array;
 }
 
-/** Key-usage names in bit order with their flag values (RFC 5280 §4.2.1.3). */
-const KEY_USAGE_BITS: readonly (readonly [KeyUsageName, number])[] = [
-  ['digitalSignature', KeyUsageFlags.digitalSignature],
-  ['nonRepudiation', KeyUsageFlags.nonRepudiation],
-  ['keyEncipherment', KeyUsageFlags.keyEncipherment],
-  ['dataEncipherment', KeyUsageFlags.dataEncipherment],
-  ['keyAgreement', KeyUsageFlags.keyAgreement],
-  ['keyCertSign', KeyUsageFlags.keyCertSign],
-  ['crlSign', KeyUsageFlags.cRLSign],
-  ['encipherOnly', KeyUsageFlags.encipherOnly],
-  ['decipherOnly', KeyUsageFlags.decipherOnly],
+/** Key-usage names in bit order (RFC 5280 §4.2.1.3: bit 0 is the first byte's high bit). */
+const KEY_USAGE_BITS: readonly KeyUsageName[] = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'crlSign',
+  'encipherOnly',
+  'decipherOnly',
 ];
 
+const CODE = 'malformed-certificate';
+
+/** An extension value as one DER object; `read` gets its top node and may use TLV readers. */
+function readExtension<T>(decoded: DecodedCertificate, oid: string, what: string, read: (node: TlvNode) => T): T | undefined {
+  const ext = decoded.extensions.get(oid);
+  if (ext === undefined) return undefined;
+  const node = decodeOne(ext.value, CODE, `Malformed certificate: ${what}`);
+  return guard(CODE, `Malformed certificate: bad ${what}`, () => read(node));
+}
+
+function badExtension(what: string): CryptoError {
+  return derError(CODE, `Malformed certificate: bad ${what}`);
+}
+
+/** `SEQUENCE` children, or a malformed-certificate error naming `what`. */
+function sequence(node: TlvNode | undefined, what: string, nonEmpty = false): readonly TlvNode[] {
+  if (node?.tag !== 0x30 || (nonEmpty && node.length === 0)) throw badExtension(what);
+  return node.children;
+}
+
 function keyUsageNames(decoded: DecodedCertificate): KeyUsageName[] {
-  const ext = decoded.extensions.get(OID.keyUsage);
-  if (ext === undefined) return [];
-  const flags = parseExtension(ext.value, KeyUsage, 'keyUsage').toNumber();
-  return KEY_USAGE_BITS.filter(([, bit]) => (flags & bit) !== 0).map(([name]) => name);
+  return (
+    readExtension(decoded, OID.keyUsage, 'keyUsage', (node) => {
+      const { unusedBits, bytes } = readTlvBitString(node);
+      const usable = bytes.length * 8 - unusedBits;
+      return KEY_USAGE_BITS.filter((_, i) => i < usable && (bytes[i >> 3]! & (0x80 >> (i & 7))) !== 0);
+    }) ?? []
+  );
 }
 
 function policies(decoded: DecodedCertificate): string[] {
-  const ext = decoded.extensions.get(OID.certificatePolicies);
-  if (ext === undefined) return [];
-  return Array.from(parseExtension(ext.value, CertificatePolicies, 'certificatePolicies'), (p) => p.policyIdentifier);
+  return (
+    readExtension(decoded, OID.certificatePolicies, 'certificatePolicies', (node) =>
+      sequence(node, 'certificatePolicies', true).map((info) => {
+        const parts = sequence(info, 'certificatePolicies', true);
+        if (parts.length > 2 || (parts.length === 2 && parts[1]!.tag !== 0x30)) throw badExtension('certificatePolicies');
+        return readOid(parts[0]!);
+      }),
+    ) ?? []
+  );
 }
 
 function extendedKeyUsage(decoded: DecodedCertificate): string[] {
-  const ext = decoded.extensions.get(OID.extKeyUsage);
-  if (ext === undefined) return [];
-  return Array.from(parseExtension(ext.value, ExtendedKeyUsage, 'extKeyUsage'));
+  return readExtension(decoded, OID.extKeyUsage, 'extKeyUsage', (node) => sequence(node, 'extKeyUsage', true).map(readOid)) ?? [];
 }
 
 function basicConstraints(decoded: DecodedCertificate): JpkiCertificate['basicConstraints'] {
-  const ext = decoded.extensions.get(OID.basicConstraints);
-  if (ext === undefined) return undefined;
-  const bc = parseExtension(ext.value, BasicConstraints, 'basicConstraints');
-  return bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength: bc.pathLenConstraint };
+  return readExtension(decoded, OID.basicConstraints, 'basicConstraints', (node) => {
+    const parts = sequence(node, 'basicConstraints');
+    let i = 0;
+    let ca = false;
+    if (parts[0]?.tag === 0x01) {
+      ca = readTlvBoolean(parts[0]);
+      i = 1;
+    }
+    const path = parts[i];
+    if (parts.length > i + 1) throw badExtension('basicConstraints');
+    if (path === undefined) return { ca };
+    const length = readTlvInteger(path);
+    if (length < 0n || length > 0x7fffffffn) throw badExtension('basicConstraints');
+    return { ca, pathLength: Number(length) };
+  });
 }
 
 function subjectKeyIdentifier(decoded: DecodedCertificate): string | undefined {
-  const ext = decoded.extensions.get(OID.subjectKeyIdentifier);
-  if (ext === undefined) return undefined;
-  return toHex(new Uint8Array(parseExtension(ext.value, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer));
+  return readExtension(decoded, OID.subjectKeyIdentifier, 'subjectKeyIdentifier', (node) => {
+    if (node.tag !== 0x04) throw badExtension('subjectKeyIdentifier');
+    return toHex(node.value);
+  });
 }
 
+/** `AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier, [1] authorityCertIssuer, [2] serial }`. */
 function authorityKeyIdentifier(decoded: DecodedCertificate): AuthorityKeyId | undefined {
-  const ext = decoded.extensions.get(OID.authorityKeyIdentifier);
-  if (ext === undefined) return undefined;
-  const aki = parseExtension(ext.value, AuthorityKeyIdentifier, 'authorityKeyIdentifier');
-  return {
-    ...(aki.keyIdentifier === undefined ? {} : { keyIdentifier: toHex(new Uint8Array(aki.keyIdentifier.buffer)) }),
-    ...(aki.authorityCertSerialNumber === undefined
-      ? {}
-      : { serialNumber: toHex(new Uint8Array(aki.authorityCertSerialNumber)).toUpperCase() }),
-  };
+  return readExtension(decoded, OID.authorityKeyIdentifier, 'authorityKeyIdentifier', (node) => {
+    let keyIdentifier: string | undefined;
+    let serialNumber: string | undefined;
+    let next = 0x80;
+    for (const part of sequence(node, 'authorityKeyIdentifier')) {
+      if (part.tag === 0x80 && next <= 0x80) keyIdentifier = toHex(part.value);
+      else if (part.tag === 0xa1 && next <= 0xa1) generalNames(part);
+      else if (part.tag === 0x82 && next <= 0x82) {
+        readTlvInteger(part, 0x82);
+        serialNumber = toHex(part.value).toUpperCase();
+      } else throw badExtension('authorityKeyIdentifier');
+      next = (part.tag & 0x1f) === 0 ? 0xa1 : (part.tag & 0x1f) === 1 ? 0x82 : 0x100;
+    }
+    return {
+      ...(keyIdentifier === undefined ? {} : { keyIdentifier }),
+      ...(serialNumber === undefined ? {} : { serialNumber }),
+    };
+  });
+}
+
+/** GeneralName tags: [0]–[8]; otherName, x400Address, directoryName, ediPartyName are constructed. */
+function checkGeneralName(name: TlvNode): void {
+  const n = name.tag & 0x1f;
+  const constructed = n === 0 || n === 3 || n === 4 || n === 5;
+  if ((name.tag & 0xc0) !== 0x80 || n > 8 || name.constructed !== constructed) throw badExtension('GeneralName');
+  if (n === 4 && (name.children.length !== 1 || name.children[0]!.tag !== 0x30)) throw badExtension('GeneralName');
+}
+
+/** Children of a `GeneralNames` (SEQUENCE SIZE (1..MAX) OF GeneralName), shape-checked. */
+function generalNames(node: TlvNode): readonly TlvNode[] {
+  const names = node.children;
+  if (!node.constructed || names.length === 0) throw badExtension('GeneralNames');
+  for (const name of names) checkGeneralName(name);
+  return names;
 }
 
 function ocspUrl(decoded: DecodedCertificate): string | undefined {
-  const ext = decoded.extensions.get(OID.authorityInfoAccess);
-  if (ext === undefined) return undefined;
-  const aia = parseExtension(ext.value, AuthorityInfoAccessSyntax, 'authorityInfoAccess');
-  return aia.find((d) => d.accessMethod === OID.ocsp && d.accessLocation.uniformResourceIdentifier !== undefined)
-    ?.accessLocation.uniformResourceIdentifier;
+  return readExtension(decoded, OID.authorityInfoAccess, 'authorityInfoAccess', (node) => {
+    let url: string | undefined;
+    for (const description of sequence(node, 'authorityInfoAccess', true)) {
+      const parts = sequence(description, 'authorityInfoAccess');
+      if (parts.length !== 2) throw badExtension('authorityInfoAccess');
+      const method = readOid(parts[0]!);
+      checkGeneralName(parts[1]!);
+      if (url === undefined && method === OID.ocsp && parts[1]!.tag === 0x86) url = readTlvString(parts[1]!, 0x16);
+    }
+    return url;
+  });
 }
 
 /** OU that precedes the prefecture in a leaf's CRLDP DirName (cert-profile §2). */
@@ -188,22 +256,30 @@ const CRLDP_SUFFIX = ' CRLDP';
  * Roots carry their own subject as CRLDP (no marker) and yield `undefined`.
  */
 function municipality(decoded: DecodedCertificate): JpkiMunicipality | undefined {
-  const ext = decoded.extensions.get(OID.cRLDistributionPoints);
-  if (ext === undefined) return undefined;
-  const points = parseExtension(ext.value, CRLDistributionPoints, 'cRLDistributionPoints');
-  for (const point of points) {
-    for (const name of point.distributionPoint?.fullName ?? []) {
-      if (name.directoryName === undefined) continue;
-      const attributes = distinguishedName(name.directoryName).attributes;
-      const marker = attributes.findIndex((a) => a.type === 'OU' && a.value === CRLDP_MARKER);
-      const prefecture = attributes[marker + 1];
-      const city = attributes[marker + 2];
-      if (marker < 0 || prefecture?.type !== 'OU' || city?.type !== 'CN') continue;
-      return {
-        prefecture: prefecture.value,
-        municipality: city.value.endsWith(CRLDP_SUFFIX) ? city.value.slice(0, -CRLDP_SUFFIX.length) : city.value,
-      };
+  const names = readExtension(decoded, OID.cRLDistributionPoints, 'cRLDistributionPoints', (node) => {
+    const found: TlvNode[] = [];
+    for (const point of sequence(node, 'cRLDistributionPoints', true)) {
+      for (const part of sequence(point, 'cRLDistributionPoints')) {
+        if (part.tag !== 0xa0) continue; // reasons [1], cRLIssuer [2]
+        const choice = part.children;
+        if (choice.length !== 1) throw badExtension('cRLDistributionPoints');
+        if (choice[0]!.tag !== 0xa0) continue; // nameRelativeToCRLIssuer [1]
+        for (const name of generalNames(choice[0]!)) if (name.tag === 0xa4) found.push(name.children[0]!);
+      }
     }
+    return found;
+  });
+  for (const name of names ?? []) {
+    checkName(name, CODE, 'Malformed certificate: cRLDistributionPoints');
+    const attributes = distinguishedName(name, CODE).attributes;
+    const marker = attributes.findIndex((a) => a.type === 'OU' && a.value === CRLDP_MARKER);
+    const prefecture = attributes[marker + 1];
+    const city = attributes[marker + 2];
+    if (marker < 0 || prefecture?.type !== 'OU' || city?.type !== 'CN') continue;
+    return {
+      prefecture: prefecture.value,
+      municipality: city.value.endsWith(CRLDP_SUFFIX) ? city.value.slice(0, -CRLDP_SUFFIX.length) : city.value,
+    };
   }
   return undefined;
 }
@@ -258,7 +334,6 @@ export function jpkiCertificateOf(decoded: DecodedCertificate): JpkiCertificate 
  * nothing identifies it. @internal
  */
 export function describeCertificate(decoded: DecodedCertificate): CertificateDescription {
-  const tbs = decoded.asn.tbsCertificate;
   const keyUsage = keyUsageNames(decoded);
   const policyOids = policies(decoded);
   const eku = extendedKeyUsage(decoded);
@@ -271,25 +346,30 @@ export function describeCertificate(decoded: DecodedCertificate): CertificateDes
   const san = decoded.extensions.get(OID.subjectAltName);
   const person = kind === 'sign' && san !== undefined ? decodeJpkiPerson(san.value) : undefined;
   const hash = rsaSignatureHash(decoded.signatureAlgorithm);
-  return {
+  // Built property by property in the order of the interface (no conditional spreads: they
+  // turn the object into a slow dictionary on every call).
+  const out: Record<string, unknown> = {
     kind,
     serialNumber: decoded.serialNumber,
-    subject: distinguishedName(tbs.subject),
-    issuer: distinguishedName(tbs.issuer),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
+    subject: distinguishedName(decoded.subject, CODE),
+    issuer: distinguishedName(decoded.issuer, CODE),
+    notBefore: new Date(decoded.notBefore.getTime()),
+    notAfter: new Date(decoded.notAfter.getTime()),
     keyUsage,
     extendedKeyUsage: eku,
     policies: policyOids,
-    ...(bc === undefined ? {} : { basicConstraints: bc }),
-    ...(ski === undefined ? {} : { subjectKeyIdentifier: ski }),
-    ...(aki === undefined ? {} : { authorityKeyIdentifier: aki }),
-    ...(ocsp === undefined ? {} : { ocspUrl: ocsp }),
-    ...(place === undefined ? {} : { municipality: place }),
-    ...(person === undefined ? {} : { person }),
-    publicKey: decoded.publicKey,
-    signatureAlgorithm: hash === undefined ? { oid: decoded.signatureAlgorithm } : { oid: decoded.signatureAlgorithm, hash },
-    criticalExtensions: [...decoded.extensions].filter(([, e]) => e.critical).map(([oid]) => oid),
-    der: Uint8Array.from(decoded.der),
   };
+  if (bc !== undefined) out['basicConstraints'] = bc;
+  if (ski !== undefined) out['subjectKeyIdentifier'] = ski;
+  if (aki !== undefined) out['authorityKeyIdentifier'] = aki;
+  if (ocsp !== undefined) out['ocspUrl'] = ocsp;
+  if (place !== undefined) out['municipality'] = place;
+  if (person !== undefined) out['person'] = person;
+  out['publicKey'] = decoded.publicKey;
+  out['signatureAlgorithm'] = hash === undefined ? { oid: decoded.signatureAlgorithm } : { oid: decoded.signatureAlgorithm, hash };
+  const critical: string[] = [];
+  for (const [oid, extension] of decoded.extensions) if (extension.critical) critical.push(oid);
+  out['criticalExtensions'] = critical;
+  out['der'] = decoded.der; // the decoder's own copy, used by nothing else once described
+  return out as unknown as CertificateDescription;
 }

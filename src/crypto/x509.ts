@@ -1,17 +1,14 @@
 /**
- * The structural X.509 layer (RFC 5280): DER envelope checks with the project's TLV core, the
- * field and extension decoding with `@peculiar/asn1-x509`, and the exact bytes a verifier needs
- * (TBS part, SubjectPublicKeyInfo, signature). Browser-safe: Uint8Array only.
- *
- * `@peculiar/x509` (which needs `reflect-metadata`) is deliberately not used here: the schema
- * package is enough and keeps the browser bundle free of a global polyfill.
+ * The structural X.509 layer (RFC 5280), decoded with the project's TLV core: one validation
+ * pass, then zero-copy views of the exact bytes a verifier needs (TBS part, names,
+ * SubjectPublicKeyInfo, signature, extension values). Every field of the TBS is shape-checked
+ * here; extension contents are read on demand by `parse.ts`. Browser-safe: Uint8Array only.
  * @packageDocumentation
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, type AlgorithmIdentifier, type Name } from '@peculiar/asn1-x509';
 import { equalBytes, toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
-import { decodeTlv, type TlvNode } from '../tlv/index.js';
+import { readTlvBoolean, readTlvTime, type TlvNode } from '../tlv/index.js';
+import { checkName, checkNameValues, decodeOne, derError, guard, readOid } from './der.js';
 import type { HashAlgorithm } from '../aps/digest-info.js';
 import { OID } from './oid.js';
 
@@ -43,34 +40,7 @@ export function digestAlgorithmHash(oid: string): HashAlgorithm | undefined {
   return Object.hasOwn(DIGEST_HASH, oid) ? DIGEST_HASH[oid] : undefined;
 }
 
-/** Short names of the DN attribute types seen in JPKI certificates (cert-profile §2). */
-const NAME_TYPES: Readonly<Record<string, string>> = {
-  '2.5.4.6': 'C',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'serialNumber',
-};
-
-/** One attribute of a distinguished name (識別名). */
-export interface NameAttribute {
-  /** Attribute type OID, e.g. `2.5.4.3`. */
-  readonly oid: string;
-  /** Short name (`C`, `O`, `OU`, `L`, `ST`, `CN`) or the OID when unknown. */
-  readonly type: string;
-  /** The value as text. */
-  readonly value: string;
-}
-
-/** A distinguished name: attributes in encoding order plus a display string. */
-export interface DistinguishedName {
-  /** `C=JP, O=JPKI, OU=…` in encoding order (for display only; compare names by DER). */
-  readonly text: string;
-  /** Every attribute in encoding order (one per RDN in all JPKI certificates). */
-  readonly attributes: readonly NameAttribute[];
-}
+export type { DistinguishedName, NameAttribute } from './der.js';
 
 /** The parts of an RSA public key a verifier checks. */
 export interface RsaPublicKeyInfo {
@@ -98,15 +68,15 @@ export interface RawExtension {
   readonly value: Uint8Array;
 }
 
+
 /**
- * A certificate decoded to the level a verifier needs.
+ * A certificate decoded to the level a verifier needs. Every byte array is a view of `der`, the
+ * decoder's own copy of the input.
  * @internal Used by the parse/chain/CMS modules.
  */
 export interface DecodedCertificate {
-  /** The whole DER. */
+  /** The whole DER (a copy of the input). */
   readonly der: Uint8Array;
-  /** The decoded schema object. */
-  readonly asn: Certificate;
   /** Exact DER of tbsCertificate (what the issuer signed). */
   readonly tbs: Uint8Array;
   /** Outer signatureAlgorithm OID. */
@@ -117,10 +87,18 @@ export interface DecodedCertificate {
   readonly spki: Uint8Array;
   /** The subject public key. */
   readonly publicKey: RsaPublicKeyInfo | OtherPublicKeyInfo;
+  /** The subject Name node (checked RDNSequence). */
+  readonly subject: TlvNode;
+  /** The issuer Name node (checked RDNSequence). */
+  readonly issuer: TlvNode;
   /** Exact DER of the subject Name. */
   readonly subjectDer: Uint8Array;
   /** Exact DER of the issuer Name. */
   readonly issuerDer: Uint8Array;
+  /** Start of validity. */
+  readonly notBefore: Date;
+  /** End of validity. */
+  readonly notAfter: Date;
   /** Serial number, upper-case hex of the INTEGER contents (as OpenSSL prints it). */
   readonly serialNumber: string;
   /** Exact DER of the serial number INTEGER contents. */
@@ -129,39 +107,11 @@ export interface DecodedCertificate {
   readonly extensions: ReadonlyMap<string, RawExtension>;
 }
 
+const CODE = 'malformed-certificate';
+
 /** A CryptoError with code `malformed-certificate`; the message never holds certificate data. */
 function malformed(message: string, cause?: unknown): CryptoError {
-  return new CryptoError(`Malformed certificate: ${message}`, {
-    code: 'malformed-certificate',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-/** Decode DER with the TLV core; one top-level object, nothing after it. */
-function decodeSingleDer(bytes: Uint8Array, what: string): TlvNode {
-  let nodes: TlvNode[];
-  try {
-    nodes = decodeTlv(bytes);
-  } catch (error) {
-    throw malformed(`${what} is not valid DER`, error);
-  }
-  if (nodes.length !== 1) throw malformed(`${what} must be exactly one DER object`);
-  return nodes[0]!;
-}
-
-/** The children of a SEQUENCE, which must have exactly the expected tags in order. */
-function expectChildren(node: TlvNode, tags: readonly number[], what: string): readonly TlvNode[] {
-  const children = node.children;
-  if (node.tag !== 0x30 || children.length !== tags.length) throw malformed(`${what} has the wrong shape`);
-  children.forEach((child, i) => {
-    if (child.tag !== tags[i]) throw malformed(`${what} has the wrong shape`);
-  });
-  return children;
-}
-
-/** Copy a TLV view into its own buffer (decoded results must not alias caller memory). */
-function copy(view: Uint8Array): Uint8Array {
-  return Uint8Array.from(view);
+  return derError(CODE, `Malformed certificate: ${message}`, cause);
 }
 
 function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
@@ -176,121 +126,151 @@ function bitLength(bytes: Uint8Array): number {
   return first === 0 ? 0 : (bytes.length - 1) * 8 + (32 - Math.clz32(first));
 }
 
+/** Whether an INTEGER node has a non-empty, minimal encoding (X.690 §8.3.2). */
+function isInteger(node: TlvNode | undefined): node is TlvNode {
+  if (node?.tag !== 0x02 || node.length === 0) return false;
+  if (node.length === 1) return true;
+  const v = node.value;
+  return !((v[0] === 0x00 && v[1]! < 0x80) || (v[0] === 0xff && v[1]! >= 0x80));
+}
+
 /** The RSAPublicKey (RFC 8017 A.1.1) in a SubjectPublicKeyInfo BIT STRING. */
 function decodeRsaPublicKey(bitString: Uint8Array): RsaPublicKeyInfo {
-  const key = decodeSingleDer(bitString, 'RSA public key');
-  const [n, e] = expectChildren(key, [0x02, 0x02], 'RSA public key');
+  const key = decodeOne(bitString, CODE, 'Malformed certificate: RSA public key');
+  const [n, e, extra] = key.children;
+  if (key.tag !== 0x30 || !isInteger(n) || !isInteger(e) || extra !== undefined) {
+    throw malformed('RSA public key has the wrong shape');
+  }
   // Negative integers cannot be RSA parameters (a zero modulus shows up as a 0-bit weak key).
-  if ((n!.value[0]! & 0x80) !== 0 || (e!.value[0]! & 0x80) !== 0) throw malformed('negative RSA parameter');
-  const modulus = copy(stripLeadingZeros(n!.value));
-  const exponent = copy(stripLeadingZeros(e!.value));
-  return { algorithm: 'RSA', modulusBits: bitLength(modulus), modulus, exponent };
+  if ((n.value[0]! & 0x80) !== 0 || (e.value[0]! & 0x80) !== 0) throw malformed('negative RSA parameter');
+  const modulus = stripLeadingZeros(n.value);
+  return { algorithm: 'RSA', modulusBits: bitLength(modulus), modulus, exponent: stripLeadingZeros(e.value) };
 }
 
-/** A decoded `Name` as {@link DistinguishedName}. */
-export function distinguishedName(name: Name): DistinguishedName {
-  const attributes: NameAttribute[] = [];
-  for (const rdn of name) {
-    for (const atv of rdn) {
-      attributes.push({
-        oid: atv.type,
-        type: Object.hasOwn(NAME_TYPES, atv.type) ? NAME_TYPES[atv.type]! : atv.type,
-        value: atv.value.toString(), // the string choice, else hex of the raw value
-      });
+/** An AlgorithmIdentifier `SEQUENCE { OID, parameters ANY OPTIONAL }`: its OID node. */
+function algorithmOid(node: TlvNode | undefined, what: string): TlvNode {
+  const parts = node?.children;
+  if (node?.tag !== 0x30 || parts === undefined || parts.length < 1 || parts.length > 2 || parts[0]!.tag !== 0x06) {
+    throw malformed(`${what} is not an AlgorithmIdentifier`);
+  }
+  return parts[0]!;
+}
+
+/** `Validity ::= SEQUENCE { notBefore Time, notAfter Time }`. */
+function validity(node: TlvNode | undefined): [Date, Date] {
+  const parts = node?.children;
+  if (node?.tag !== 0x30 || parts?.length !== 2) throw malformed('validity has the wrong shape');
+  return guard(CODE, 'Malformed certificate: bad validity time', () => [readTlvTime(parts[0]!), readTlvTime(parts[1]!)]);
+}
+
+/** `[3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension`, each OID at most once. */
+function extensionsOf(node: TlvNode): Map<string, RawExtension> {
+  const list = node.children;
+  const sequence = list[0];
+  if (list.length !== 1 || sequence!.tag !== 0x30 || sequence!.length === 0) throw malformed('extensions have the wrong shape');
+  const extensions = new Map<string, RawExtension>();
+  for (const extension of sequence!.children) {
+    const parts = extension.children;
+    const n = parts.length;
+    const last = parts[n - 1];
+    if (extension.tag !== 0x30 || n < 2 || n > 3 || last!.tag !== 0x04 || (n === 3 && parts[1]!.tag !== 0x01)) {
+      throw malformed('extension has the wrong shape');
     }
+    const oid = guard(CODE, 'Malformed certificate: extension OID', () => readOid(parts[0]!));
+    const critical = n === 3 && guard(CODE, 'Malformed certificate: extension critical flag', () => readTlvBoolean(parts[1]!));
+    if (extensions.has(oid)) throw malformed('duplicate extension');
+    extensions.set(oid, { critical, value: last!.value });
   }
-  return { text: attributes.map((a) => `${a.type}=${a.value}`).join(', '), attributes };
-}
-
-/** Parse one DER extension value with an `@peculiar/asn1-x509` schema, as a malformed-certificate error. */
-export function parseExtension<T>(value: Uint8Array, schema: new () => T, what: string): T {
-  try {
-    decodeSingleDer(value, what);
-    return AsnConvert.parse(value, schema);
-  } catch (error) {
-    if (error instanceof CryptoError) throw error;
-    throw malformed(`bad ${what}`, error);
-  }
+  return extensions;
 }
 
 /**
  * Decode a DER X.509 certificate. The envelope must be exactly one DER object (no trailing
- * bytes, no truncation), the TBS and outer signature algorithms must agree, and no extension may
- * appear twice (RFC 5280 §4.2).
+ * bytes, no truncation), every TBS field must have its RFC 5280 shape, the TBS and outer
+ * signature algorithms must agree, and no extension may appear twice (RFC 5280 §4.2).
  *
  * @throws CryptoError `malformed-certificate` on any structural problem (the cause holds the
- *   TLV or schema error; messages carry no certificate content).
+ *   TLV error; messages carry no certificate content).
  */
-export function decodeCertificate(der: Uint8Array): DecodedCertificate {
-  if (!(der instanceof Uint8Array)) throw malformed('expected a Uint8Array');
-  const root = decodeSingleDer(der, 'certificate');
-  const [tbsNode, , signatureNode] = expectChildren(root, [0x30, 0x30, 0x03], 'certificate');
-  const tbsChildren = tbsNode!.children;
-  // tbsCertificate: [0] version, serial, signature, issuer, validity, subject, spki, …
-  const offset = tbsChildren[0]?.tag === 0xa0 ? 1 : 0;
-  const serialNode = tbsChildren[offset];
-  const issuerNode = tbsChildren[offset + 2];
-  const subjectNode = tbsChildren[offset + 4];
-  const spkiNode = tbsChildren[offset + 5];
-  if (
-    serialNode?.tag !== 0x02 ||
-    issuerNode?.tag !== 0x30 ||
-    subjectNode?.tag !== 0x30 ||
-    spkiNode?.tag !== 0x30 ||
-    signatureNode!.value[0] !== 0
-  ) {
+export function decodeCertificate(input: Uint8Array): DecodedCertificate {
+  if (!(input instanceof Uint8Array)) throw malformed('expected a Uint8Array');
+  // One copy up front: every view below points into it, never into caller memory.
+  const der = input.slice();
+  const root = decodeOne(der, CODE, 'Malformed certificate: certificate');
+  const top = root.children;
+  if (root.tag !== 0x30 || top.length !== 3) throw malformed('certificate has the wrong shape');
+  const [tbsNode, outerAlgorithm, signatureNode] = top as [TlvNode, TlvNode, TlvNode];
+  if (tbsNode.tag !== 0x30 || signatureNode.tag !== 0x03 || signatureNode.length === 0 || signatureNode.value[0] !== 0) {
+    throw malformed('certificate has the wrong shape');
+  }
+  const fields = tbsNode.children;
+  // tbsCertificate: [0] version, serial, signature, issuer, validity, subject, spki, [1], [2], [3]
+  let i = 0;
+  const versionNode = fields[0];
+  if (versionNode?.tag === 0xa0) {
+    const inner = versionNode.children;
+    if (inner.length !== 1 || !isInteger(inner[0]) || inner[0].length !== 1 || inner[0].value[0]! > 2) {
+      throw malformed('bad version');
+    }
+    i = 1;
+  }
+  const serialNode = fields[i];
+  algorithmOid(fields[i + 1], 'TBS signature');
+  const issuerNode = fields[i + 2];
+  const [notBefore, notAfter] = validity(fields[i + 3]);
+  const subjectNode = fields[i + 4];
+  const spkiNode = fields[i + 5];
+  if (serialNode?.tag !== 0x02 || serialNode.length === 0 || issuerNode === undefined || subjectNode === undefined || spkiNode === undefined) {
     throw malformed('unexpected TBS layout');
   }
-  let asn: Certificate;
-  try {
-    asn = AsnConvert.parse(der, Certificate);
-  } catch (error) {
-    throw malformed('schema decoding failed', error);
+  checkName(issuerNode, CODE, 'Malformed certificate: issuer');
+  checkName(subjectNode, CODE, 'Malformed certificate: subject');
+  guard(CODE, 'Malformed certificate: bad name value', () => {
+    checkNameValues(issuerNode);
+    checkNameValues(subjectNode);
+  });
+  let extensions: Map<string, RawExtension> = new Map();
+  let expected = 0x81; // optional issuerUniqueID [1], subjectUniqueID [2], extensions [3], in order
+  for (let j = i + 6; j < fields.length; j++) {
+    const tag = fields[j]!.tag;
+    if (tag === 0x81 && expected <= 0x81) expected = 0x82;
+    else if (tag === 0x82 && expected <= 0x82) expected = 0xa3;
+    else if (tag === 0xa3 && expected <= 0xa3) {
+      extensions = extensionsOf(fields[j]!);
+      expected = 0x100;
+    } else throw malformed('unexpected TBS layout');
   }
-  const tbsSignature = asn.tbsCertificate.signature;
-  if (
-    tbsSignature.algorithm !== asn.signatureAlgorithm.algorithm ||
-    !equalParameters(tbsSignature, asn.signatureAlgorithm)
-  ) {
+  const spkiParts = spkiNode.children;
+  if (spkiNode.tag !== 0x30 || spkiParts.length !== 2 || spkiParts[1]!.tag !== 0x03 || spkiParts[1]!.length === 0) {
+    throw malformed('SubjectPublicKeyInfo has the wrong shape');
+  }
+  const spkiAlgorithm = guard(CODE, 'Malformed certificate: key algorithm', () => readOid(algorithmOid(spkiParts[0], 'key algorithm')));
+  const keyBits = spkiParts[1]!.value;
+  if (keyBits[0] !== 0) throw malformed('public key BIT STRING has unused bits');
+  const outerOid = algorithmOid(outerAlgorithm, 'signature algorithm');
+  if (!equalBytes(fields[i + 1]!.encoded, outerAlgorithm.encoded)) {
     throw malformed('signature algorithm differs between TBS and certificate');
   }
-  const extensions = new Map<string, RawExtension>();
-  for (const extension of asn.tbsCertificate.extensions ?? []) {
-    if (extensions.has(extension.extnID)) throw malformed('duplicate extension');
-    extensions.set(extension.extnID, {
-      critical: extension.critical,
-      value: new Uint8Array(extension.extnValue.buffer.slice(0)),
-    });
-  }
-  const spkiAlgorithm = asn.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm;
-  const publicKey =
-    spkiAlgorithm === OID.rsaEncryption
-      ? decodeRsaPublicKey(new Uint8Array(asn.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey))
-      : { algorithm: spkiAlgorithm };
-  const serialBytes = copy(serialNode.value);
+  const signatureAlgorithm = guard(CODE, 'Malformed certificate: signature algorithm', () => readOid(outerOid));
+  const publicKey = spkiAlgorithm === OID.rsaEncryption ? decodeRsaPublicKey(keyBits.subarray(1)) : { algorithm: spkiAlgorithm };
+  const serialBytes = serialNode.value;
   return {
-    der: copy(der),
-    asn,
-    tbs: copy(tbsNode!.encoded),
-    signatureAlgorithm: asn.signatureAlgorithm.algorithm,
-    signature: copy(signatureNode!.value.subarray(1)),
-    spki: copy(spkiNode.encoded),
+    der,
+    tbs: tbsNode.encoded,
+    signatureAlgorithm,
+    signature: signatureNode.value.subarray(1),
+    spki: spkiNode.encoded,
     publicKey,
-    subjectDer: copy(subjectNode.encoded),
-    issuerDer: copy(issuerNode.encoded),
+    subject: subjectNode,
+    issuer: issuerNode,
+    subjectDer: subjectNode.encoded,
+    issuerDer: issuerNode.encoded,
+    notBefore,
+    notAfter,
     serialNumber: toHex(serialBytes).toUpperCase(),
     serialBytes,
     extensions,
   };
-}
-
-function equalParameters(a: AlgorithmIdentifier, b: AlgorithmIdentifier): boolean {
-  const pa = a.parameters;
-  const pb = b.parameters;
-  if (pa === undefined || pa === null || pb === undefined || pb === null) {
-    return (pa === undefined || pa === null) === (pb === undefined || pb === null);
-  }
-  return equalBytes(new Uint8Array(pa), new Uint8Array(pb));
 }
 
 /** Whether a decoded public key is RSA. */

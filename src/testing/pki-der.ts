@@ -1,13 +1,15 @@
 /**
- * A minimal DER writer and reader for the test PKI issuer.
+ * DER building blocks for the test PKI issuer, on the SDK's own TLV encoder and header reader
+ * (`src/tlv`): the one ASN.1 writer of the project.
  *
- * Hand-built so every byte of a test certificate (string types, extension order, criticality,
- * explicit/implicit tags) is exactly what `docs/cert-profile.md` describes, with no library
- * choosing an encoding for us. Browser-safe: Uint8Array only.
+ * Every byte of a test certificate (string types, extension order, criticality, explicit/implicit
+ * tags) is exactly what `docs/cert-profile.md` describes, with no library choosing an encoding for us.
+ * Browser-safe: Uint8Array only.
  * @packageDocumentation
  */
 import { concatBytes, fromHex } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
+import { encodeTlv, readTlvHeader } from '../tlv/index.js';
 
 /** Universal and context tags used by the issuer. */
 export const TAG = {
@@ -28,18 +30,9 @@ export const TAG = {
 
 const utf8 = new TextEncoder();
 
-/** DER length octets. */
-function encodeLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
-}
-
 /** One TLV with a single-byte tag. */
 export function tlv(tag: number, ...contents: readonly Uint8Array[]): Uint8Array {
-  const body = concatBytes(...contents);
-  return concatBytes(Uint8Array.of(tag), encodeLength(body.length), body);
+  return encodeTlv(tag, contents);
 }
 
 /** SEQUENCE of the given encoded elements. */
@@ -139,27 +132,17 @@ export interface DerElement {
 
 /** Read the TLV that starts at `offset` (definite lengths only, as DER requires). */
 export function readElement(der: Uint8Array, offset: number): DerElement {
-  const tag = der[offset];
-  const first = der[offset + 1];
-  if (tag === undefined || first === undefined || (tag & 0x1f) === 0x1f) {
-    throw new CryptoError('Truncated or unsupported DER element');
+  let header;
+  try {
+    header = readTlvHeader(der, offset, { mode: 'der' });
+  } catch (error) {
+    throw new CryptoError('Truncated or unsupported DER element', { cause: error });
   }
-  let length = first;
-  let contentStart = offset + 2;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    if (count === 0 || count > 4) throw new CryptoError('Unsupported DER length');
-    length = 0;
-    for (let i = 0; i < count; i++) {
-      const b = der[contentStart + i];
-      if (b === undefined) throw new CryptoError('Truncated DER length');
-      length = length * 256 + b;
-    }
-    contentStart += count;
-  }
-  const end = contentStart + length;
+  if (header.tag > 0xff || header.totalLength === null) throw new CryptoError('Truncated or unsupported DER element');
+  const contentStart = offset + header.headerLength;
+  const end = offset + header.totalLength;
   if (end > der.length) throw new CryptoError('DER element overruns its buffer');
-  return { tag, start: offset, contentStart, end };
+  return { tag: header.tag, start: offset, contentStart, end };
 }
 
 /** The child elements of a constructed element. */

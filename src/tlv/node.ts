@@ -208,35 +208,22 @@ export function materialiseNode(tree: TlvTree, pos: number): LazyTlvNode {
   return new LazyTlvNode(tree, tag, pos, p - pos, length, (b0 & 0x20) !== 0, indefinite);
 }
 
-/** Offset after the (validated) object at `pos`. */
-function skipObject(tree: TlvTree, bytes: Uint8Array, pos: number): number {
-  let p = pos + 1;
-  if ((bytes[pos]! & 0x1f) === 0x1f) while (bytes[p++]! >= 0x80);
-  const first = bytes[p++]!;
-  if (first < 0x80) return p + first;
-  if (first === 0x81) return p + 1 + bytes[p]!;
-  if (first === 0x82) return p + 2 + ((bytes[p]! << 8) | bytes[p + 1]!);
-  if (first === 0x80) return p + (tree.indefinite?.get(p) ?? 0) + 2;
-  let k = first & 0x7f;
-  let length = 0;
-  while (k-- > 0) length = length * 256 + bytes[p++]!;
-  return p + length;
-}
+// Children are collected here, then copied into an exact-size array (`slice` of a packed array
+// is a memcpy; a growing array over-allocates and a counting pre-pass re-reads every header).
+// Not re-entrant, and need not be: nothing is materialised while a range is being filled.
+const scratch: TlvNode[] = [];
 
-/**
- * Nodes of the consecutive (validated) objects in `[start, end)`. Counted first so the array is
- * allocated at its exact size (a growing array over-allocates: measurably more GC).
- */
+/** Nodes of the consecutive (validated) objects in `[start, end)`, each header read once. */
 function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] {
-  const bytes = tree.bytes;
+  const out = scratch;
   let count = 0;
-  for (let pos = start; pos < end; count++) pos = skipObject(tree, bytes, pos);
-  const out = new Array<TlvNode>(count);
-  let pos = start;
-  for (let i = 0; i < count; i++) {
+  for (let pos = start; pos < end; ) {
     const node = materialiseNode(tree, pos);
-    out[i] = node;
+    out[count++] = node;
     pos += node.indefinite ? node.headerLength + node.length + 2 : node.headerLength + node.length;
   }
-  return out;
+  const children = out.slice(0, count);
+  // Keep the scratch from pinning a large tree: drop references past a small prefix.
+  if (count > 64) out.length = 64;
+  return children;
 }

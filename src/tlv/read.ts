@@ -146,6 +146,17 @@ export function readTlvOid(node: TlvNode, tag: number = TlvUniversalTag.OBJECT_I
 let utf8Decoder: TextDecoder | undefined;
 
 function decodeUtf8(node: TlvNode, bytes: Uint8Array): string {
+  // Short ASCII (country codes, romaji DN parts, URLs): no TextDecoder call, which costs more.
+  if (bytes.length <= 64) {
+    let ascii = '';
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      ascii += String.fromCharCode(b);
+    }
+    if (i === bytes.length) return ascii;
+  }
   utf8Decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   try {
     return utf8Decoder.decode(bytes);

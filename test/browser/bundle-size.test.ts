@@ -12,18 +12,9 @@ import {
  * (they run only where `btoa`/`atob` are missing, or where a `Buffer` global exists, i.e. in
  * Node). Listed exactly, so that any new one fails this test. Our own code (src/) has none.
  */
-const ALLOWED_THIRD_PARTY: readonly { readonly bundle: BundleName; readonly module: string; readonly line: string }[] = [
-  // pvtsutils Convert.ToBase64: `if (typeof btoa !== "undefined") … else Buffer.from(…)`.
-  { bundle: 'full', module: 'node_modules/pvtsutils/build/index.js', line: 'return Buffer.from(buf).toString("base64");' },
-  // pvtsutils Convert.FromBase64: `if (typeof atob !== "undefined") … else Buffer.from(…)`.
-  {
-    bundle: 'full',
-    module: 'node_modules/pvtsutils/build/index.js',
-    line: 'return new Uint8Array(Buffer.from(formatted, "base64")).buffer;',
-  },
-  // @peculiar/utils base64: `const b = globalThis.Buffer; if (b) … else btoa(…)`.
-  { bundle: 'full', module: 'node_modules/@peculiar/utils/build/esm/encoding/base64.js', line: 'return globalThis.Buffer;' },
-];
+// Since the trust path runs on the SDK's TLV core (issue 14), no bundle carries @peculiar/*,
+// pvtsutils or @peculiar/utils, and with them went their `Buffer` fallbacks: the list is empty.
+const ALLOWED_THIRD_PARTY: readonly { readonly bundle: BundleName; readonly module: string; readonly line: string }[] = [];
 
 let reports: Map<BundleName, BundleReport>;
 

@@ -1,0 +1,296 @@
+/**
+ * JPKI chain validation (証明書の有効性確認, offline part): leaf → one of the trust anchors, at a
+ * date the caller supplies. JPKI has no intermediates (cert-profile §1), so the path is exactly
+ * one level; revocation (CRL/OCSP) is out of scope here.
+ * @packageDocumentation
+ */
+import { equalBytes } from '../../src/bytes.js';
+import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
+import { resolveAnchors, type DecodedAnchor, type JpkiTrustAnchor } from './anchors.js';
+import {
+  describeCertificate,
+  JPKI_AUTH_POLICY,
+  JPKI_SIGN_POLICY,
+  type CertificateDescription,
+  type JpkiCertificate,
+} from './parse.js';
+import { verifyWithCertificateKey } from './signature.js';
+import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
+
+/**
+ * Why a chain is not valid. Stable strings; a result lists every reason found.
+ *
+ * - `malformed-certificate`: the leaf is not a well-formed DER certificate (or its SAN is bad).
+ * - `kind-unknown`: the leaf is neither an auth nor a sign certificate (no JPKI policy, key usage or EKU).
+ * - `leaf-is-ca`: the leaf has basicConstraints cA (e.g. a root passed as leaf).
+ * - `leaf-self-signed`: the leaf's own key verifies its signature.
+ * - `no-issuer-found`: no trust anchor verifies the leaf and none claims to be its issuer.
+ * - `signature-invalid`: an anchor with the leaf's AKI or issuer name exists, but no anchor's key verifies the signature.
+ * - `issuer-name-mismatch`: the leaf's issuer DN differs from the verifying root's subject DN.
+ * - `authority-key-id-mismatch`: the leaf's AKI (keyIdentifier or serial) names another key than the verifying root.
+ * - `root-purpose-mismatch`: an auth leaf chains to a sign root or vice versa.
+ * - `leaf-expired` / `leaf-not-yet-valid` / `root-expired` / `root-not-yet-valid`: validity at `at`.
+ * - `root-not-ca`: the root lacks basicConstraints cA, or has keyUsage without keyCertSign.
+ * - `key-usage-mismatch`: auth needs digitalSignature; sign needs digitalSignature + nonRepudiation; no CA bits on leaves.
+ * - `extended-key-usage-mismatch`: an auth leaf without clientAuth.
+ * - `policy-mismatch`: the leaf lacks its kind's policy (sign …8.5.1.1.20, auth …8.5.1.3.30).
+ * - `unknown-critical-extension`: leaf or root has a critical extension this verifier does not process.
+ * - `weak-key`: an RSA modulus below 2048 bits (leaf or root).
+ * - `sha1-signature`: leaf or root is signed with SHA-1 and `allowSha1` is not set.
+ * - `unsupported-algorithm`: a signature algorithm or key that is not RSASSA-PKCS1-v1_5 / RSA.
+ */
+export type ChainReason =
+  | 'malformed-certificate'
+  | 'kind-unknown'
+  | 'leaf-is-ca'
+  | 'leaf-self-signed'
+  | 'no-issuer-found'
+  | 'signature-invalid'
+  | 'issuer-name-mismatch'
+  | 'authority-key-id-mismatch'
+  | 'root-purpose-mismatch'
+  | 'leaf-expired'
+  | 'leaf-not-yet-valid'
+  | 'root-expired'
+  | 'root-not-yet-valid'
+  | 'root-not-ca'
+  | 'key-usage-mismatch'
+  | 'extended-key-usage-mismatch'
+  | 'policy-mismatch'
+  | 'unknown-critical-extension'
+  | 'weak-key'
+  | 'sha1-signature'
+  | 'unsupported-algorithm';
+
+/** Options of {@link verifyJpkiChain}. */
+export interface VerifyJpkiChainOptions {
+  /** The validation date. Always supplied by the caller: there is no hidden clock. */
+  readonly at: Date;
+  /** Trust anchors (DER or described); default: the six bundled J-LIS roots. */
+  readonly roots?: readonly (Uint8Array | JpkiTrustAnchor)[];
+  /** Accept SHA-1 signatures on the leaf and the root (default `false`). */
+  readonly allowSha1?: boolean;
+}
+
+/** The root a leaf chained to. */
+export interface JpkiChainRoot extends JpkiTrustAnchor {
+  /** Root serial number, upper-case hex. */
+  readonly serialNumber: string;
+  /** Root subjectKeyIdentifier, lower-case hex. */
+  readonly subjectKeyIdentifier?: string;
+}
+
+/** Result of {@link verifyJpkiChain}. */
+export interface JpkiChainResult {
+  /** `true` exactly when `reasons` is empty. */
+  readonly valid: boolean;
+  /** Every problem found, each once, in a stable order of discovery. */
+  readonly reasons: readonly ChainReason[];
+  /** The parsed leaf, when it could be parsed. */
+  readonly certificate?: JpkiCertificate;
+  /** The trust anchor whose key verified the leaf signature. */
+  readonly root?: JpkiChainRoot;
+  /** That anchor's generation, when known. */
+  readonly generation?: number;
+}
+
+/** Smallest accepted RSA modulus (card-facts §6: JPKI keys are RSA-2048). */
+export const MIN_RSA_BITS = 2048;
+
+/** Extensions this verifier understands; any other critical one fails the chain (RFC 5280 §4.2). */
+const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.basicConstraints,
+  OID.cRLDistributionPoints,
+  OID.certificatePolicies,
+  OID.authorityKeyIdentifier,
+  OID.extKeyUsage,
+  OID.authorityInfoAccess,
+]);
+
+type Reasons = Set<ChainReason>;
+
+function checkValidity(
+  description: CertificateDescription,
+  at: Date,
+  reasons: Reasons,
+  expired: ChainReason,
+  notYet: ChainReason,
+): void {
+  const t = at.getTime();
+  if (t < description.notBefore.getTime()) reasons.add(notYet);
+  if (t > description.notAfter.getTime()) reasons.add(expired);
+}
+
+function checkCertificate(decoded: DecodedCertificate, allowSha1: boolean, reasons: Reasons): void {
+  const hash = rsaSignatureHash(decoded.signatureAlgorithm);
+  if (hash === undefined) reasons.add('unsupported-algorithm');
+  else if (hash === 'SHA-1' && !allowSha1) reasons.add('sha1-signature');
+  if (!isRsaKey(decoded.publicKey)) reasons.add('unsupported-algorithm');
+  else if (decoded.publicKey.modulusBits < MIN_RSA_BITS) reasons.add('weak-key');
+  for (const [oid, extension] of decoded.extensions) {
+    if (extension.critical && !KNOWN_EXTENSIONS.has(oid)) reasons.add('unknown-critical-extension');
+  }
+}
+
+/** Key usage, EKU and policy of a leaf for its kind (cert-profile §2). */
+function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
+  if (leaf.kind === 'ca') {
+    reasons.add('leaf-is-ca');
+    return;
+  }
+  if (leaf.kind === undefined) {
+    reasons.add('kind-unknown');
+    return;
+  }
+  const ku = leaf.keyUsage;
+  const required = leaf.kind === 'sign' ? (['digitalSignature', 'nonRepudiation'] as const) : (['digitalSignature'] as const);
+  if (!required.every((bit) => ku.includes(bit)) || ku.includes('keyCertSign') || ku.includes('crlSign')) {
+    reasons.add('key-usage-mismatch');
+  }
+  if (leaf.kind === 'auth' && !leaf.extendedKeyUsage.includes(OID.clientAuth)) {
+    reasons.add('extended-key-usage-mismatch');
+  }
+  if (!leaf.policies.includes(leaf.kind === 'sign' ? JPKI_SIGN_POLICY : JPKI_AUTH_POLICY)) {
+    reasons.add('policy-mismatch');
+  }
+}
+
+/** Does `certificate`'s key verify `subject`'s signature? Unusable keys simply do not. */
+async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<boolean> {
+  const hash = rsaSignatureHash(subject.signatureAlgorithm);
+  if (hash === undefined || !isRsaKey(certificate.publicKey)) return false;
+  try {
+    return await verifyWithCertificateKey(certificate, hash, subject.signature, subject.tbs);
+  } catch (error) {
+    if (error instanceof CryptoError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Find the anchor whose key verifies the leaf, trying anchors whose SKI equals the leaf's AKI
+ * first, then every other anchor (names are never used to choose: all generations share one DN).
+ */
+async function findIssuer(
+  leaf: DecodedCertificate,
+  description: CertificateDescription,
+  anchors: readonly DecodedAnchor[],
+  reasons: Reasons,
+): Promise<DecodedAnchor | undefined> {
+  if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined) return undefined; // already reported
+  const keyId = description.authorityKeyIdentifier?.keyIdentifier;
+  // A root passed as the leaf must not be its own issuer.
+  const candidates = anchors.filter((a) => !equalBytes(a.decoded.spki, leaf.spki));
+  const claims = (a: DecodedAnchor): boolean =>
+    (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
+    equalBytes(a.decoded.subjectDer, leaf.issuerDer);
+  const ordered = [
+    ...candidates.filter((a) => keyId !== undefined && a.description.subjectKeyIdentifier === keyId),
+    ...candidates.filter((a) => keyId === undefined || a.description.subjectKeyIdentifier !== keyId),
+  ];
+  for (const anchor of ordered) {
+    if (await signs(anchor.decoded, leaf)) return anchor;
+  }
+  reasons.add(candidates.some(claims) ? 'signature-invalid' : 'no-issuer-found');
+  return undefined;
+}
+
+function checkRoot(
+  root: DecodedAnchor,
+  leaf: DecodedCertificate,
+  description: CertificateDescription,
+  options: VerifyJpkiChainOptions,
+  reasons: Reasons,
+): void {
+  const rootDescription = root.description;
+  checkValidity(rootDescription, options.at, reasons, 'root-expired', 'root-not-yet-valid');
+  checkCertificate(root.decoded, options.allowSha1 === true, reasons);
+  const hasKeyUsage = root.decoded.extensions.has(OID.keyUsage);
+  if (rootDescription.basicConstraints?.ca !== true || (hasKeyUsage && !rootDescription.keyUsage.includes('keyCertSign'))) {
+    reasons.add('root-not-ca');
+  }
+  if (!equalBytes(root.decoded.subjectDer, leaf.issuerDer)) reasons.add('issuer-name-mismatch');
+  const aki = description.authorityKeyIdentifier;
+  if (
+    (aki?.keyIdentifier !== undefined &&
+      rootDescription.subjectKeyIdentifier !== undefined &&
+      aki.keyIdentifier !== rootDescription.subjectKeyIdentifier) ||
+    (aki?.serialNumber !== undefined && aki.serialNumber !== root.decoded.serialNumber)
+  ) {
+    reasons.add('authority-key-id-mismatch');
+  }
+  const kind = description.kind;
+  const purpose = root.anchor.purpose;
+  if (purpose !== undefined && (kind === 'auth' || kind === 'sign') && kind !== purpose) {
+    reasons.add('root-purpose-mismatch');
+  }
+}
+
+function chainRoot(root: DecodedAnchor): JpkiChainRoot {
+  const { anchor, description } = root;
+  return {
+    der: Uint8Array.from(anchor.der),
+    serialNumber: root.decoded.serialNumber,
+    ...(description.subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier: description.subjectKeyIdentifier }),
+    ...(anchor.purpose === undefined ? {} : { purpose: anchor.purpose }),
+    ...(anchor.generation === undefined ? {} : { generation: anchor.generation }),
+    ...(anchor.name === undefined ? {} : { name: anchor.name }),
+  };
+}
+
+function result(
+  reasons: Reasons,
+  description: CertificateDescription | undefined,
+  root: DecodedAnchor | undefined,
+): JpkiChainResult {
+  const list = [...reasons];
+  return {
+    valid: list.length === 0,
+    reasons: list,
+    ...(description?.kind === undefined ? {} : { certificate: description as JpkiCertificate }),
+    ...(root === undefined ? {} : { root: chainRoot(root) }),
+    ...(root?.anchor.generation === undefined ? {} : { generation: root.anchor.generation }),
+  };
+}
+
+/**
+ * Validate a JPKI leaf certificate against trust anchors at `options.at`.
+ *
+ * The issuer is the anchor whose key verifies the leaf's signature (tried in AKI/SKI order, never
+ * chosen by name); then validity periods of leaf and root, the root's CA constraints, the leaf's
+ * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size and SHA-1 are
+ * checked. Every problem is collected. Malformed leaves are reported, not thrown.
+ *
+ * Not covered: revocation (CRL / OCSP), which needs J-LIS services.
+ *
+ * @throws InvalidArgumentError when `options.at` is not a valid Date or `roots` is not an array;
+ *   CryptoError `malformed-certificate` when a caller-supplied root cannot be decoded.
+ */
+export async function verifyJpkiChain(leafDer: Uint8Array, options: VerifyJpkiChainOptions): Promise<JpkiChainResult> {
+  if (!(options?.at instanceof Date) || Number.isNaN(options.at.getTime())) {
+    throw new InvalidArgumentError('verifyJpkiChain needs options.at, a valid Date');
+  }
+  const anchors = resolveAnchors(options.roots);
+  const reasons: Reasons = new Set();
+  let leaf: DecodedCertificate;
+  let description: CertificateDescription;
+  try {
+    leaf = decodeCertificate(leafDer);
+    description = describeCertificate(leaf);
+  } catch (error) {
+    if (!(error instanceof CryptoError)) throw error;
+    reasons.add('malformed-certificate');
+    return result(reasons, undefined, undefined);
+  }
+  checkCertificate(leaf, options.allowSha1 === true, reasons);
+  checkValidity(description, options.at, reasons, 'leaf-expired', 'leaf-not-yet-valid');
+  checkLeafUsage(description, reasons);
+  if (await signs(leaf, leaf)) reasons.add('leaf-self-signed');
+  const root = await findIssuer(leaf, description, anchors, reasons);
+  if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
+  return result(reasons, description, root);
+}
