@@ -6,6 +6,8 @@ import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
 import { verifyRawSignature, type VerifySignatureOptions } from '../../src/crypto/signature.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { freshKeys, issue, openssl, pemFile, put, REAL, tempDir, vector } from './helpers.js';
 
 interface CardVector {
@@ -163,7 +165,9 @@ describe('verifyRawSignature refuses auth-key and SHA-1 signatures unless asked 
 
   it('a certificate that is not a JPKI certificate is never a signing certificate, even with both opt-ins', async () => {
     const keys = await freshKeys();
-    const certificate = await issue({ issuer: 'CN=Someone', subject: 'CN=Someone', publicKey: keys.publicKey, signingKey: keys.privateKey });
+    // One extension: an empty extensions list is not a valid certificate (RFC 5280: SIZE (1..MAX)).
+    const extensions = [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)];
+    const certificate = await issue({ issuer: 'CN=Someone', subject: 'CN=Someone', publicKey: keys.publicKey, signingKey: keys.privateKey, extensions });
     const data = text('data');
     const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', keys.privateKey, Uint8Array.from(data)));
     expect(await verifyRawSignature(certificate, data, signature, { allowAuthKey: true, allowSha1: true })).toEqual({
