@@ -85,6 +85,7 @@ export class CliError extends MynacardError {
     options?: { readonly cause?: unknown; readonly remaining?: number | undefined },
   ) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
     this.exitCode = exitCode;
     this.remaining = options?.remaining;
   }
