@@ -5,7 +5,7 @@
  * card data can appear in it.
  * @packageDocumentation
  */
-import { MynacardError } from '../errors.js';
+import { MynacardError, type MynacardErrorCode } from '../errors.js';
 import { ERROR_TEXTS, UNKNOWN_ERROR_TEXT } from './error-texts.js';
 import { REASON_TEXTS, UNKNOWN_REASON_TEXT, type VerificationReason } from './reason-texts.js';
 import type { Description, DescribeErrorOptions, LocalizedText, MessageLocale, TextParams } from './types.js';
@@ -56,6 +56,15 @@ export function describeError(error: unknown, locale: MessageLocale, options: De
     actual: count(error, 'actual'),
     area: area === 'regional' || area === 'extension' ? area : undefined,
   });
+}
+
+/**
+ * The text of a known error code with explicit parameters (for callers such as the CLI that
+ * report a PIN error they raised themselves). Not part of the public API.
+ * @internal
+ */
+export function describeCode(code: MynacardErrorCode, locale: MessageLocale, params: TextParams = {}): Description {
+  return build(code, ERROR_TEXTS[code], locale, params);
 }
 
 /**
