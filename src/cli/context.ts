@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { FileNotFoundError, PinBlockedError, PinIncorrectError } from '../apdu/status.js';
 import { formatTraceEvent, type ApduTraceEvent } from '../apdu/trace.js';
 import { MyNumberCard } from '../aps/card.js';
-import { PinRetryGuardError } from '../errors.js';
+import { PinFormatError, PinRetryGuardError } from '../errors.js';
 import { flag, type ParsedArgs } from './args.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { checkOutput, errnoCode, writeFileAtomic } from './files.js';
@@ -226,6 +226,9 @@ export class CommandContext {
       }
       if (error instanceof PinBlockedError) {
         throw new CliError('pin-blocked', EXIT.pinBlocked, this.msg.pinBlocked(label), { cause: error, remaining: 0 });
+      }
+      if (error instanceof PinFormatError) {
+        throw new CliError('pin-format', EXIT.usage, this.msg.pinFormat(label), { cause: error });
       }
       if (error instanceof PinRetryGuardError) {
         throw new CliError('pin-retry-guard', EXIT.guardRefused, this.msg.guardRefused(label), {

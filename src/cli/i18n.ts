@@ -126,6 +126,7 @@ const en = {
   interrupted: 'Interrupted.',
   pinIncorrect: (label: string, remaining: number) => describeCode('pin-incorrect', 'en', { secret: label, remaining }).text,
   pinBlocked: (label: string) => describeCode('pin-blocked', 'en', { secret: label }).text,
+  pinFormat: (label: string) => describeCode('pin-format', 'en', { secret: label }).text,
   guardRefused: (label: string) =>
     `${describeCode('pin-retry-guard', 'en', { secret: label }).message} Pass --allow-last-try if you are sure.`,
   cardApNamed: (name: string, text: string) => `Card AP "${name}": ${text}`,
@@ -400,6 +401,7 @@ const ja: Messages = {
   interrupted: '中断しました。',
   pinIncorrect: (label: string, remaining: number) => describeCode('pin-incorrect', 'ja', { secret: label, remaining }).text,
   pinBlocked: (label: string) => describeCode('pin-blocked', 'ja', { secret: label }).text,
+  pinFormat: (label: string) => describeCode('pin-format', 'ja', { secret: label }).text,
   guardRefused: (label: string) =>
     `${describeCode('pin-retry-guard', 'ja', { secret: label }).message}確かな場合は --allow-last-try を付けてください。`,
   cardApNamed: (name: string, text: string) => `カードAP「${name}」: ${text}`,

@@ -5,7 +5,7 @@
  */
 import { PinBlockedError, PinIncorrectError } from '../apdu/status.js';
 import { CardApNotInstalledError } from '../aps/card-ap/errors.js';
-import { MynacardError, PinRetryGuardError } from '../errors.js';
+import { InvalidArgumentError, MynacardError, PinRetryGuardError } from '../errors.js';
 import { describeError } from '../messages/describe.js';
 import { flag, parseArgs, type ParsedArgs } from './args.js';
 import { CommandContext, type Command } from './context.js';
@@ -61,6 +61,9 @@ function langFromArgv(argv: readonly string[]): Lang | undefined {
  */
 function describe(error: unknown, msg: Messages, lang: Lang): string {
   if (error instanceof CliError) return error.message;
+  // Raised by the SDK on a command-line value (--aid, a descriptor): its message names the rule
+  // broken, never a secret (the SDK's rule), and is what the user must fix.
+  if (error instanceof InvalidArgumentError) return error.message;
   if (error instanceof CardApNotInstalledError) return msg.cardApNamed(error.cardAp, describeError(error, lang).text);
   if (error instanceof MynacardError) return describeError(error, lang).text;
   const e = error instanceof Error ? error : new Error(String(error));

@@ -79,7 +79,7 @@ describe('reader selection', () => {
     const down = await runWith(['--lang', 'ja', 'info']);
     expect(down.code).toBe(3);
     expect(down.stderr).toBe(
-      'エラー: PC/SC サービス（pcscd）または pcsc-mini が使えません。The PC/SC service is not available (NoService). Install and start pcscd\n',
+      'エラー: カードリーダーを使うためのサービス（PC/SC）が動いていません。パソコンの管理者に連絡してください（Windows は「Smart Card」サービス、Linux は pcscd）。\n',
     );
     const readers = await runWith(['--json', 'readers']);
     expect(readers.code).toBe(3);
