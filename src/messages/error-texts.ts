@@ -296,7 +296,7 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
             '今お住まいの市区町村で、改めて搭載してもらってください。',
           ]
         : [
-            'このカードには必要なカードAPが入っていません。',
+            'このカードには必要なカードAP（拡張利用領域）が入っていません。拡張利用領域のカードAPは転出しても残るため、搭載されたことがないか、提供者が削除したものです。',
             'カードAPを提供している機関に問い合わせてください。',
           ],
     en: (p) =>
@@ -305,7 +305,10 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
             'The card does not hold the card AP needed (regional area, 地域住民向け領域). Such card APs are removed automatically when the holder moves to another municipality.',
             'Have it installed again by the municipality where the holder lives now.',
           ]
-        : ['The card does not hold the card AP needed.', 'Ask the organisation that provides the card AP.'],
+        : [
+            'The card does not hold the card AP needed (extension area, 拡張利用領域). Such card APs stay when the holder moves: it was never installed on this card, or its provider removed it.',
+            'Ask the organisation that provides the card AP.',
+          ],
   },
   'card-ap-value-too-large': {
     ja: (p) => [

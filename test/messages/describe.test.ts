@@ -78,7 +78,7 @@ describe('describeError', () => {
 
   test('card AP errors use the area and the sizes', () => {
     expect(describeError(new CardApNotInstalledError('x', 'regional'), 'ja').message).toContain('転出すると自動的に削除');
-    expect(describeError(new CardApNotInstalledError('x', 'extension'), 'ja').message).not.toContain('転出');
+    expect(describeError(new CardApNotInstalledError('x', 'extension'), 'ja').message).toContain('転出しても残る');
     expect(describeError(new CardApValueTooLargeError(16, 20, 'f'), 'en').message).toBe(
       'The value is too large (20 bytes, at most 16). Nothing was written to the card.',
     );
