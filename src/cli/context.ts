@@ -142,7 +142,7 @@ export class CommandContext {
   async checkOutput(file: string): Promise<void> {
     const problem = await checkOutput(this.path(file), { force: this.force, inputs: this.#inputs }).catch(
       (error: unknown) => {
-        throw new CliError('file-write', EXIT.usage, this.msg.fileWrite(file, errnoCode(error)), { cause: error });
+        throw new CliError('file-write', EXIT.usage, this.msg.fileWrite(file, this.msg.fileProblem(errnoCode(error))), { cause: error });
       },
     );
     if (problem === undefined) return;
@@ -161,15 +161,23 @@ export class CommandContext {
    * hold personal data). A failure exits 13; `signed` says the card has already signed.
    */
   async writeFile(file: string, data: string | Uint8Array, options: { readonly signed?: boolean } = {}): Promise<void> {
-    await this.checkOutput(file);
+    let reason: string;
+    let cause: unknown;
     try {
-      await writeFileAtomic(this.path(file), data);
+      // Checked again: the file system may have changed since the first check.
+      const problem = await checkOutput(this.path(file), { force: this.force, inputs: this.#inputs });
+      if (problem === undefined) {
+        await writeFileAtomic(this.path(file), data);
+        return;
+      }
+      reason = this.msg.outputProblem(problem);
     } catch (error) {
-      const code = errnoCode(error);
-      throw options.signed === true
-        ? new CliError('signature-not-written', EXIT.outputNotWritten, this.msg.signedNotWritten(file, code), { cause: error })
-        : new CliError('file-write', EXIT.outputNotWritten, this.msg.fileWrite(file, code), { cause: error });
+      reason = this.msg.fileProblem(errnoCode(error));
+      cause = error;
     }
+    throw options.signed === true
+      ? new CliError('signature-not-written', EXIT.outputNotWritten, this.msg.signedNotWritten(file, reason), { cause })
+      : new CliError('file-write', EXIT.outputNotWritten, this.msg.fileWrite(file, reason), { cause });
   }
 
   /** A line on stderr (notes that must not mix with the stdout result). */

@@ -113,9 +113,18 @@ const en = {
   badDate: (name: string) => `The option ${name} must be an ISO 8601 date such as 2026-04-01 or 2026-04-01T09:00:00+09:00.`,
   badHostPort: 'The vpcd address must be host:port (e.g. 127.0.0.1:35963).',
   fileRead: (path: string, code: string | undefined) => `Cannot read the file ${path}: ${EN_FILE_PROBLEM(code)}.`,
-  fileWrite: (path: string, code: string | undefined) => `Cannot write the file ${path}: ${EN_FILE_PROBLEM(code)}.`,
-  signedNotWritten: (path: string, code: string | undefined) =>
-    `The card has signed, but the result could not be written to ${path}: ${EN_FILE_PROBLEM(code)}. The signature is lost; sign again to get one.`,
+  fileWrite: (path: string, reason: string) => `Cannot write the file ${path}: ${reason}.`,
+  fileProblem: EN_FILE_PROBLEM,
+  outputProblem: (problem: string) =>
+    ({
+      exists: 'it already exists (pass --force to replace it)',
+      symlink: 'it is a symbolic link',
+      'not-file': 'it is not a regular file',
+      'is-input': 'it is an input file',
+      'dir-missing': 'its folder does not exist',
+    })[problem] ?? problem,
+  signedNotWritten: (path: string, reason: string) =>
+    `The card has signed, but the result could not be written to ${path}: ${reason}. The signature is lost; sign again to get one.`,
   notCertificate: (path: string) => `${path} is not a certificate (DER or PEM).`,
   derToTerminal: 'Refusing to write DER bytes to a terminal: use --out <file> or --pem.',
   cmsNeedsSignKey: 'A CMS signature (--cms) is made with the signing key: use --key sign.',
@@ -388,9 +397,18 @@ const ja: Messages = {
   badDate: (name: string) => `オプション ${name} は 2026-04-01 や 2026-04-01T09:00:00+09:00 のような ISO 8601 の日時です。`,
   badHostPort: 'vpcd のアドレスは host:port の形です（例 127.0.0.1:35963）。',
   fileRead: (path: string, code: string | undefined) => `ファイル ${path} を読めません（${JA_FILE_PROBLEM(code)}）。`,
-  fileWrite: (path: string, code: string | undefined) => `ファイル ${path} に書けません（${JA_FILE_PROBLEM(code)}）。`,
-  signedNotWritten: (path: string, code: string | undefined) =>
-    `カードは署名しましたが、結果を ${path} に書けませんでした（${JA_FILE_PROBLEM(code)}）。この署名は失われました。もう一度署名してください。`,
+  fileWrite: (path: string, reason: string) => `ファイル ${path} に書けません（${reason}）。`,
+  fileProblem: JA_FILE_PROBLEM,
+  outputProblem: (problem: string) =>
+    ({
+      exists: '既にあります。置き換えるには --force を付けてください',
+      symlink: 'シンボリックリンクです',
+      'not-file': '通常のファイルではありません',
+      'is-input': '入力ファイルです',
+      'dir-missing': 'フォルダーがありません',
+    })[problem] ?? problem,
+  signedNotWritten: (path: string, reason: string) =>
+    `カードは署名しましたが、結果を ${path} に書けませんでした（${reason}）。この署名は失われました。もう一度署名してください。`,
   notCertificate: (path: string) => `${path} は証明書（DER または PEM）ではありません。`,
   derToTerminal: 'DER のバイト列は端末に出力しません。--out <ファイル> か --pem を使ってください。',
   cmsNeedsSignKey: 'CMS 署名（--cms）は署名用の鍵で行います。--key sign を指定してください。',
