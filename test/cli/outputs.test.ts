@@ -157,3 +157,24 @@ describe('the file helpers', () => {
     expect(await readdir(dir)).toEqual(['a.bin']);
   });
 });
+
+describe('file errors say why', () => {
+  test('ENOENT, EACCES, EISDIR and an unknown code, in English and Japanese', async () => {
+    const en = (await import('../../src/cli/i18n.js')).messages('en');
+    const ja = (await import('../../src/cli/i18n.js')).messages('ja');
+    expect(en.fileRead('a.pem', 'EACCES')).toBe('Cannot read the file a.pem: permission denied.');
+    expect(ja.fileRead('a.pem', 'EACCES')).toBe('ファイル a.pem を読めません（アクセス権がありません）。');
+    expect(en.fileRead('a.pem', 'ENOENT')).toBe('Cannot read the file a.pem: it does not exist.');
+    expect(en.fileWrite('a.pem', en.fileProblem('ENOSPC'))).toBe('Cannot write the file a.pem: no space left on the device.');
+    expect(en.fileRead('a.pem', 'EIO')).toBe('Cannot read the file a.pem: system error EIO.');
+    expect(ja.fileRead('a.pem', undefined)).toBe('ファイル a.pem を読めません（システムエラー 不明）。');
+  });
+
+  test.skipIf(process.getuid?.() === 0)('a file without read permission: exit 2, permission denied', async () => {
+    await writeFile(join(dir, 'secret.pem'), 'x');
+    await chmod(join(dir, 'secret.pem'), 0o000);
+    const r = await runWith(['verify-cert', 'secret.pem'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('Error: Cannot read the file secret.pem: permission denied.\n');
+  });
+});
