@@ -489,12 +489,18 @@ const ja: Messages = {
  * ({@link escapeControls}): file names, reader names, card-AP names and labels from a
  * descriptor reach the terminal only through here or {@link fieldLines}.
  */
+function escapeArgument(value: unknown): unknown {
+  if (typeof value === 'string') return escapeControls(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => (typeof item === 'string' ? escapeControls(item) : item));
+  return value;
+}
+
 function escapingArguments(catalogue: Messages): Messages {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(catalogue)) {
     out[key] =
       typeof value === 'function'
-        ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(...args.map((a) => (typeof a === 'string' ? escapeControls(a) : a)))
+        ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(...args.map(escapeArgument))
         : value;
   }
   return out as Messages;

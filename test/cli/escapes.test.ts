@@ -111,3 +111,14 @@ describe('through a virtual card', () => {
     expect(test.stdout.text).toContain('Token label  \\x1B]0;t\\x07\\x1B[2J\\x0AToken: ok\n');
   });
 });
+
+describe('messages', () => {
+  test('every string (and list of strings) handed to a message is escaped', async () => {
+    const { messages } = await import('../../src/cli/i18n.js');
+    const en = messages('en');
+    expect(en.cardApUnknownFile('x', 'ap\u001b[2J', ['a\nb', 'c'])).toBe(
+      'The card AP "ap\\x1B[2J" has no file named "x". Its files: a\\x0Ab, c.',
+    );
+    expect(messages('ja').notCertificate('a\u202e.pem')).toBe('a\\u202E.pem は証明書（DER または PEM）ではありません。');
+  });
+});
