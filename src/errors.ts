@@ -7,15 +7,145 @@
  * @packageDocumentation
  */
 
-/** Base class of every error thrown by mynacard. `code` is stable across releases. */
-export class MynacardError extends Error {
-  /** A stable, machine-readable error code such as `'pin-incorrect'`. */
-  readonly code: string;
+/**
+ * Every stable `code` of the errors the SDK throws (all entry points: core, `mynacard/pcsc`,
+ * `mynacard/webusb`, `mynacard/testing`). {@link describeError} has a Japanese and an English
+ * text for each.
+ *
+ * - General: `invalid-argument`, `pin-format`, `pin-retry-guard`, `aborted`, `timeout`,
+ *   `card-data`, `crypto`.
+ * - Reader and transport: `transport-error`, `transport-closed`, `transport-broken`,
+ *   `session-closed`, `card-removed`, `reader-unavailable`, `card-busy`, `pcsc-service`,
+ *   `pcsc-error`, `card-reset`, `transaction-failed`, `extended-length-refused`, `usb-transfer`,
+ *   `usb-stall`, the `ccid-…` codes and `t1-protocol` (WebUSB).
+ * - APDU layer: `apdu-format`, `malformed-response`, `extended-length-unsupported`,
+ *   `response-chaining`, and the status words: `status-word` (any other SW), `pin-incorrect`,
+ *   `pin-blocked`, `authentication-method-blocked`, `security-status-not-satisfied`,
+ *   `conditions-not-satisfied`, `file-not-found`, `wrong-length`, `wrong-data`,
+ *   `incorrect-parameters`, `referenced-data-not-found`, `wrong-offset`,
+ *   `instruction-not-supported`, `class-not-supported`, `logical-channel-not-supported`,
+ *   `secure-messaging-not-supported`, `no-precise-diagnosis`.
+ * - Certificates, CMS, authentication: `malformed-certificate`, `malformed-san`, `kind-unknown`,
+ *   `kind-mismatch`, `malformed-cms`, `cms-encoding`, `malformed-auth-message`,
+ *   `unsupported-algorithm`, `webcrypto-unavailable`.
+ * - Card APs (free areas): `card-ap-not-installed`, `card-ap-value-too-large`, `card-ap-codec`,
+ *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
+ * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
+ *   `replay-leftover`).
+ */
+export type MynacardErrorCode =
+  | 'invalid-argument'
+  | 'pin-format'
+  | 'pin-retry-guard'
+  | 'aborted'
+  | 'timeout'
+  | 'card-data'
+  | 'crypto'
+  | 'transport-error'
+  | 'transport-closed'
+  | 'transport-broken'
+  | 'session-closed'
+  | 'card-removed'
+  | 'reader-unavailable'
+  | 'card-busy'
+  | 'pcsc-service'
+  | 'pcsc-error'
+  | 'card-reset'
+  | 'transaction-failed'
+  | 'extended-length-refused'
+  | 'usb-transfer'
+  | 'usb-stall'
+  | 'ccid-command-not-supported'
+  | 'ccid-bad-parameter'
+  | 'ccid-icc-mute'
+  | 'ccid-transfer-error'
+  | 'ccid-hardware-error'
+  | 'ccid-bad-atr'
+  | 'ccid-protocol-not-supported'
+  | 'ccid-class-not-supported'
+  | 'ccid-procedure-byte-conflict'
+  | 'ccid-deactivated-protocol'
+  | 'ccid-slot-busy'
+  | 'ccid-aborted'
+  | 'ccid-pin-timeout'
+  | 'ccid-pin-cancelled'
+  | 'ccid-error'
+  | 'ccid-protocol'
+  | 'ccid-not-a-reader'
+  | 'ccid-unsupported-reader'
+  | 'ccid-message-too-long'
+  | 't1-protocol'
+  | 'apdu-format'
+  | 'malformed-response'
+  | 'extended-length-unsupported'
+  | 'response-chaining'
+  | 'status-word'
+  | 'pin-incorrect'
+  | 'pin-blocked'
+  | 'authentication-method-blocked'
+  | 'security-status-not-satisfied'
+  | 'conditions-not-satisfied'
+  | 'file-not-found'
+  | 'wrong-length'
+  | 'wrong-data'
+  | 'incorrect-parameters'
+  | 'referenced-data-not-found'
+  | 'wrong-offset'
+  | 'instruction-not-supported'
+  | 'class-not-supported'
+  | 'logical-channel-not-supported'
+  | 'secure-messaging-not-supported'
+  | 'no-precise-diagnosis'
+  | 'malformed-certificate'
+  | 'malformed-san'
+  | 'kind-unknown'
+  | 'kind-mismatch'
+  | 'malformed-cms'
+  | 'cms-encoding'
+  | 'malformed-auth-message'
+  | 'unsupported-algorithm'
+  | 'webcrypto-unavailable'
+  | 'card-ap-not-installed'
+  | 'card-ap-value-too-large'
+  | 'card-ap-codec'
+  | 'card-ap-write-verify'
+  | 'card-ap-auth-failed'
+  | 'card-ap-access'
+  | 'card-ap-capacity'
+  | 'truncated'
+  | 'length-overflow'
+  | 'indefinite-in-der'
+  | 'non-minimal-length'
+  | 'depth-exceeded'
+  | 'trailing-bytes'
+  | 'bad-tag'
+  | 'bad-value'
+  | 'replay-mismatch'
+  | 'replay-exhausted'
+  | 'replay-leftover';
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+/**
+ * A {@link MynacardErrorCode}, or another string: a custom transport may raise a
+ * `TransportError` with its own code, so the type stays open (`string & {}` keeps the editor's
+ * completion of the known codes).
+ */
+export type MynacardErrorCodeOrCustom = MynacardErrorCode | (string & {});
+
+/**
+ * Base class of every error thrown by mynacard. `code` is stable across releases.
+ *
+ * `name` is the class's export name (set explicitly, so that bundlers and minifiers that rename
+ * classes do not change it). A subclass defined by an application gets its own class name.
+ */
+export class MynacardError extends Error {
+  /** A stable, machine-readable error code such as `'pin-incorrect'` (see {@link MynacardErrorCode}). */
+  readonly code: MynacardErrorCodeOrCustom;
+
+  constructor(code: MynacardErrorCodeOrCustom, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.name = new.target.name;
+    // SDK subclasses overwrite this with their literal export name; an application's subclass keeps its own.
+    this.name = new.target === MynacardError ? 'MynacardError' : new.target.name;
   }
 }
 
@@ -23,13 +153,15 @@ export class MynacardError extends Error {
 export class InvalidArgumentError extends MynacardError {
   constructor(message: string) {
     super('invalid-argument', message);
+    this.name = 'InvalidArgumentError';
   }
 }
 
 /** The transport failed to deliver a command or a response (I/O error, closed transport). */
 export class TransportError extends MynacardError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: MynacardErrorCodeOrCustom }) {
     super(options?.code ?? 'transport-error', message, options);
+    this.name = 'TransportError';
   }
 }
 
@@ -37,6 +169,7 @@ export class TransportError extends MynacardError {
 export class CardRemovedError extends MynacardError {
   constructor(message = 'The card was removed from the reader', options?: { cause?: unknown }) {
     super('card-removed', message, options);
+    this.name = 'CardRemovedError';
   }
 }
 
@@ -44,6 +177,7 @@ export class CardRemovedError extends MynacardError {
 export class ReaderUnavailableError extends MynacardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('reader-unavailable', message, options);
+    this.name = 'ReaderUnavailableError';
   }
 }
 
@@ -51,6 +185,7 @@ export class ReaderUnavailableError extends MynacardError {
 export class CardBusyError extends MynacardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('card-busy', message, options);
+    this.name = 'CardBusyError';
   }
 }
 
@@ -58,6 +193,7 @@ export class CardBusyError extends MynacardError {
 export class PcscServiceError extends MynacardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('pcsc-service', message, options);
+    this.name = 'PcscServiceError';
   }
 }
 
@@ -65,6 +201,7 @@ export class PcscServiceError extends MynacardError {
 export class AbortedError extends MynacardError {
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super('aborted', message, options);
+    this.name = 'AbortedError';
   }
 }
 
@@ -72,6 +209,7 @@ export class AbortedError extends MynacardError {
 export class TimeoutError extends MynacardError {
   constructor(message: string) {
     super('timeout', message);
+    this.name = 'TimeoutError';
   }
 }
 
@@ -82,6 +220,7 @@ export class TimeoutError extends MynacardError {
 export class PinFormatError extends MynacardError {
   constructor(message: string) {
     super('pin-format', message);
+    this.name = 'PinFormatError';
   }
 }
 
@@ -99,21 +238,24 @@ export class PinRetryGuardError extends MynacardError {
       message ??
         `Only ${remaining} try left: refusing to send the PIN (pass allowLastTry: true to accept the risk of blocking it)`,
     );
+    this.name = 'PinRetryGuardError';
     this.remaining = remaining;
   }
 }
 
 /** A data record read from the card is malformed (bad framing, bad check digit, bad date). */
 export class CardDataError extends MynacardError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: MynacardErrorCodeOrCustom }) {
     super(options?.code ?? 'card-data', message, options);
+    this.name = 'CardDataError';
   }
 }
 
 /** A certificate or signature could not be parsed or used. */
 export class CryptoError extends MynacardError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: MynacardErrorCodeOrCustom }) {
     super(options?.code ?? 'crypto', message, options);
+    this.name = 'CryptoError';
   }
 }
 

@@ -12,3 +12,4 @@ export * from './aps/index.js';
 export * from './crypto/index.js';
 export * from './crypto/jpki-roots.js';
 export * from './crypto/base64.js';
+export * from './messages/index.js';

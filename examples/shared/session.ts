@@ -19,6 +19,7 @@ import { SecretSource } from '../../src/cli/secrets.js';
 import { openTransport, type OpenedTransport } from '../../src/cli/transport.js';
 import { PinBlockedError, PinIncorrectError } from '../../src/apdu/index.js';
 import { MynacardError, PinRetryGuardError } from '../../src/errors.js';
+import { describeError } from '../../src/messages/index.js';
 
 export type { CliIo } from '../../src/cli/io.js';
 export { EXIT } from '../../src/cli/exit-codes.js';
@@ -128,10 +129,9 @@ export async function openSession(args: ExampleArgs, io: CliIo): Promise<Example
 export function reportError(io: CliIo, error: unknown): number {
   const msg = exampleMessages(io);
   let text: string;
-  if (error instanceof PinIncorrectError) text = msg.pinIncorrect('PIN', error.remaining);
-  else if (error instanceof PinBlockedError) text = msg.pinBlockedGeneric;
-  else if (error instanceof PinRetryGuardError) text = msg.guardRefusedGeneric;
-  else if (error instanceof MynacardError) text = error.message;
+  if (error instanceof PinIncorrectError || error instanceof PinBlockedError || error instanceof PinRetryGuardError) {
+    text = describeError(error, defaultLang(io.env, io.locale)).text;
+  } else if (error instanceof MynacardError) text = error.message;
   else text = `${msg.internal} ${error instanceof Error ? error.message : String(error)}`;
   io.stderr.write(`${msg.errorPrefix}: ${text}\n`);
   return exitCodeOf(error);

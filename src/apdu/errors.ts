@@ -9,6 +9,7 @@ import { MynacardError } from '../errors.js';
 export class ApduFormatError extends MynacardError {
   constructor(message: string) {
     super('apdu-format', message);
+    this.name = 'ApduFormatError';
   }
 }
 
@@ -16,6 +17,7 @@ export class ApduFormatError extends MynacardError {
 export class MalformedResponseError extends MynacardError {
   constructor(message: string) {
     super('malformed-response', message);
+    this.name = 'MalformedResponseError';
   }
 }
 
@@ -27,6 +29,7 @@ export class MalformedResponseError extends MynacardError {
 export class ExtendedLengthUnsupportedError extends MynacardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('extended-length-unsupported', message, options);
+    this.name = 'ExtendedLengthUnsupportedError';
   }
 }
 
@@ -34,6 +37,7 @@ export class ExtendedLengthUnsupportedError extends MynacardError {
 export class ResponseChainingError extends MynacardError {
   constructor(message: string) {
     super('response-chaining', message);
+    this.name = 'ResponseChainingError';
   }
 }
 

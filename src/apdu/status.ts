@@ -27,6 +27,7 @@ export class StatusWordError extends MynacardError {
       detail?.code ?? 'status-word',
       `${context ?? 'Command'} failed: SW ${swHex(sw)}${detail ? ` (${detail.meaning})` : ''}`,
     );
+    this.name = 'StatusWordError';
     this.sw = sw;
     this.context = context;
   }
@@ -36,6 +37,7 @@ export class StatusWordError extends MynacardError {
 export class WrongLengthError extends StatusWordError {
   constructor(context?: string) {
     super(SW.WRONG_LENGTH, context, { code: 'wrong-length', meaning: 'wrong length' });
+    this.name = 'WrongLengthError';
   }
 }
 
@@ -46,6 +48,7 @@ export class LogicalChannelNotSupportedError extends StatusWordError {
       code: 'logical-channel-not-supported',
       meaning: 'logical channel not supported',
     });
+    this.name = 'LogicalChannelNotSupportedError';
   }
 }
 
@@ -56,6 +59,7 @@ export class SecureMessagingNotSupportedError extends StatusWordError {
       code: 'secure-messaging-not-supported',
       meaning: 'secure messaging not supported',
     });
+    this.name = 'SecureMessagingNotSupportedError';
   }
 }
 
@@ -66,6 +70,7 @@ export class SecurityStatusNotSatisfiedError extends StatusWordError {
       code: 'security-status-not-satisfied',
       meaning: 'security status not satisfied',
     });
+    this.name = 'SecurityStatusNotSatisfiedError';
   }
 }
 
@@ -76,6 +81,7 @@ export class AuthenticationMethodBlockedError extends StatusWordError {
       code: 'authentication-method-blocked',
       meaning: 'authentication method blocked',
     });
+    this.name = 'AuthenticationMethodBlockedError';
   }
 }
 
@@ -93,6 +99,7 @@ export class PinBlockedError extends StatusWordError {
       throw new InvalidArgumentError('PinBlockedError sw must be 0x6984 or 0x63C0');
     }
     super(sw, context, { code: 'pin-blocked', meaning: 'PIN blocked' });
+    this.name = 'PinBlockedError';
   }
 }
 
@@ -103,6 +110,7 @@ export class ConditionsNotSatisfiedError extends StatusWordError {
       code: 'conditions-not-satisfied',
       meaning: 'conditions of use not satisfied',
     });
+    this.name = 'ConditionsNotSatisfiedError';
   }
 }
 
@@ -110,6 +118,7 @@ export class ConditionsNotSatisfiedError extends StatusWordError {
 export class WrongDataError extends StatusWordError {
   constructor(context?: string) {
     super(SW.WRONG_DATA, context, { code: 'wrong-data', meaning: 'incorrect data field' });
+    this.name = 'WrongDataError';
   }
 }
 
@@ -117,6 +126,7 @@ export class WrongDataError extends StatusWordError {
 export class FileNotFoundError extends StatusWordError {
   constructor(context?: string) {
     super(SW.FILE_NOT_FOUND, context, { code: 'file-not-found', meaning: 'file or application not found' });
+    this.name = 'FileNotFoundError';
   }
 }
 
@@ -124,6 +134,7 @@ export class FileNotFoundError extends StatusWordError {
 export class IncorrectParametersError extends StatusWordError {
   constructor(context?: string) {
     super(SW.INCORRECT_P1P2, context, { code: 'incorrect-parameters', meaning: 'incorrect P1-P2' });
+    this.name = 'IncorrectParametersError';
   }
 }
 
@@ -134,6 +145,7 @@ export class ReferencedDataNotFoundError extends StatusWordError {
       code: 'referenced-data-not-found',
       meaning: 'referenced data not found',
     });
+    this.name = 'ReferencedDataNotFoundError';
   }
 }
 
@@ -141,6 +153,7 @@ export class ReferencedDataNotFoundError extends StatusWordError {
 export class WrongOffsetError extends StatusWordError {
   constructor(context?: string) {
     super(SW.WRONG_OFFSET, context, { code: 'wrong-offset', meaning: 'offset beyond the end of the file' });
+    this.name = 'WrongOffsetError';
   }
 }
 
@@ -148,6 +161,7 @@ export class WrongOffsetError extends StatusWordError {
 export class InstructionNotSupportedError extends StatusWordError {
   constructor(context?: string) {
     super(SW.INS_NOT_SUPPORTED, context, { code: 'instruction-not-supported', meaning: 'instruction not supported' });
+    this.name = 'InstructionNotSupportedError';
   }
 }
 
@@ -155,6 +169,7 @@ export class InstructionNotSupportedError extends StatusWordError {
 export class ClassNotSupportedError extends StatusWordError {
   constructor(context?: string) {
     super(SW.CLA_NOT_SUPPORTED, context, { code: 'class-not-supported', meaning: 'class not supported' });
+    this.name = 'ClassNotSupportedError';
   }
 }
 
@@ -162,6 +177,7 @@ export class ClassNotSupportedError extends StatusWordError {
 export class NoPreciseDiagnosisError extends StatusWordError {
   constructor(context?: string) {
     super(SW.NO_PRECISE_DIAGNOSIS, context, { code: 'no-precise-diagnosis', meaning: 'no precise diagnosis' });
+    this.name = 'NoPreciseDiagnosisError';
   }
 }
 
@@ -179,6 +195,7 @@ export class PinIncorrectError extends StatusWordError {
       code: 'pin-incorrect',
       meaning: `PIN incorrect, ${remaining} ${remaining === 1 ? 'try' : 'tries'} left`,
     });
+    this.name = 'PinIncorrectError';
     this.remaining = remaining;
   }
 }

@@ -59,6 +59,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'pem', type: 'flag' },
       { name: 'der', type: 'flag' },
       { name: 'out', type: 'string' },
+      { name: 'force', type: 'flag' },
     ],
     positionals: [{ name: 'kind', values: CERT_KINDS }],
   },
@@ -66,6 +67,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: [
       { name: 'at', type: 'string' },
       { name: 'roots', type: 'list' },
+      { name: 'trust-test-roots', type: 'flag' },
     ],
     positionals: [{ name: 'file' }],
   },
@@ -78,6 +80,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'detached', type: 'flag' },
       { name: 'hash', type: 'string', values: HASHES },
       { name: 'cert-out', type: 'string' },
+      { name: 'force', type: 'flag' },
     ],
     positionals: [],
   },
@@ -91,10 +94,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'hash', type: 'string', values: HASHES },
       { name: 'at', type: 'string' },
       { name: 'roots', type: 'list' },
+      { name: 'trust-test-roots', type: 'flag' },
       { name: 'show-signer', type: 'flag' },
       { name: 'content-out', type: 'string' },
       { name: 'allow-auth-key', type: 'flag' },
       { name: 'allow-sha1', type: 'flag' },
+      { name: 'force', type: 'flag' },
     ],
     positionals: [],
   },
@@ -103,6 +108,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: [
       { name: 'photo', type: 'string' },
       { name: 'credential', type: 'string', values: ['text-pin', 'verification-b'] },
+      { name: 'force', type: 'flag' },
     ],
     positionals: [],
   },
@@ -188,6 +194,41 @@ function safeName(word: string): string {
   return /^-{0,2}[A-Za-z][A-Za-z-]{0,30}$/.test(word) ? word : '(not shown)';
 }
 
+/** Levenshtein distance (insert, delete, substitute), for the did-you-mean suggestions. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The known word closest to `word`, when close enough to be a typo: at most 1 edit for words
+ * of up to 4 characters, 2 up to 8, else 3; a word that starts one of the candidates also
+ * matches (`--detach` → `--detached`). Ties go to the first candidate.
+ */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  const limit = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = candidate.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** Every command as typed: `info`, `pin status`, … */
+const COMMAND_WORDS: readonly string[] = Object.keys(COMMANDS);
+
 function usage(message: string, code = 'usage'): CliError {
   return new CliError(code, EXIT.usage, message);
 }
@@ -222,7 +263,12 @@ export function parseArgs(argv: readonly string[], msg: Messages): ParsedArgs {
     if (!optionsOnly && token.startsWith('-') && token !== '-') {
       const option = lookup(token);
       const name = optionName(token);
-      if (option === undefined) throw usage(msg.unknownOption(safeName(name), command ?? 'mynacard'), 'unknown-option');
+      if (option === undefined) {
+        const known = [...GLOBAL_OPTIONS, ...(spec?.options ?? [])].map((o) => `--${o.name}`);
+        const shown = safeName(name);
+        const hint = shown === '(not shown)' ? undefined : suggest(name, known);
+        throw usage(msg.unknownOption(shown, command ?? 'mynacard', hint), 'unknown-option');
+      }
       const inline = token.startsWith('--') && token.includes('=') ? token.slice(token.indexOf('=') + 1) : undefined;
       if (option.type === 'flag') {
         if (inline !== undefined) throw usage(msg.flagWithValue(name));
@@ -254,12 +300,17 @@ export function parseArgs(argv: readonly string[], msg: Messages): ParsedArgs {
           command = `${token} ${sub}`;
           i++;
         } else {
-          throw usage(msg.missingArgument(group.join(' | ')));
+          const hint = sub === undefined ? undefined : suggest(sub, group);
+          throw usage(msg.missingArgument(group.join(' | '), hint === undefined ? undefined : `${token} ${hint}`));
         }
       } else if (Object.hasOwn(COMMANDS, token) && !token.includes(' ')) {
         command = token;
       } else {
-        throw usage(msg.unknownCommand(safeName(token)), 'unknown-command');
+        const shown = safeName(token);
+        // `pin stauts` is one word away from `pin status` too: suggest among full commands.
+        const typed = tokens[i + 1] !== undefined && Object.hasOwn(GROUPS, token) ? `${token} ${tokens[i + 1]}` : token;
+        const hint = shown === '(not shown)' ? undefined : suggest(typed, COMMAND_WORDS) ?? suggest(token, COMMAND_WORDS);
+        throw usage(msg.unknownCommand(shown, hint), 'unknown-command');
       }
       spec = COMMANDS[command];
       continue;

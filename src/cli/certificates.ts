@@ -8,6 +8,7 @@ import { base64ToBytes } from '../crypto/base64.js';
 import type { JpkiTrustAnchor } from '../crypto/anchors.js';
 import type { JpkiChainResult } from '../crypto/chain.js';
 import { parseJpkiCertificate, type JpkiCertificate } from '../crypto/parse.js';
+import { TEST_PKI_ORGANIZATION } from '../testing/pki-issuer.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { Messages } from './i18n.js';
 import { fieldLines, isoDay } from './output.js';
@@ -148,8 +149,21 @@ export function chainRows(chain: JpkiChainResult, at: Date, msg: Messages): [str
     const parts = [chain.root.name, chain.root.generation === undefined ? undefined : `gen ${chain.root.generation}`];
     rows.push([msg.fieldRoot, parts.filter((p) => p !== undefined).join(', ') || chain.root.serialNumber]);
   }
-  if (chain.reasons.length > 0) rows.push([msg.fieldReasons, chain.reasons.join(', ')]);
+  rows.push(...reasonRows(chain.reasons, msg));
   return rows;
+}
+
+/**
+ * `[label, value]` rows of verification reasons: each reason's shared resident-facing text
+ * ({@link describeReason}) with its code, one per row (`--json` keeps the bare codes).
+ */
+export function reasonRows(reasons: readonly string[], msg: Messages): [string, string][] {
+  return reasons.map((reason, i) => [i === 0 ? msg.fieldReasons : '', msg.reasonText(reason)]);
+}
+
+/** Whether `certificate` was issued under the virtual card's test PKI (issuer `O=JPKI-TEST`). */
+export function issuedByTestPki(certificate: JpkiCertificate | undefined): boolean {
+  return certificate?.issuer.attributes.some((a) => a.type === 'O' && a.value === TEST_PKI_ORGANIZATION) === true;
 }
 
 /**
@@ -170,5 +184,8 @@ export function chainReport(
     ...(certificate === undefined ? [] : certificateRows(summarize(certificate), msg)),
     ...chainRows(chain, at, msg),
   ];
-  return [...fieldLines(rows, indent), `${indent}${trustNote(choice, msg)}`];
+  const lines = [...fieldLines(rows, indent), `${indent}${trustNote(choice, msg)}`];
+  // A test certificate checked against other roots: say how to trust the test roots.
+  if (!chain.valid && choice.source !== 'test' && issuedByTestPki(certificate)) lines.push(`${indent}${msg.testPkiHint}`);
+  return lines;
 }

@@ -4,18 +4,20 @@
  * commands: tries first, refuse when blocked or at the last try, then ask for the secret.
  * @packageDocumentation
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FileNotFoundError, PinBlockedError, PinIncorrectError } from '../apdu/status.js';
 import { formatTraceEvent, type ApduTraceEvent } from '../apdu/trace.js';
 import { MyNumberCard } from '../aps/card.js';
-import { PinRetryGuardError } from '../errors.js';
+import { PinFormatError, PinRetryGuardError } from '../errors.js';
 import { flag, type ParsedArgs } from './args.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { checkOutput, errnoCode, writeFileAtomic } from './files.js';
 import type { Lang, Messages, SecretName } from './i18n.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 import type { SecretSource } from './secrets.js';
+import { escapeControls } from './terminal.js';
 import { openTransport, type OpenedTransport } from './transport.js';
 
 /** What a command returns: the JSON `result`, the human text, and the exit code (default 0). */
@@ -39,6 +41,8 @@ export class CommandContext {
   readonly args: ParsedArgs;
   readonly secrets: SecretSource;
   #opened: OpenedTransport | undefined;
+  /** Real paths of the files read so far (an output may not replace one). */
+  readonly #inputs = new Set<string>();
   #card: MyNumberCard | undefined;
 
   constructor(io: CliIo, msg: Messages, lang: Lang, args: ParsedArgs, secrets: SecretSource) {
@@ -114,27 +118,71 @@ export class CommandContext {
     return resolve(this.io.cwd ?? process.cwd(), file);
   }
 
-  /** Read a file named on the command line (exit 2 when it cannot be read). */
+  /** `--force`: outputs may replace existing files. */
+  get force(): boolean {
+    return flag(this.args.options, 'force');
+  }
+
+  /** Read a file named on the command line (exit 2, saying why, when it cannot be read). */
   async readFile(file: string): Promise<Uint8Array> {
+    const path = this.path(file);
     try {
-      return new Uint8Array(await readFile(this.path(file)));
+      const bytes = new Uint8Array(await readFile(path));
+      this.#inputs.add(await realpath(path));
+      return bytes;
     } catch (error) {
-      throw new CliError('file-read', EXIT.usage, this.msg.fileRead(file), { cause: error });
+      throw new CliError('file-read', EXIT.usage, this.msg.fileRead(file, errnoCode(error)), { cause: error });
     }
   }
 
-  /** Write a file named on the command line (mode 0600: outputs may hold personal data). */
-  async writeFile(file: string, data: string | Uint8Array): Promise<void> {
+  /**
+   * Check an output file before the card is used (exit 2, nothing done): not a symbolic link,
+   * not an input read so far, not existing unless `--force`, in an existing folder.
+   */
+  async checkOutput(file: string): Promise<void> {
+    const problem = await checkOutput(this.path(file), { force: this.force, inputs: this.#inputs }).catch(
+      (error: unknown) => {
+        throw new CliError('file-write', EXIT.usage, this.msg.fileWrite(file, this.msg.fileProblem(errnoCode(error))), { cause: error });
+      },
+    );
+    if (problem === undefined) return;
+    const message = {
+      exists: this.msg.outputExists,
+      symlink: this.msg.outputSymlink,
+      'not-file': this.msg.outputNotFile,
+      'is-input': this.msg.outputIsInput,
+      'dir-missing': this.msg.outputDirMissing,
+    }[problem](file);
+    throw new CliError(`output-${problem}`, EXIT.usage, message);
+  }
+
+  /**
+   * Write an output file (checked again first): a new 0600 file renamed into place (outputs may
+   * hold personal data). A failure exits 13; `signed` says the card has already signed.
+   */
+  async writeFile(file: string, data: string | Uint8Array, options: { readonly signed?: boolean } = {}): Promise<void> {
+    let reason: string;
+    let cause: unknown;
     try {
-      await writeFile(this.path(file), data, { mode: 0o600 });
+      // Checked again: the file system may have changed since the first check.
+      const problem = await checkOutput(this.path(file), { force: this.force, inputs: this.#inputs });
+      if (problem === undefined) {
+        await writeFileAtomic(this.path(file), data);
+        return;
+      }
+      reason = this.msg.outputProblem(problem);
     } catch (error) {
-      throw new CliError('file-write', EXIT.usage, this.msg.fileWrite(file), { cause: error });
+      reason = this.msg.fileProblem(errnoCode(error));
+      cause = error;
     }
+    throw options.signed === true
+      ? new CliError('signature-not-written', EXIT.outputNotWritten, this.msg.signedNotWritten(file, reason), { cause })
+      : new CliError('file-write', EXIT.outputNotWritten, this.msg.fileWrite(file, reason), { cause });
   }
 
   /** A line on stderr (notes that must not mix with the stdout result). */
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${escapeControls(text, 'text')}\n`);
   }
 
   /**
@@ -147,7 +195,7 @@ export class CommandContext {
     max: number | undefined,
     fallback?: { readonly value: string; readonly note: string },
   ): Promise<string> {
-    this.#guard(this.msg.secretLabel[name], remaining);
+    this.#guard(this.msg.secretShort[name], remaining);
     return this.secrets.current({ name, remaining, max }, fallback);
   }
 
@@ -177,7 +225,7 @@ export class CommandContext {
     try {
       return await call();
     } catch (error) {
-      const label = typeof name === 'string' ? this.msg.secretLabel[name] : name.label;
+      const label = typeof name === 'string' ? this.msg.secretShort[name] : name.label;
       if (error instanceof PinIncorrectError) {
         throw new CliError('pin-incorrect', EXIT.wrongPin, this.msg.pinIncorrect(label, error.remaining), {
           cause: error,
@@ -186,6 +234,9 @@ export class CommandContext {
       }
       if (error instanceof PinBlockedError) {
         throw new CliError('pin-blocked', EXIT.pinBlocked, this.msg.pinBlocked(label), { cause: error, remaining: 0 });
+      }
+      if (error instanceof PinFormatError) {
+        throw new CliError('pin-format', EXIT.usage, this.msg.pinFormat(label), { cause: error });
       }
       if (error instanceof PinRetryGuardError) {
         throw new CliError('pin-retry-guard', EXIT.guardRefused, this.msg.guardRefused(label), {

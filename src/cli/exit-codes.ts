@@ -58,6 +58,12 @@ export const EXIT = {
   secretUnavailable: 11,
   /** Another application holds the card. */
   cardBusy: 12,
+  /**
+   * The output file could not be written after the command ran (for `sign`: the card has
+   * signed and the signature is lost). A refused output (exists without `--force`, a symbolic
+   * link, an input file) is checked before the card is used and exits 2.
+   */
+  outputNotWritten: 13,
   /** Interrupted by the user (Ctrl-C at a prompt). */
   interrupted: 130,
 } as const;
@@ -85,6 +91,7 @@ export class CliError extends MynacardError {
     options?: { readonly cause?: unknown; readonly remaining?: number | undefined },
   ) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
     this.exitCode = exitCode;
     this.remaining = options?.remaining;
   }

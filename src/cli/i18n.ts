@@ -4,6 +4,9 @@
  * Messages never receive a PIN or a My Number as a parameter.
  * @packageDocumentation
  */
+import { describeCode, describeReason } from '../messages/describe.js';
+import { HELP_EN, HELP_JA } from './help.js';
+import { escapeControls } from './terminal.js';
 
 /** A language of the CLI. */
 export type Lang = 'ja' | 'en';
@@ -13,6 +16,42 @@ export type SecretName = 'auth' | 'sign' | 'text' | 'verificationB';
 
 /** An application probed by `info`. */
 export type ApName = 'jpki' | 'text' | 'face' | 'common' | 'juki';
+
+/** Why a file operation failed, from its Node error code (`ENOENT`, `EACCES`, …). */
+const EN_FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EEXIST: 'it already exists',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  EBUSY: 'the file is busy',
+};
+const JA_FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'ファイルがありません',
+  EACCES: 'アクセス権がありません',
+  EPERM: '操作が許可されていません',
+  EISDIR: 'フォルダーです',
+  ENOTDIR: 'パスの途中がフォルダーではありません',
+  EROFS: '読み取り専用のファイルシステムです',
+  ENOSPC: 'ディスクの空きがありません',
+  EDQUOT: 'ディスクの割り当てを超えています',
+  EEXIST: '既にあります',
+  ELOOP: 'シンボリックリンクが多すぎます',
+  ENAMETOOLONG: '名前が長すぎます',
+  EMFILE: '開いているファイルが多すぎます',
+  EBUSY: 'ファイルが使用中です',
+};
+const EN_FILE_PROBLEM = (code: string | undefined): string =>
+  code !== undefined && Object.hasOwn(EN_FILE_PROBLEMS, code) ? EN_FILE_PROBLEMS[code]! : `system error ${code ?? 'unknown'}`;
+const JA_FILE_PROBLEM = (code: string | undefined): string =>
+  code !== undefined && Object.hasOwn(JA_FILE_PROBLEMS, code) ? JA_FILE_PROBLEMS[code]! : `システムエラー ${code ?? '不明'}`;
 
 const en = {
   secretLabel: {
@@ -56,22 +95,36 @@ const en = {
     '  - the hidden prompt (run mynacard in a terminal);\n' +
     '  - the environment variables MYNACARD_AUTH_PIN, MYNACARD_SIGN_PASSWORD, MYNACARD_TEXT_PIN (card APs: MYNACARD_CARD_AP_<SECRET>);\n' +
     '  - --pin-stdin: one line per secret on standard input.',
-  unknownCommand: (name: string) => `Unknown command "${name}". Run "mynacard --help".`,
+  unknownCommand: (name: string, suggestion?: string) =>
+    `Unknown command "${name}".${suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`} Run "mynacard --help".`,
   missingCommand: 'No command given. Run "mynacard --help".',
-  unknownOption: (name: string, command: string) => `Unknown option ${name} for "${command}". Run "mynacard ${command} --help".`,
+  unknownOption: (name: string, command: string, suggestion?: string) =>
+    `Unknown option ${name} for "${command}".${suggestion === undefined ? '' : ` Did you mean ${suggestion}?`} Run "mynacard ${command} --help".`,
   missingValue: (name: string) => `The option ${name} needs a value.`,
   flagWithValue: (name: string) => `The option ${name} takes no value.`,
   badValue: (name: string, allowed: readonly string[]) => `The option ${name} must be one of: ${allowed.join(', ')}.`,
   badArgument: (what: string, allowed: readonly string[]) => `The ${what} must be one of: ${allowed.join(', ')}.`,
-  missingArgument: (what: string) => `Missing argument: ${what}.`,
+  missingArgument: (what: string, suggestion?: string) =>
+    `Missing argument: ${what}.${suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`}`,
   missingOption: (name: string) => `The option ${name} is required.`,
   unexpectedArgument: (position: number) =>
     `Unexpected argument #${position} (not shown). Secrets are never accepted on the command line: use the prompt, an environment variable or --pin-stdin.`,
   conflictingOptions: (a: string, b: string) => `The options ${a} and ${b} cannot be used together.`,
   badDate: (name: string) => `The option ${name} must be an ISO 8601 date such as 2026-04-01 or 2026-04-01T09:00:00+09:00.`,
   badHostPort: 'The vpcd address must be host:port (e.g. 127.0.0.1:35963).',
-  fileRead: (path: string) => `Cannot read the file ${path}.`,
-  fileWrite: (path: string) => `Cannot write the file ${path}.`,
+  fileRead: (path: string, code: string | undefined) => `Cannot read the file ${path}: ${EN_FILE_PROBLEM(code)}.`,
+  fileWrite: (path: string, reason: string) => `Cannot write the file ${path}: ${reason}.`,
+  fileProblem: EN_FILE_PROBLEM,
+  outputProblem: (problem: string) =>
+    ({
+      exists: 'it already exists (pass --force to replace it)',
+      symlink: 'it is a symbolic link',
+      'not-file': 'it is not a regular file',
+      'is-input': 'it is an input file',
+      'dir-missing': 'its folder does not exist',
+    })[problem] ?? problem,
+  signedNotWritten: (path: string, reason: string) =>
+    `The card has signed, but the result could not be written to ${path}: ${reason}. The signature is lost; sign again to get one.`,
   notCertificate: (path: string) => `${path} is not a certificate (DER or PEM).`,
   derToTerminal: 'Refusing to write DER bytes to a terminal: use --out <file> or --pem.',
   cmsNeedsSignKey: 'A CMS signature (--cms) is made with the signing key: use --key sign.',
@@ -80,19 +133,25 @@ const en = {
   stdinExhausted: (label: string) => `--pin-stdin: standard input ended before the ${label}.`,
   secretMismatch: 'The two entries of the new secret differ: nothing was sent.',
   interrupted: 'Interrupted.',
-  pinIncorrect: (label: string, remaining: number) =>
-    `The card refused the ${label}: ${remaining} ${remaining === 1 ? 'try' : 'tries'} left.`,
-  pinBlocked: (label: string) => `The ${label} is blocked. It can be reset at the municipal office (市区町村の窓口).`,
-  pinBlockedGeneric: 'The PIN is blocked. It can be reset at the municipal office (市区町村の窓口).',
+  pinIncorrect: (label: string, remaining: number) => describeCode('pin-incorrect', 'en', { secret: label, remaining }).text,
+  pinBlocked: (label: string) => describeCode('pin-blocked', 'en', { secret: label }).text,
+  pinFormat: (label: string) => describeCode('pin-format', 'en', { secret: label }).text,
   guardRefused: (label: string) =>
-    `Only 1 try is left for the ${label}: nothing was sent. A wrong value would block it. Pass --allow-last-try if you are sure.`,
-  guardRefusedGeneric: 'Only 1 try is left: nothing was sent. Pass --allow-last-try if you are sure.',
-  pcscService: (detail: string) => detail,
+    `${describeCode('pin-retry-guard', 'en', { secret: label }).message} Pass --allow-last-try if you are sure.`,
+  cardApNamed: (name: string, text: string) => `Card AP "${name}": ${text}`,
+  reasonText: (code: string) => `${describeReason(code, 'en').text} [${code}]`,
+  testPkiHint:
+    'This certificate was issued by the TEST PKI (O=JPKI-TEST) of the virtual card, not by J-LIS. ' +
+    'To check it against the test roots, pass --trust-test-roots (in code: the roots of mynacard/testing TEST_PKI_DATA).',
+  detachedHint: 'This is a detached signature: the signed data is a separate file. Pass it with --content <file>.',
+  outputExists: (path: string) => `The file ${path} already exists: nothing was done. Pass --force to replace it.`,
+  outputSymlink: (path: string) => `${path} is a symbolic link: refusing to write through it (nothing was done).`,
+  outputNotFile: (path: string) => `${path} is not a regular file: nothing was done.`,
+  outputIsInput: (path: string) => `The output ${path} is also an input file: choose another output file (nothing was done).`,
+  outputDirMissing: (path: string) => `The folder of ${path} does not exist: nothing was done.`,
   noReader: 'No smart-card reader is available.',
   noSuchReader: (name: string) => `No reader named "${name}".`,
   noCard: 'No card in the reader.',
-  cardRemoved: 'The card was removed during the operation.',
-  cardBusy: 'Another application is using the card.',
   notSupported: (what: string) => `This card or device has no ${what}.`,
   notMyNumberCard: 'This card has no JPKI AP: it is not a My Number Card or a JPKI device.',
   internal: 'Unexpected error (please report it):',
@@ -132,12 +191,6 @@ const en = {
 
   // --- card-ap ---
   cardApNoCandidates: 'Name at least one card AP: --aid <hex> or --card-ap <descriptor.json>.',
-  cardApNotInstalled: (name: string, area: string) =>
-    area === 'regional'
-      ? `The card AP "${name}" is not on this card (地域住民向け領域, regional area). Regional card APs are removed ` +
-        'when the holder moves to another municipality (転出); the municipality where the holder is now registered must install it again.'
-      : `The card AP "${name}" is not on this card (拡張利用領域, extension area). Extension-area card APs stay when the ` +
-        'holder moves: it was never installed on this card, or its installer removed it.',
   cardApSecretLabel: (label: string | undefined, secret: string, cardAp: string) =>
     label === undefined ? `secret "${secret}" of the card AP "${cardAp}"` : `${label} (card AP "${cardAp}")`,
   cardApUnknownFile: (file: string, cardAp: string, files: readonly string[]) =>
@@ -213,62 +266,11 @@ const en = {
   demoCard: 'Card',
   demoCert: 'Auth certificate (利用者証明用電子証明書) and its chain',
   demoText: '基本4情報 (text AP)',
+  demoTrustNote: 'The demo trusts the virtual card\'s TEST roots explicitly (verify and verify-cert need --trust-test-roots for that).',
   demoDone: 'Done. Next: "mynacard --help", the examples in examples/, and the API docs.',
 
   // --- help ---
-  help: `mynacard — My Number Card (マイナンバーカード) command-line tool
-
-Usage: mynacard [global options] <command> [options]
-
-Commands:
-  readers                      list the smart-card readers
-  info [--aid <hex>]... [--card-ap <descriptor.json>]...
-                               device profile, applications (and the card APs asked about),
-                               remaining PIN tries (no PIN)
-  cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <file>]
-                               read a certificate (sign needs the signing password)
-  verify-cert <file> [--at <date>] [--roots <file>]
-                               check a certificate chain against the J-LIS roots
-  sign --key <auth|sign> --in <file> --out <file> [--cms [--detached]] [--hash <alg>] [--cert-out <file>]
-                               sign a file on the card (raw PKCS#1 v1.5, or CMS with the signing key)
-  verify (--cms <file> [--content <file>] | --in <file> --sig <file> --cert <file> [--allow-auth-key])
-         [--at <date>] [--roots <file>] [--show-signer] [--content-out <file>] [--allow-sha1]
-                               verify a signature and its certificate chain
-  text [--show-my-number]      read the 基本4情報 (text PIN); the My Number is not read unless asked
-  face [--photo <out.jp2>] [--credential text-pin|verification-b]
-                               read the card face (photo, expiry)
-  pin status                   remaining tries of every PIN (no try spent)
-  pin change <auth|sign|text>  change a PIN or the signing password
-  sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
-                               put the virtual card into vpcd's PC/SC reader
-  demo                         info, the auth certificate and its chain, the 基本4情報 (virtual card)
-  card-ap probe [--aid <hex>]... [--card-ap <descriptor.json>]...
-                               which of these free-area card APs the card holds (no PIN)
-  card-ap read --descriptor <descriptor.json> [--file <name>]...
-                               read and decode the card AP's files (all, or the named ones);
-                               prints their values (personal data), never in --trace
-
-Global options:
-  --reader <name>    use this PC/SC reader (default: the first reader with a card)
-  --simulator        use the embedded virtual My Number Card (test data)
-  --json             machine-readable output (schemaVersion 1)
-  --lang ja|en       language (default: from LANG / LC_ALL)
-  --trace            redacted APDU trace on standard error
-  --pin-stdin        read secrets from standard input, one line each
-  --allow-last-try   send a secret even when only one try is left
-  -h, --help         help;  -V, --version  version
-
-Secrets are NEVER taken from the command line. They come from a hidden prompt, from
-MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN (new values for "pin change":
-MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN; 照合番号B:
-MYNACARD_VERIFICATION_B; a card-AP secret: MYNACARD_CARD_AP_<SECRET>, the descriptor's secret
-name in upper snake case, e.g. patientPin → MYNACARD_CARD_AP_PATIENT_PIN), or from --pin-stdin.
-
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 no reader, 4 no card, 5 wrong PIN,
-6 PIN blocked, 7 last-try guard refused, 8 verification failed, 9 card error,
-10 not supported (also: card AP not installed), 11 secret unavailable, 12 card busy,
-130 interrupted.
-`,
+  help: HELP_EN,
 };
 
 /** The shape of a message catalogue. */
@@ -315,23 +317,36 @@ const ja: Messages = {
     '  - 画面に表示されない入力（端末で mynacard を実行）\n' +
     '  - 環境変数 MYNACARD_AUTH_PIN、MYNACARD_SIGN_PASSWORD、MYNACARD_TEXT_PIN（カードAPは MYNACARD_CARD_AP_<秘密の名前>）\n' +
     '  - --pin-stdin（標準入力から1行に1つ）',
-  unknownCommand: (name: string) => `不明なコマンド「${name}」です。「mynacard --help」を参照してください。`,
+  unknownCommand: (name: string, suggestion?: string) =>
+    `不明なコマンド「${name}」です。${suggestion === undefined ? '' : `「${suggestion}」のことですか？`}「mynacard --help」を参照してください。`,
   missingCommand: 'コマンドがありません。「mynacard --help」を参照してください。',
-  unknownOption: (name: string, command: string) =>
-    `「${command}」に ${name} というオプションはありません。「mynacard ${command} --help」を参照してください。`,
+  unknownOption: (name: string, command: string, suggestion?: string) =>
+    `「${command}」に ${name} というオプションはありません。${suggestion === undefined ? '' : `${suggestion} のことですか？`}「mynacard ${command} --help」を参照してください。`,
   missingValue: (name: string) => `オプション ${name} には値が必要です。`,
   flagWithValue: (name: string) => `オプション ${name} は値をとりません。`,
   badValue: (name: string, allowed: readonly string[]) => `オプション ${name} は次のいずれかです: ${allowed.join(', ')}。`,
   badArgument: (what: string, allowed: readonly string[]) => `${what}は次のいずれかです: ${allowed.join(', ')}。`,
-  missingArgument: (what: string) => `引数がありません: ${what}。`,
+  missingArgument: (what: string, suggestion?: string) =>
+    `引数がありません: ${what}。${suggestion === undefined ? '' : `「${suggestion}」のことですか？`}`,
   missingOption: (name: string) => `オプション ${name} が必要です。`,
   unexpectedArgument: (position: number) =>
     `${position}番目の引数は不要です（内容は表示しません）。秘密の値はコマンドラインでは受け付けません。入力画面、環境変数、--pin-stdin を使ってください。`,
   conflictingOptions: (a: string, b: string) => `オプション ${a} と ${b} は同時に使えません。`,
   badDate: (name: string) => `オプション ${name} は 2026-04-01 や 2026-04-01T09:00:00+09:00 のような ISO 8601 の日時です。`,
   badHostPort: 'vpcd のアドレスは host:port の形です（例 127.0.0.1:35963）。',
-  fileRead: (path: string) => `ファイル ${path} を読めません。`,
-  fileWrite: (path: string) => `ファイル ${path} に書けません。`,
+  fileRead: (path: string, code: string | undefined) => `ファイル ${path} を読めません（${JA_FILE_PROBLEM(code)}）。`,
+  fileWrite: (path: string, reason: string) => `ファイル ${path} に書けません（${reason}）。`,
+  fileProblem: JA_FILE_PROBLEM,
+  outputProblem: (problem: string) =>
+    ({
+      exists: '既にあります。置き換えるには --force を付けてください',
+      symlink: 'シンボリックリンクです',
+      'not-file': '通常のファイルではありません',
+      'is-input': '入力ファイルです',
+      'dir-missing': 'フォルダーがありません',
+    })[problem] ?? problem,
+  signedNotWritten: (path: string, reason: string) =>
+    `カードは署名しましたが、結果を ${path} に書けませんでした（${reason}）。この署名は失われました。もう一度署名してください。`,
   notCertificate: (path: string) => `${path} は証明書（DER または PEM）ではありません。`,
   derToTerminal: 'DER のバイト列は端末に出力しません。--out <ファイル> か --pem を使ってください。',
   cmsNeedsSignKey: 'CMS 署名（--cms）は署名用の鍵で行います。--key sign を指定してください。',
@@ -340,18 +355,25 @@ const ja: Messages = {
   stdinExhausted: (label: string) => `--pin-stdin: ${label}を読む前に標準入力が終わりました。`,
   secretMismatch: '新しい値が2回の入力で一致しません。カードには何も送っていません。',
   interrupted: '中断しました。',
-  pinIncorrect: (label: string, remaining: number) => `${label}が違います。残り${remaining}回です。`,
-  pinBlocked: (label: string) => `${label}はロックされています。お住まいの市区町村の窓口で初期化できます。`,
-  pinBlockedGeneric: '暗証番号はロックされています。お住まいの市区町村の窓口で初期化できます。',
+  pinIncorrect: (label: string, remaining: number) => describeCode('pin-incorrect', 'ja', { secret: label, remaining }).text,
+  pinBlocked: (label: string) => describeCode('pin-blocked', 'ja', { secret: label }).text,
+  pinFormat: (label: string) => describeCode('pin-format', 'ja', { secret: label }).text,
   guardRefused: (label: string) =>
-    `${label}の残り回数が1回のため、送信しませんでした。間違えるとロックされます。確かな場合は --allow-last-try を付けてください。`,
-  guardRefusedGeneric: '残り回数が1回のため、送信しませんでした。確かな場合は --allow-last-try を付けてください。',
-  pcscService: (detail: string) => `PC/SC サービス（pcscd）または pcsc-mini が使えません。${detail}`,
+    `${describeCode('pin-retry-guard', 'ja', { secret: label }).message}確かな場合は --allow-last-try を付けてください。`,
+  cardApNamed: (name: string, text: string) => `カードAP「${name}」: ${text}`,
+  reasonText: (code: string) => `${describeReason(code, 'ja').text} [${code}]`,
+  testPkiHint:
+    'この証明書は仮想カードのテスト用 PKI（O=JPKI-TEST）が発行したもので、J-LIS の発行ではありません。' +
+    'テスト用ルートで検証するには --trust-test-roots を付けてください（コードでは mynacard/testing の TEST_PKI_DATA のルート）。',
+  detachedHint: '分離署名です。署名されたデータは別のファイルにあります。--content <ファイル> で指定してください。',
+  outputExists: (path: string) => `ファイル ${path} は既にあります。何もしていません。置き換えるには --force を付けてください。`,
+  outputSymlink: (path: string) => `${path} はシンボリックリンクのため、書き込みません（何もしていません）。`,
+  outputNotFile: (path: string) => `${path} は通常のファイルではありません。何もしていません。`,
+  outputIsInput: (path: string) => `出力先 ${path} は入力ファイルと同じです。別の出力先を指定してください（何もしていません）。`,
+  outputDirMissing: (path: string) => `${path} のフォルダーがありません。何もしていません。`,
   noReader: '使えるカードリーダーがありません。',
   noSuchReader: (name: string) => `「${name}」という名前のリーダーはありません。`,
   noCard: 'リーダーにカードがありません。',
-  cardRemoved: '処理中にカードが取り外されました。',
-  cardBusy: '別のアプリケーションがカードを使用中です。',
   notSupported: (what: string) => `このカード（デバイス）には${what}がありません。`,
   notMyNumberCard: 'このカードには公的個人認証APがありません。マイナンバーカード（JPKIデバイス）ではありません。',
   internal: '想定外のエラーです（報告してください）:',
@@ -387,12 +409,6 @@ const ja: Messages = {
   simulatorNote: 'シミュレーター: 組み込みの仮想マイナンバーカード（テスト用データのみ）。',
 
   cardApNoCandidates: 'カードAPを1つ以上指定してください: --aid <16進> または --card-ap <記述子.json>。',
-  cardApNotInstalled: (name: string, area: string) =>
-    area === 'regional'
-      ? `カードAP「${name}」はこのカードにありません（地域住民向け領域）。地域住民向け領域のカードAPは、転出すると自動的に削除されます。` +
-        '転入先の市区町村で改めて搭載してもらう必要があります。'
-      : `カードAP「${name}」はこのカードにありません（拡張利用領域）。拡張利用領域のカードAPは転出しても残ります。` +
-        'このカードに搭載されたことがないか、搭載者が削除しました。',
   cardApSecretLabel: (label: string | undefined, secret: string, cardAp: string) =>
     label === undefined ? `カードAP「${cardAp}」の秘密の値「${secret}」` : `${label}（カードAP「${cardAp}」）`,
   cardApUnknownFile: (file: string, cardAp: string, files: readonly string[]) =>
@@ -462,64 +478,35 @@ const ja: Messages = {
   demoCard: 'カード',
   demoCert: '利用者証明用電子証明書とその証明書チェーン',
   demoText: '基本4情報（券面事項入力補助AP）',
+  demoTrustNote: 'デモは仮想カードのテスト用ルートを明示的に信頼しています（verify と verify-cert では --trust-test-roots が必要です）。',
   demoDone: '完了。次は「mynacard --help」、examples/ の例、API ドキュメントへ。',
 
-  help: `mynacard — マイナンバーカードのコマンドラインツール
-
-使い方: mynacard [共通オプション] <コマンド> [オプション]
-
-コマンド:
-  readers                      カードリーダーの一覧
-  info [--aid <16進>]... [--card-ap <記述子.json>]...
-                               デバイスの種類、アプリケーション（指定したカードAPを含む）、
-                               暗証番号の残り回数（暗証番号不要）
-  cert <auth|sign|auth-ca|sign-ca> [--pem|--der|--json] [--out <ファイル>]
-                               証明書を読み取る（sign は署名用パスワードが必要）
-  verify-cert <ファイル> [--at <日時>] [--roots <ファイル>]
-                               証明書チェーンを J-LIS のルートで検証する
-  sign --key <auth|sign> --in <ファイル> --out <ファイル> [--cms [--detached]] [--hash <アルゴリズム>] [--cert-out <ファイル>]
-                               カードでファイルに署名する（PKCS#1 v1.5、または署名用の鍵で CMS）
-  verify (--cms <ファイル> [--content <ファイル>] | --in <ファイル> --sig <ファイル> --cert <ファイル> [--allow-auth-key])
-         [--at <日時>] [--roots <ファイル>] [--show-signer] [--content-out <ファイル>] [--allow-sha1]
-                               署名と証明書チェーンを検証する
-  text [--show-my-number]      基本4情報を読み取る（券面事項入力補助用暗証番号）。個人番号は指定時のみ読み取る
-  face [--photo <出力.jp2>] [--credential text-pin|verification-b]
-                               券面（顔写真、有効期限）を読み取る
-  pin status                   すべての暗証番号の残り回数（回数は消費しません）
-  pin change <auth|sign|text>  暗証番号・署名用パスワードを変更する
-  sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
-                               仮想カードを vpcd の PC/SC リーダーに挿入する
-  demo                         info、利用者証明用電子証明書とチェーン、基本4情報（仮想カード）
-  card-ap probe [--aid <16進>]... [--card-ap <記述子.json>]...
-                               空き領域のカードAPのうちカードに搭載されているもの（暗証番号不要）
-  card-ap read --descriptor <記述子.json> [--file <名前>]...
-                               カードAPのファイル（すべて、または指定したもの）を読み取って表示する
-                               （個人データ。--trace には出力しません）
-
-共通オプション:
-  --reader <名前>    この PC/SC リーダーを使う（既定: カードの入っている最初のリーダー）
-  --simulator        組み込みの仮想マイナンバーカードを使う（テスト用データ）
-  --json             機械可読な出力（schemaVersion 1）
-  --lang ja|en       表示言語（既定: LANG / LC_ALL から）
-  --trace            秘密を伏せた APDU トレースを標準エラー出力へ
-  --pin-stdin        秘密の値を標準入力から1行ずつ読む
-  --allow-last-try   残り1回でも送信する
-  -h, --help         ヘルプ;  -V, --version  バージョン
-
-秘密の値はコマンドラインでは決して受け取りません。画面に表示されない入力、環境変数
-MYNACARD_AUTH_PIN / MYNACARD_SIGN_PASSWORD / MYNACARD_TEXT_PIN（pin change の新しい値は
-MYNACARD_NEW_AUTH_PIN / MYNACARD_NEW_SIGN_PASSWORD / MYNACARD_NEW_TEXT_PIN、照合番号Bは
-MYNACARD_VERIFICATION_B、カードAPの秘密の値は MYNACARD_CARD_AP_<秘密の名前>: 記述子の名前を
-大文字のスネークケースにしたもの、例 patientPin → MYNACARD_CARD_AP_PATIENT_PIN）、または
---pin-stdin を使います。
-
-終了コード: 0 成功, 1 内部エラー, 2 使い方の誤り, 3 リーダーなし, 4 カードなし, 5 暗証番号の誤り,
-6 ロック中, 7 残り1回のため送信せず, 8 検証失敗, 9 カードのエラー, 10 非対応（カードAP未搭載を含む）,
-11 秘密の値を取得できない, 12 カード使用中, 130 中断.
-`,
+  help: HELP_JA,
 };
 
-const CATALOGUES: Readonly<Record<Lang, Messages>> = { en, ja };
+/**
+ * The catalogue with every string argument of its message functions escaped
+ * ({@link escapeControls}): file names, reader names, card-AP names and labels from a
+ * descriptor reach the terminal only through here or {@link fieldLines}.
+ */
+function escapeArgument(value: unknown): unknown {
+  if (typeof value === 'string') return escapeControls(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => (typeof item === 'string' ? escapeControls(item) : item));
+  return value;
+}
+
+function escapingArguments(catalogue: Messages): Messages {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(catalogue)) {
+    out[key] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(...args.map(escapeArgument))
+        : value;
+  }
+  return out as Messages;
+}
+
+const CATALOGUES: Readonly<Record<Lang, Messages>> = { en: escapingArguments(en), ja: escapingArguments(ja) };
 
 /** The catalogue of `lang`. */
 export function messages(lang: Lang): Messages {

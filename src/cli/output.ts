@@ -16,6 +16,7 @@
  */
 import { bytesToBase64 } from '../crypto/base64.js';
 import type { CliWritable } from './io.js';
+import { escapeControls } from './terminal.js';
 
 /** Version of the JSON output schema. Bumped only for incompatible changes. */
 export const SCHEMA_VERSION = 1;
@@ -86,10 +87,14 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-/** `label: value` lines with the values aligned, each line prefixed by `indent`. */
+/**
+ * `label: value` lines with the values aligned, each line prefixed by `indent`. Labels and
+ * values are escaped ({@link escapeControls}): a value never starts a line of its own.
+ */
 export function fieldLines(rows: readonly (readonly [string, string])[], indent = ''): string[] {
-  const width = Math.max(0, ...rows.map(([label]) => displayWidth(label)));
-  return rows.map(([label, value]) => `${indent}${label}${' '.repeat(width - displayWidth(label))}  ${value}`);
+  const safe = rows.map(([label, value]) => [escapeControls(label), escapeControls(value)] as const);
+  const width = Math.max(0, ...safe.map(([label]) => displayWidth(label)));
+  return safe.map(([label, value]) => `${indent}${label}${' '.repeat(width - displayWidth(label))}  ${value}`);
 }
 
 /** PEM armour of DER bytes (64-character lines). */

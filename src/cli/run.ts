@@ -5,7 +5,8 @@
  */
 import { PinBlockedError, PinIncorrectError } from '../apdu/status.js';
 import { CardApNotInstalledError } from '../aps/card-ap/errors.js';
-import { CardBusyError, CardRemovedError, MynacardError, PcscServiceError, PinRetryGuardError } from '../errors.js';
+import { InvalidArgumentError, MynacardError, PinRetryGuardError } from '../errors.js';
+import { describeError } from '../messages/describe.js';
 import { flag, parseArgs, type ParsedArgs } from './args.js';
 import { CommandContext, type Command } from './context.js';
 import { CliError, EXIT, exitCodeOf, type ExitCode } from './exit-codes.js';
@@ -13,6 +14,7 @@ import { defaultLang, isLang, messages, type Lang, type Messages } from './i18n.
 import type { CliIo } from './io.js';
 import { SCHEMA_VERSION, writeJson, type JsonError } from './output.js';
 import { SecretSource } from './secrets.js';
+import { escapeControls } from './terminal.js';
 import { certCommand, verifyCertCommand } from './commands/cert.js';
 import { demoCommand, readersCommand, simCommand } from './commands/misc.js';
 import { faceCommand, pinChangeCommand, textCommand } from './commands/personal.js';
@@ -52,21 +54,23 @@ function langFromArgv(argv: readonly string[]): Lang | undefined {
   return undefined;
 }
 
-/** The user-facing message of an error, localized where the CLI knows the case. */
-function describe(error: unknown, msg: Messages): string {
+/**
+ * The user-facing message of an error: the CLI's own text for a `CliError`, the SDK's shared
+ * resident-facing text ({@link describeError}) for any other SDK error. Never an error's raw
+ * message, which may name operations in the other language.
+ */
+function describe(error: unknown, msg: Messages, lang: Lang): string {
   if (error instanceof CliError) return error.message;
-  if (error instanceof CardRemovedError) return msg.cardRemoved;
-  if (error instanceof CardBusyError) return msg.cardBusy;
-  if (error instanceof PinBlockedError) return msg.pinBlockedGeneric;
-  if (error instanceof PinRetryGuardError) return msg.guardRefusedGeneric;
-  if (error instanceof PcscServiceError) return msg.pcscService(error.message);
-  if (error instanceof CardApNotInstalledError) return msg.cardApNotInstalled(error.cardAp, error.area);
-  if (error instanceof MynacardError) return error.message;
+  // Raised by the SDK on a command-line value (--aid, a descriptor): its message names the rule
+  // broken, never a secret (the SDK's rule), and is what the user must fix.
+  if (error instanceof InvalidArgumentError) return error.message;
+  if (error instanceof CardApNotInstalledError) return msg.cardApNamed(error.cardAp, describeError(error, lang).text);
+  if (error instanceof MynacardError) return describeError(error, lang).text;
   const e = error instanceof Error ? error : new Error(String(error));
   return `${msg.internal} ${e.name}: ${e.message}`;
 }
 
-function errorJson(error: unknown, msg: Messages): JsonError {
+function errorJson(error: unknown, msg: Messages, lang: Lang): JsonError {
   const remaining =
     error instanceof CliError
       ? error.remaining
@@ -75,18 +79,18 @@ function errorJson(error: unknown, msg: Messages): JsonError {
         : undefined;
   return {
     code: error instanceof MynacardError ? error.code : 'internal',
-    message: describe(error, msg),
+    message: describe(error, msg, lang),
     ...(remaining === undefined ? {} : { remaining }),
     ...(error instanceof CardApNotInstalledError ? { removedOnMoveOut: error.removedOnMoveOut } : {}),
   };
 }
 
-function report(io: CliIo, msg: Messages, json: boolean, command: string | null, error: unknown): ExitCode {
+function report(io: CliIo, msg: Messages, lang: Lang, json: boolean, command: string | null, error: unknown): ExitCode {
   const exitCode = exitCodeOf(error);
   if (json) {
-    writeJson(io.stdout, { schemaVersion: SCHEMA_VERSION, command, ok: false, exitCode, error: errorJson(error, msg) });
+    writeJson(io.stdout, { schemaVersion: SCHEMA_VERSION, command, ok: false, exitCode, error: errorJson(error, msg, lang) });
   } else {
-    io.stderr.write(`${msg.errorPrefix}: ${describe(error, msg)}\n`);
+    io.stderr.write(`${msg.errorPrefix}: ${escapeControls(describe(error, msg, lang), 'text')}\n`);
   }
   return exitCode;
 }
@@ -108,7 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     args = parseArgs(argv, msg);
   } catch (error) {
-    return report(io, msg, jsonFromArgv(argv), null, error);
+    return report(io, msg, lang, jsonFromArgv(argv), null, error);
   }
   const json = flag(args.options, 'json');
   if (flag(args.options, 'version')) {
@@ -134,11 +138,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } else if (output.human instanceof Uint8Array) {
       io.stdout.write(output.human);
     } else if (output.human !== '') {
-      io.stdout.write(output.human.endsWith('\n') ? output.human : `${output.human}\n`);
+      const text = escapeControls(output.human, 'text');
+      io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     }
     return exitCode;
   } catch (error) {
-    return report(io, msg, json, command, error);
+    return report(io, msg, lang, json, command, error);
   } finally {
     await context.close();
   }

@@ -13,6 +13,7 @@
  * soon as the SDK call that needs it returns.
  * @packageDocumentation
  */
+import { escapeControls } from './terminal.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { Messages, SecretName } from './i18n.js';
 import type { CliIo } from './io.js';
@@ -110,7 +111,7 @@ export async function promptHidden(io: CliIo, question: string, msg: Messages): 
   if (stdin.setRawMode === undefined || stdin.on === undefined || stdin.off === undefined) {
     throw new CliError('secret-unavailable', EXIT.secretUnavailable, msg.secretUnavailable('secret', 'MYNACARD_*'));
   }
-  io.stderr.write(question);
+  io.stderr.write(escapeControls(question, 'text'));
   const buffer = new Uint8Array(MAX_SECRET_BYTES);
   let length = 0;
   stdin.setRawMode(true);
@@ -259,13 +260,13 @@ export class SecretSource {
 
   #announceWith(label: string, request: Tries, note: string): void {
     if (request.remaining === undefined) {
-      this.#io.stderr.write(`${label} ${note}\n`);
+      this.#io.stderr.write(`${escapeControls(label)} ${note}\n`);
       return;
     }
     const line = Number.isFinite(request.remaining)
       ? this.#msg.triesLine(label, request.remaining, request.max)
       : this.#msg.triesUnlimited(label);
-    this.#io.stderr.write(`${line} ${note}\n`);
+    this.#io.stderr.write(`${escapeControls(line, 'text')} ${note}\n`);
   }
 
   /** Release stdin (when `--pin-stdin` read from it) and zero what is buffered. */

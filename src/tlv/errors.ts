@@ -44,6 +44,7 @@ export class TlvError extends MynacardError {
 
   constructor(code: TlvErrorCode, offset: number, detail?: string) {
     super(code, `TLV ${code} at offset ${offset}: ${detail ?? DESCRIPTIONS[code]}`);
+    this.name = 'TlvError';
     this.offset = offset;
   }
 }

@@ -51,6 +51,7 @@ export class ReplayError extends MynacardError {
 
   constructor(code: ReplayErrorCode, index: number, message: string) {
     super(code, message);
+    this.name = 'ReplayError';
     this.index = index;
   }
 }

@@ -65,6 +65,7 @@ export class CcidError extends MynacardError {
     options?: { bError?: number | undefined; messageType?: number | undefined; cause?: unknown },
   ) {
     super(code, message, options);
+    this.name = 'CcidError';
     this.bError = options?.bError;
     this.messageType = options?.messageType;
   }

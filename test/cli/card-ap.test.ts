@@ -245,7 +245,7 @@ Files:
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       '診察券暗証番号 (card AP "hospital-patient"): 3 of 3 tries left (using MYNACARD_CARD_AP_PATIENT_PIN)\n' +
-        'Error: The card refused the 診察券暗証番号 (card AP "hospital-patient"): 2 tries left.\n',
+        'Error: The 診察券暗証番号 (card AP "hospital-patient") is incorrect. 2 more wrong entries will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.\n',
     );
     expect(vc.cardApSecretState(hospital, 'patientPin').remaining).toBe(2);
     const json = await runWith(['--simulator', '--json', 'card-ap', 'read', '--descriptor', 'hospital.json', '--file', 'profile'], {
@@ -256,7 +256,8 @@ Files:
     expect(json.code).toBe(5);
     expect(JSON.parse(json.stdout).error).toEqual({
       code: 'pin-incorrect',
-      message: 'The card refused the 診察券暗証番号 (card AP "hospital-patient"): 1 try left.',
+      message:
+        'The 診察券暗証番号 (card AP "hospital-patient") is incorrect. 1 more wrong entry will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.',
       remaining: 1,
     });
   });
@@ -283,14 +284,14 @@ Files:
     expect(r.code).toBe(10);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      'Error: The card AP "city-library" is not on this card (地域住民向け領域, regional area). Regional card APs are removed ' +
-        'when the holder moves to another municipality (転出); the municipality where the holder is now registered must install it again.\n',
+      'Error: Card AP "city-library": The card does not hold the card AP needed (regional area, 地域住民向け領域). Such card APs are removed ' +
+        'automatically when the holder moves to another municipality. Have it installed again by the municipality where the holder lives now.\n',
     );
     const ja = await runWith(['--simulator', '--lang', 'ja', 'card-ap', 'read', '--descriptor', 'library.json'], { card: vc, cwd: dir });
     expect(ja.code).toBe(10);
     expect(ja.stderr).toBe(
-      'エラー: カードAP「city-library」はこのカードにありません（地域住民向け領域）。地域住民向け領域のカードAPは、転出すると自動的に削除されます。' +
-        '転入先の市区町村で改めて搭載してもらう必要があります。\n',
+      'エラー: カードAP「city-library」: このカードには必要なカードAP（地域住民向け領域）が入っていません。このカードAPは、転出すると自動的に削除されます。' +
+        '今お住まいの市区町村で、改めて搭載してもらってください。\n',
     );
     const json = await runWith(['--simulator', '--json', 'card-ap', 'read', '--descriptor', 'library.json'], { card: vc, cwd: dir });
     expect(json.code).toBe(10);
@@ -308,7 +309,7 @@ Files:
     const error = JSON.parse(r.stdout).error;
     expect(error.code).toBe('card-ap-not-installed');
     expect(error.removedOnMoveOut).toBe(false);
-    expect(error.message).toContain('Extension-area card APs stay when the holder moves');
+    expect(error.message).toContain('Such card APs stay when the holder moves');
   });
 
   test('--trace never shows the values read, even of files the descriptor marks non-sensitive', async () => {
@@ -369,7 +370,7 @@ Files:
     expect(bad.stderr).toBe('Error: aid: expected a hex string\n');
     const missing = await runWith(['--simulator', 'card-ap', 'read', '--descriptor', 'nope.json'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('Error: Cannot read the file nope.json.\n');
+    expect(missing.stderr).toBe('Error: Cannot read the file nope.json: it does not exist.\n');
     for (const r of [none, unknown, secretLike, bad, missing]) expect(r.card).toBeUndefined();
   });
 });

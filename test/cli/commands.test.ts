@@ -46,6 +46,7 @@ const DEMO_STDOUT = `mynacard demo: the embedded virtual My Number Card (fiction
   Checked at     2026-04-01T00:00:00.000Z
   Trust anchor   JPKI-TEST auth root
   Checked against the virtual card's TEST roots (O=JPKI-TEST), NOT the J-LIS roots: a real certificate fails here.
+  The demo trusts the virtual card's TEST roots explicitly (verify and verify-cert need --trust-test-roots for that).
 
 [3/3] 基本4情報 (text AP)
   Name (氏名)            由利　花子
@@ -72,7 +73,7 @@ describe('demo', () => {
   test('MYNACARD_TEXT_PIN overrides the simulator default; a wrong one exits 5', async () => {
     const r = await runWith(['demo'], { env: { MYNACARD_TEXT_PIN: '0000' } });
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain('Error: The card refused the text PIN (券面事項入力補助用 暗証番号, 4 digits): 2 tries left.\n');
+    expect(r.stderr).toContain('Error: The text PIN (券面事項入力補助用) is incorrect. 2 more wrong entries will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.\n');
     expect(r.card!.pinState('text').remaining).toBe(2);
   });
 
@@ -246,7 +247,7 @@ My Number (個人番号)   ************ (not read; pass --show-my-number to read
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'text PIN (券面事項入力補助用 暗証番号, 4 digits): 3 of 3 tries left (using MYNACARD_TEXT_PIN)\n' +
-        'Error: The card refused the text PIN (券面事項入力補助用 暗証番号, 4 digits): 2 tries left.\n',
+        'Error: The text PIN (券面事項入力補助用) is incorrect. 2 more wrong entries will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.\n',
     );
     expect(verifiesWithData(r.card!)).toBe(1);
     expect(r.card!.pinState('text').remaining).toBe(2);
@@ -256,14 +257,18 @@ My Number (個人番号)   ************ (not read; pass --show-my-number to read
       command: 'text',
       ok: false,
       exitCode: 5,
-      error: { code: 'pin-incorrect', message: '券面事項入力補助用の暗証番号（数字4桁）が違います。残り2回です。', remaining: 2 },
+      error: {
+        code: 'pin-incorrect',
+        message: '券面事項入力補助用の暗証番号が違います。あと2回間違えるとロックされます。ロックの解除はお住まいの市区町村の窓口で行います。',
+        remaining: 2,
+      },
     });
   });
 
   test('a PIN of the wrong format is exit 2 and spends nothing', async () => {
     const r = await runWith(['--simulator', 'text'], { env: { MYNACARD_TEXT_PIN: '12345' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Error: The 券面事項入力補助用 PIN must be exactly 4 digits\n');
+    expect(r.stderr).toContain('Error: The text PIN (券面事項入力補助用) does not have the required format (length or kind of characters). It was not sent to the card, so no try was used. The auth and text PINs are 4 digits; the signing password is 6–16 capital letters and digits. Check it and enter it again.\n');
     expect(verifiesWithData(r.card!)).toBe(0);
     expect(r.card!.pinState('text').remaining).toBe(3);
   });
@@ -272,7 +277,7 @@ My Number (個人番号)   ************ (not read; pass --show-my-number to read
     const r = await runWith(['--simulator', 'text'], { card: { tries: { text: 1 } }, env: { MYNACARD_TEXT_PIN: TEXT_PIN } });
     expect(r.code).toBe(7);
     expect(r.stderr).toBe(
-      'Error: Only 1 try is left for the text PIN (券面事項入力補助用 暗証番号, 4 digits): nothing was sent. A wrong value would block it. Pass --allow-last-try if you are sure.\n',
+      'Error: One more wrong entry will lock the text PIN (券面事項入力補助用), so it was not sent to the card. Pass --allow-last-try if you are sure.\n',
     );
     expect(verifiesWithData(r.card!)).toBe(0);
     const allowed = await runWith(['--simulator', '--allow-last-try', 'text'], {
@@ -289,7 +294,7 @@ My Number (個人番号)   ************ (not read; pass --show-my-number to read
     expect(r.code).toBe(6);
     expect(JSON.parse(r.stdout).error).toEqual({
       code: 'pin-blocked',
-      message: 'The text PIN (券面事項入力補助用 暗証番号, 4 digits) is blocked. It can be reset at the municipal office (市区町村の窓口).',
+      message: 'The text PIN (券面事項入力補助用) is locked after too many wrong entries. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.',
       remaining: 0,
     });
   });
@@ -339,7 +344,7 @@ describe('certificates', () => {
     expect((await stat(join(dir, 'sign.der'))).mode & 0o777).toBe(0o600);
     const wrong = await runWith(['--simulator', 'cert', 'sign'], { env: { MYNACARD_SIGN_PASSWORD: 'WRONG1' } });
     expect(wrong.code).toBe(5);
-    expect(wrong.stderr).toContain('Error: The card refused the signing password (署名用電子証明書 パスワード, 6–16 characters): 4 tries left.\n');
+    expect(wrong.stderr).toContain('Error: The signing password (署名用) is incorrect. 4 more wrong entries will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.\n');
   });
 
   test('cert --der refuses to write binary to a terminal; --json describes the certificate', async () => {
@@ -364,10 +369,10 @@ describe('certificates', () => {
     expect(Buffer.from(result.der, 'base64')).toEqual(Buffer.from(json.card!.certificates.auth));
   });
 
-  test('verify-cert: TEST roots with --simulator, J-LIS roots otherwise, --at after expiry', async () => {
+  test('verify-cert: TEST roots only with --trust-test-roots, J-LIS roots otherwise, --at after expiry', async () => {
     const vc = await VirtualMyNumberCard.create();
     await writeFile(join(dir, 'auth.pem'), toPem(vc.certificates.auth));
-    const ok = await runWith(['--simulator', 'verify-cert', 'auth.pem'], { cwd: dir });
+    const ok = await runWith(['--simulator', 'verify-cert', 'auth.pem', '--trust-test-roots'], { cwd: dir });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(`Kind           auth (利用者証明用)
 Serial number  7E57A001
@@ -379,6 +384,25 @@ Checked at     2026-04-01T00:00:00.000Z
 Trust anchor   JPKI-TEST auth root
 Checked against the virtual card's TEST roots (O=JPKI-TEST), NOT the J-LIS roots: a real certificate fails here.
 `);
+    // --simulator does not change the trust: the J-LIS roots, and a hint naming the flag.
+    const simulator = await runWith(['--simulator', 'verify-cert', 'auth.pem'], { cwd: dir });
+    expect(simulator.code).toBe(8);
+    expect(simulator.stdout).toBe(`Kind           auth (利用者証明用)
+Serial number  7E57A001
+Subject        C=JP, CN=JPKITEST0AUTH0000000001
+Issuer         C=JP, O=JPKI-TEST, OU=JPKI for user authentication, OU=Japan Agency for Local Authority Information Systems
+Valid          2025-04-01 – 2030-01-02
+Chain          INVALID
+Checked at     2026-04-01T00:00:00.000Z
+Problems       The certificate issuer cannot be confirmed (it was not issued by a trusted issuer). Check that it is a genuine My Number Card certificate. [no-issuer-found]
+Checked against the bundled J-LIS roots (generations 1–3). Revocation (CRL/OCSP) is not checked.
+This certificate was issued by the TEST PKI (O=JPKI-TEST) of the virtual card, not by J-LIS. To check it against the test roots, pass --trust-test-roots (in code: the roots of mynacard/testing TEST_PKI_DATA).
+`);
+    const ja = await runWith(['--lang', 'ja', 'verify-cert', 'auth.pem'], { cwd: dir });
+    expect(ja.stdout).toContain(
+      '問題点          電子証明書の発行元を確認できません（信頼する発行元が発行したものではありません）。本物のマイナンバーカードの電子証明書か確かめてください。 [no-issuer-found]\n',
+    );
+    expect(ja.stdout).toContain('--trust-test-roots を付けてください');
     const jlis = await runWith(['--json', 'verify-cert', 'auth.pem'], { cwd: dir });
     expect(jlis.code).toBe(8);
     expect(JSON.parse(jlis.stdout).result.chain).toEqual({
@@ -387,14 +411,19 @@ Checked against the virtual card's TEST roots (O=JPKI-TEST), NOT the J-LIS roots
       checkedAt: NOW.toISOString(),
       trust: 'jlis',
     });
-    const late = await runWith(['--simulator', '--json', 'verify-cert', 'auth.pem', '--at', '2031-01-01'], { cwd: dir });
+    const late = await runWith(['--simulator', '--json', 'verify-cert', 'auth.pem', '--trust-test-roots', '--at', '2031-01-01'], { cwd: dir });
     expect(late.code).toBe(8);
     expect(JSON.parse(late.stdout).result.chain.reasons).toEqual(['leaf-expired']);
     const bad = await runWith(['verify-cert', 'auth.pem', '--at', 'tomorrow'], { cwd: dir });
     expect(bad.code).toBe(2);
     const missing = await runWith(['verify-cert', 'nope.pem'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('Error: Cannot read the file nope.pem.\n');
+    expect(missing.stderr).toBe('Error: Cannot read the file nope.pem: it does not exist.\n');
+    const missingJa = await runWith(['--lang', 'ja', 'verify-cert', 'nope.pem'], { cwd: dir });
+    expect(missingJa.stderr).toBe('エラー: ファイル nope.pem を読めません（ファイルがありません）。\n');
+    const folder = await runWith(['verify-cert', '.'], { cwd: dir });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe('Error: Cannot read the file .: it is a folder.\n');
   });
 });
 
@@ -423,11 +452,14 @@ describe('sign and verify', () => {
     );
     expect((await readFile(join(dir, 'app.sig'))).length).toBe(256);
     expect(await readFile(join(dir, 'auth.pem'), 'utf8')).toBe(toPem(vc.certificates.auth));
-    const verify = ['--simulator', 'verify', '--in', 'app.json', '--sig', 'app.sig', '--cert', 'auth.pem'];
+    const verify = ['--simulator', 'verify', '--trust-test-roots', '--in', 'app.json', '--sig', 'app.sig', '--cert', 'auth.pem'];
     // An auth-key signature is not a signature of the holder's will (the key signs logins): refused by default.
     const refused = await runWith(verify, { cwd: dir });
     expect(refused.code).toBe(8);
-    expect(refused.stdout.split('\n').slice(0, 2)).toEqual(['Signature      INVALID', 'Problems       auth-key-not-allowed']);
+    expect(refused.stdout.split('\n').slice(0, 2)).toEqual([
+      'Signature      INVALID',
+      'Problems       A signature made with the authentication (login) certificate is not accepted as a document signature. Sign with the signing certificate. [auth-key-not-allowed]',
+    ]);
     expect(refused.stdout).toContain('Pass --allow-auth-key to check it anyway.');
     const refusedJson = JSON.parse((await runWith(['--json', ...verify], { cwd: dir })).stdout).result;
     expect(refusedJson).toMatchObject({ valid: false, signatureValid: false, reasons: ['auth-key-not-allowed'] });
@@ -450,21 +482,21 @@ describe('sign and verify', () => {
     const env = { MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD };
     const sign = ['--simulator', 'sign', '--key', 'sign', '--in', 'app.json', '--cert-out', 'sign.pem'];
     expect((await runWith([...sign, '--out', 'app.sig'], { card: vc, cwd: dir, env })).code).toBe(0);
-    expect((await runWith([...sign, '--out', 'app.sha1.sig', '--hash', 'SHA-1'], { card: vc, cwd: dir, env })).code).toBe(0);
-    const verify = ['--simulator', '--json', 'verify', '--in', 'app.json', '--cert', 'sign.pem'];
+    expect((await runWith([...sign, '--out', 'app.sha1.sig', '--hash', 'SHA-1', '--force'], { card: vc, cwd: dir, env })).code).toBe(0);
+    const verify = ['--simulator', '--json', 'verify', '--trust-test-roots', '--in', 'app.json', '--cert', 'sign.pem'];
     const ok = await runWith([...verify, '--sig', 'app.sig'], { cwd: dir });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).result).toMatchObject({ valid: true, signatureValid: true, reasons: [], hash: 'SHA-256' });
     const sha1 = await runWith([...verify, '--sig', 'app.sha1.sig', '--hash', 'SHA-1'], { cwd: dir });
     expect(sha1.code).toBe(8);
     expect(JSON.parse(sha1.stdout).result).toMatchObject({ valid: false, signatureValid: false, reasons: ['sha1-signature'] });
-    const human = await runWith(['--simulator', 'verify', '--in', 'app.json', '--cert', 'sign.pem', '--sig', 'app.sha1.sig', '--hash', 'SHA-1'], { cwd: dir });
+    const human = await runWith(['--simulator', 'verify', '--trust-test-roots', '--in', 'app.json', '--cert', 'sign.pem', '--sig', 'app.sha1.sig', '--hash', 'SHA-1'], { cwd: dir });
     expect(human.code).toBe(8);
     expect(human.stdout).toContain('SHA-1 signatures are refused. Pass --allow-sha1 to accept one.');
     const allowed = await runWith([...verify, '--sig', 'app.sha1.sig', '--hash', 'SHA-1', '--allow-sha1'], { cwd: dir });
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).result).toMatchObject({ valid: true, reasons: [], hash: 'SHA-1' });
-    const cms = await runWith(['--simulator', 'verify', '--cms', 'app.sig', '--allow-auth-key'], { cwd: dir });
+    const cms = await runWith(['--simulator', 'verify', '--trust-test-roots', '--cms', 'app.sig', '--allow-auth-key'], { cwd: dir });
     expect(cms.code).toBe(2);
   });
 
@@ -475,13 +507,13 @@ describe('sign and verify', () => {
     });
     expect(signed.code).toBe(0);
     expect(signed.stdout).toBe(`Signed ${APP_BYTES} bytes with the signing key (署名用); CMS SignedData written to app.p7s.\n`);
-    const verified = await runWith(['--simulator', 'verify', '--cms', 'app.p7s', '--content-out', 'out.json'], { cwd: dir });
+    const verified = await runWith(['--simulator', 'verify', '--trust-test-roots', '--cms', 'app.p7s', '--content-out', 'out.json'], { cwd: dir });
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain("Signer's 基本4情報: hidden (pass --show-signer to show them)\n");
     expect(verified.stdout).toContain('Signing time (claimed)  2026-04-01T00:00:00.000Z\n');
     expect(verified.stdout).not.toContain(HOLDER_NAME);
     expect(await readFile(join(dir, 'out.json'), 'utf8')).toBe(APP_JSON);
-    const shown = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s', '--show-signer'], { cwd: dir });
+    const shown = await runWith(['--simulator', '--json', 'verify', '--trust-test-roots', '--cms', 'app.p7s', '--show-signer'], { cwd: dir });
     expect(JSON.parse(shown.stdout).result.signerPerson).toEqual({
       name: HOLDER_NAME,
       address: HOLDER_ADDRESS,
@@ -493,7 +525,7 @@ describe('sign and verify', () => {
     const at = Buffer.from(cms).indexOf(Buffer.from('"copies":1'));
     cms[at + 9] = 0x32; // "copies":2
     await writeFile(join(dir, 'app.p7s'), cms);
-    const tampered = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s'], { cwd: dir });
+    const tampered = await runWith(['--simulator', '--json', 'verify', '--trust-test-roots', '--cms', 'app.p7s'], { cwd: dir });
     expect(tampered.code).toBe(8);
     expect(JSON.parse(tampered.stdout).result.reasons).toContain('message-digest-mismatch');
   });
@@ -505,10 +537,10 @@ describe('sign and verify', () => {
     });
     expect(signed.code).toBe(0);
     expect(Buffer.from(await readFile(join(dir, 'app.p7s'))).includes(Buffer.from(APP_JSON))).toBe(false);
-    const withContent = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s', '--content', 'app.json'], { cwd: dir });
+    const withContent = await runWith(['--simulator', '--json', 'verify', '--trust-test-roots', '--cms', 'app.p7s', '--content', 'app.json'], { cwd: dir });
     expect(withContent.code).toBe(0);
     expect(JSON.parse(withContent.stdout).result).toMatchObject({ format: 'cms', valid: true, reasons: [], contentBytes: APP_BYTES });
-    const without = await runWith(['--simulator', '--json', 'verify', '--cms', 'app.p7s'], { cwd: dir });
+    const without = await runWith(['--simulator', '--json', 'verify', '--trust-test-roots', '--cms', 'app.p7s'], { cwd: dir });
     expect(without.code).toBe(8);
     expect(JSON.parse(without.stdout).result.reasons).toContain('content-missing');
   });
@@ -572,7 +604,7 @@ Card face images: name ${defaultFaceImages().name.length} B, address ${defaultFa
       env: { MYNACARD_AUTH_PIN: '4321' },
     });
     expect(withNew.code).toBe(0);
-    const withOld = await runWith(['--simulator', 'sign', '--key', 'auth', '--in', 'x', '--out', 'x.sig'], {
+    const withOld = await runWith(['--simulator', 'sign', '--key', 'auth', '--in', 'x', '--out', 'x.sig', '--force'], {
       card: vc,
       cwd: dir,
       env: { MYNACARD_AUTH_PIN: AUTH_PIN },
@@ -664,7 +696,7 @@ describe('leak scan: no secret and no personal data unless asked', () => {
     [['readers']],
   ])('%j (with --trace, human and --json)', async (argv) => {
     for (const json of [false, true]) {
-      const r = await runWith(['--simulator', '--trace', ...(json ? ['--json'] : []), ...argv], { env, cwd: dir });
+      const r = await runWith(['--simulator', '--trace', ...(json ? ['--json'] : []), ...argv, ...(argv[0] === 'sign' ? ['--force'] : [])], { env, cwd: dir });
       expect(r.code).toBe(0);
       for (const needle of [...secrets, ...personal]) {
         expect(r.stdout).not.toContain(needle);
@@ -675,7 +707,7 @@ describe('leak scan: no secret and no personal data unless asked', () => {
 
   test('verify of a CMS hides the signer; text hides the 個人番号; PIN bytes never in a trace', async () => {
     await runWith(['--simulator', 'sign', '--key', 'sign', '--cms', '--in', 'doc.txt', '--out', 'doc.p7s'], { env, cwd: dir });
-    const verify = await runWith(['--simulator', '--trace', 'verify', '--cms', 'doc.p7s'], { cwd: dir });
+    const verify = await runWith(['--simulator', '--trace', 'verify', '--trust-test-roots', '--cms', 'doc.p7s'], { cwd: dir });
     expect(verify.code).toBe(0);
     for (const needle of personal) expect(verify.stdout + verify.stderr).not.toContain(needle);
     const text = await runWith(['--simulator', '--trace', 'text'], { env });

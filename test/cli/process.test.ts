@@ -57,7 +57,7 @@ describe('through tsx (src/cli/main.ts)', () => {
   test('wrong PIN from the environment: exit 5', async () => {
     const r = await cli(['--simulator', 'text'], { env: { MYNACARD_TEXT_PIN: '0000' } });
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain('2 tries left');
+    expect(r.stderr).toContain('2 more wrong entries will lock it.');
   });
 
   test('--pin-stdin through a pipe', async () => {

@@ -1,5 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FakeTty, runWith, TEXT_PIN, AUTH_PIN, HOLDER_NAME } from './helpers.js';
+import { FakeTty, runWith, tempDir, TEXT_PIN, AUTH_PIN, HOLDER_NAME } from './helpers.js';
 
 describe('hidden prompt (a terminal on stdin)', () => {
   test('shows the tries left, echoes nothing, restores the terminal', async () => {
@@ -22,11 +24,14 @@ describe('hidden prompt (a terminal on stdin)', () => {
 
   test('the prompt shows the reduced count after a wrong try (Japanese)', async () => {
     const tty = new FakeTty([`${AUTH_PIN}\r`]);
-    const r = await runWith(['--lang', 'ja', '--simulator', 'sign', '--key', 'auth', '--in', 'package.json', '--out', '/dev/null'], {
+    const { dir, cleanup } = await tempDir();
+    await writeFile(join(dir, 'in.txt'), 'x');
+    const r = await runWith(['--lang', 'ja', '--simulator', 'sign', '--key', 'auth', '--in', 'in.txt', '--out', 'out.sig'], {
       tty,
       card: { tries: { auth: 2 } },
-      cwd: process.cwd(),
+      cwd: dir,
     });
+    await cleanup();
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('利用者証明用電子証明書の暗証番号（数字4桁）を入力してください（残り2回）: \n');
   });

@@ -51,6 +51,17 @@ beforeEach(async () => {
   state.card ??= await VirtualMyNumberCard.create();
 });
 
+describe('reader names in human output', () => {
+  test('a reader name with control characters prints escaped (readers, info)', async () => {
+    state.readers = [{ name: 'Evil\u001b]0;t\u0007\u001b[2J\nReader 00 00', cardPresent: true }];
+    const readers = await runWith(['readers']);
+    expect(readers.code).toBe(0);
+    expect(readers.stdout).toBe('Evil\\x1B]0;t\\x07\\x1B[2J\\x0AReader 00 00\t(card present)\n');
+    const json = await runWith(['--json', 'readers']);
+    expect(JSON.parse(json.stdout).result.readers[0].name).toBe(state.readers[0]!.name);
+  });
+});
+
 describe('reader selection', () => {
   test('the first reader with a card; --reader by exact name or a case-insensitive part', async () => {
     state.readers = [
@@ -79,7 +90,7 @@ describe('reader selection', () => {
     const down = await runWith(['--lang', 'ja', 'info']);
     expect(down.code).toBe(3);
     expect(down.stderr).toBe(
-      'エラー: PC/SC サービス（pcscd）または pcsc-mini が使えません。The PC/SC service is not available (NoService). Install and start pcscd\n',
+      'エラー: カードリーダーを使うためのサービス（PC/SC）が動いていません。パソコンの管理者に連絡してください（Windows は「Smart Card」サービス、Linux は pcscd）。\n',
     );
     const readers = await runWith(['--json', 'readers']);
     expect(readers.code).toBe(3);

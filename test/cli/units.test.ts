@@ -43,6 +43,7 @@ describe('exit codes', () => {
       [10, 'notSupported'],
       [11, 'secretUnavailable'],
       [12, 'cardBusy'],
+      [13, 'outputNotWritten'],
       [130, 'interrupted'],
     ]);
   });
@@ -88,8 +89,13 @@ describe('language', () => {
     const en = messages('en');
     const ja = messages('ja');
     expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
-    expect(ja.pinIncorrect('暗証番号', 1)).toBe('暗証番号が違います。残り1回です。');
-    expect(en.pinIncorrect('auth PIN', 1)).toBe('The card refused the auth PIN: 1 try left.');
+    // The PIN texts are the SDK's shared ones (describeError), naming the secret.
+    expect(ja.pinIncorrect('暗証番号', 1)).toBe(
+      '暗証番号が違います。あと1回間違えるとロックされます。ロックの解除はお住まいの市区町村の窓口で行います。',
+    );
+    expect(en.pinIncorrect('auth PIN', 1)).toBe(
+      'The auth PIN is incorrect. 1 more wrong entry will lock it. A locked PIN is reset at the municipal office (市区町村の窓口) where the cardholder lives.',
+    );
     expect(en.triesLine('PIN', 1, undefined)).toBe('PIN: 1 try left');
     expect(en.triesLine('PIN', 2, 3)).toBe('PIN: 2 of 3 tries left');
   });

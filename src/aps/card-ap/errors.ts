@@ -40,6 +40,7 @@ export class CardApNotInstalledError extends MynacardError {
         : `The card AP "${cardAp}" is not on this card (${AREA_NAMES.extension}). Extension-area card APs stay ` +
             'when the holder moves; it was never installed on this card or its installer removed it.',
     );
+    this.name = 'CardApNotInstalledError';
     this.cardAp = cardAp;
     this.area = area;
     this.removedOnMoveOut = area === 'regional';
@@ -63,6 +64,7 @@ export class CardApValueTooLargeError extends MynacardError {
       'card-ap-value-too-large',
       `${file === undefined ? 'The value' : `The value of "${file}"`} needs ${actual} bytes; at most ${limit} fit`,
     );
+    this.name = 'CardApValueTooLargeError';
     this.file = file;
     this.limit = limit;
     this.actual = actual;
@@ -92,6 +94,7 @@ export class CardApCodecError extends MynacardError {
     super('card-ap-codec', `${direction === 'encode' ? 'Cannot encode' : 'Cannot decode'} ${file === undefined ? 'the value' : `"${file}"`}: ${problem}`, {
       cause: options?.cause,
     });
+    this.name = 'CardApCodecError';
     this.direction = direction;
     this.file = file;
     this.problem = problem;
@@ -122,6 +125,7 @@ export class CardApWriteVerifyError extends MynacardError {
           : 'restoring the previous contents failed too: the file content is uncertain'),
       options,
     );
+    this.name = 'CardApWriteVerifyError';
     this.file = file;
     this.restored = restored;
   }
@@ -141,6 +145,7 @@ export class CardApAuthenticationError extends MynacardError {
     super('card-ap-auth-failed', `Issuer authentication of the card AP "${cardAp}" failed: ${message}`, {
       cause: options?.cause,
     });
+    this.name = 'CardApAuthenticationError';
     this.cardAp = cardAp;
     this.sw = options?.sw;
   }
@@ -162,6 +167,7 @@ export class CardApAccessError extends MynacardError {
 
   constructor(reason: CardApAccessReason, file: string, detail: string) {
     super('card-ap-access', `"${file}": ${detail}`);
+    this.name = 'CardApAccessError';
     this.reason = reason;
     this.file = file;
   }
@@ -186,6 +192,7 @@ export class CardApCapacityError extends MynacardError {
       'card-ap-capacity',
       `The ${AREA_NAMES[area]} has ${capacity - used} of ${capacity} bytes free; the card AP needs ${requested}`,
     );
+    this.name = 'CardApCapacityError';
     this.area = area;
     this.capacity = capacity;
     this.used = used;

@@ -32,6 +32,7 @@ import type { Command, CommandContext } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Messages } from '../i18n.js';
 import { displayWidth, fieldLines } from '../output.js';
+import { escapeControls } from '../terminal.js';
 
 /** The `card-ap probe` result (JSON `result`). */
 export interface CardApProbeResult {
@@ -138,15 +139,18 @@ async function readFile(
 /** `label  value` lines of a value; a record opens an indented block. */
 function valueLines(entries: readonly (readonly [string, CardApDisplayValue])[], msg: Messages, indent: string): string[] {
   const scalars = entries.filter(([, v]) => typeof v !== 'object' || v === null);
-  const width = Math.max(0, ...scalars.map(([k]) => displayWidth(k)));
+  const width = Math.max(0, ...scalars.map(([k]) => displayWidth(escapeControls(k))));
   const lines: string[] = [];
   for (const [key, value] of entries) {
+    // Keys come from the descriptor and values from the card: both are escaped.
+    const shownKey = escapeControls(key);
+    const pad = ' '.repeat(Math.max(0, width - displayWidth(shownKey)));
     if (typeof value === 'object' && value !== null) {
       const members = Object.entries(value);
-      if (members.length === 0) lines.push(`${indent}${key}${' '.repeat(Math.max(0, width - displayWidth(key)))}  ${msg.cardApEmpty}`);
-      else lines.push(`${indent}${key}:`, ...valueLines(members, msg, `${indent}  `));
+      if (members.length === 0) lines.push(`${indent}${shownKey}${pad}  ${msg.cardApEmpty}`);
+      else lines.push(`${indent}${shownKey}:`, ...valueLines(members, msg, `${indent}  `));
     } else {
-      lines.push(`${indent}${key}${' '.repeat(width - displayWidth(key))}  ${value === null ? '-' : String(value)}`);
+      lines.push(`${indent}${shownKey}${pad}  ${value === null ? '-' : escapeControls(String(value))}`);
     }
   }
   return lines;

@@ -68,6 +68,7 @@ export const certCommand: Command = async (context) => {
   if (der && out === undefined && !context.json && context.io.stdout.isTTY === true) {
     throw new CliError('usage', EXIT.usage, msg.derToTerminal);
   }
+  if (out !== undefined) await context.checkOutput(out);
   const card = await context.card();
   const bytes = await readCardCertificate(context, card, kind);
   const armoured = toPem(bytes);
@@ -86,15 +87,22 @@ export const certCommand: Command = async (context) => {
   return { result, human };
 };
 
-/** Trust anchors for an offline verification: `--roots` files, the TEST roots with `--simulator`, else J-LIS. */
+/**
+ * Trust anchors for an offline verification: `--roots` files, the virtual card's TEST roots
+ * with `--trust-test-roots` (never implied by `--simulator`), else the bundled J-LIS roots.
+ */
 export async function chooseTrust(context: CommandContext): Promise<TrustChoice> {
   const files = listOption(context.args.options, 'roots');
+  const testOnly = flag(context.args.options, 'trust-test-roots');
+  if (files.length > 0 && testOnly) {
+    throw new CliError('usage', EXIT.usage, context.msg.conflictingOptions('--roots', '--trust-test-roots'));
+  }
   if (files.length > 0) {
     const roots: Uint8Array[] = [];
     for (const file of files) roots.push(...certificatesFrom(await context.readFile(file)));
     return { roots, source: 'custom' };
   }
-  if (context.simulator) return { roots: await testRoots(), source: 'test' };
+  if (testOnly) return { roots: await testRoots(), source: 'test' };
   return { roots: undefined, source: 'jlis' };
 }
 

@@ -8,6 +8,7 @@ import { stringOption } from '../args.js';
 import { chainJson, chainReport, parseAt, summarize, testRoots, tryParse, type TrustChoice } from '../certificates.js';
 import type { Command } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { escapeControls } from '../terminal.js';
 import { loadPcsc } from '../transport.js';
 import { readCardCertificate } from './cert.js';
 import { attributeLines, attributesJson, textPin } from './personal.js';
@@ -22,7 +23,7 @@ export const readersCommand: Command = async (context) => {
   const human =
     readers.length === 0
       ? msg.readersNone
-      : readers.map((r) => `${r.name}\t(${r.cardPresent ? msg.readerCard : msg.readerEmpty})`).join('\n');
+      : readers.map((r) => `${escapeControls(r.name)}\t(${r.cardPresent ? msg.readerCard : msg.readerEmpty})`).join('\n');
   return { result: { readers }, human, exitCode: readers.length === 0 ? EXIT.noReader : EXIT.ok };
 };
 
@@ -87,6 +88,7 @@ export const demoCommand: Command = async (context) => {
   lines.push(
     msg.demoStep(2, msg.demoCert),
     ...chainReport(parsed, chain, trust, at, msg, '  '),
+    ...(trust.source === 'test' ? [`  ${msg.demoTrustNote}`] : []),
     '',
   );
 

@@ -98,6 +98,7 @@ export const faceCommand: Command = async (context) => {
   const { msg, args } = context;
   const photoFile = stringOption(args.options, 'photo');
   const credential = stringOption(args.options, 'credential') ?? 'text-pin';
+  if (photoFile !== undefined) await context.checkOutput(photoFile);
   const card = await context.card();
   const options = { allowLastTry: context.allowLastTry };
   const progress = context.progress(msg.readingFace);

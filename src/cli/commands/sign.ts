@@ -12,7 +12,7 @@ import { signCms, verifyCms } from '../../crypto/cms.js';
 import { verifyRawSignature, type RawSignatureResult } from '../../crypto/signature.js';
 import { toHex } from '../../bytes.js';
 import { flag, stringOption } from '../args.js';
-import { certificateRows, chainJson, chainReport, parseAt, singleCertificate, summarize } from '../certificates.js';
+import { certificateRows, chainJson, chainReport, parseAt, reasonRows, singleCertificate, summarize } from '../certificates.js';
 import type { Command, CommandContext } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { fieldLines, toPem } from '../output.js';
@@ -45,6 +45,9 @@ export const signCommand: Command = async (context) => {
     throw new CliError('usage', EXIT.usage, msg.conflictingOptions('--cms', '--hash'));
   }
   const data = await context.readFile(input);
+  // Before the card is touched: an output that would be refused is refused now.
+  await context.checkOutput(out);
+  if (certOut !== undefined) await context.checkOutput(certOut);
   const card = await context.card();
   const remaining = await card.jpki.remainingTries(key);
   const pin = await context.secretFor(key, remaining, key === 'sign' ? MAX_TRIES.signPassword : MAX_TRIES.authPin);
@@ -70,7 +73,7 @@ export const signCommand: Command = async (context) => {
         ? await context.withSecret('sign', () => card.jpki.readCertificate('sign', { pin, allowLastTry: context.allowLastTry }))
         : await readCardCertificate(context, card, 'auth');
   }
-  await context.writeFile(out, output);
+  await context.writeFile(out, output, { signed: true });
   if (certOut !== undefined && certificate !== undefined) await context.writeFile(certOut, toPem(certificate));
   const lines = [msg.signed(data.length, key, out, cms)];
   if (certOut !== undefined) lines.push(msg.certOut(certOut));
@@ -106,6 +109,8 @@ export const verifyCommand: Command = async (context) => {
     const contentFile = stringOption(args.options, 'content');
     const content = contentFile === undefined ? undefined : await context.readFile(contentFile);
     const cms = await context.readFile(cmsFile);
+    const contentOutFile = stringOption(args.options, 'content-out');
+    if (contentOutFile !== undefined) await context.checkOutput(contentOutFile);
     const verdict = await verifyCms(cms, {
       at,
       ...roots,
@@ -119,7 +124,7 @@ export const verifyCommand: Command = async (context) => {
     const person = verdict.signer?.person;
     const head: [string, string][] = [[msg.fieldSignature, verdict.valid ? msg.valid : msg.invalid]];
     if (verdict.signingTime !== undefined) head.push([msg.fieldSigningTime, verdict.signingTime.toISOString()]);
-    if (verdict.reasons.length > 0) head.push([msg.fieldReasons, verdict.reasons.join(', ')]);
+    head.push(...reasonRows(verdict.reasons, msg));
     const lines =
       verdict.chain !== undefined
         ? chainReport(verdict.signer, verdict.chain, trust, at, msg, '', head)
@@ -145,6 +150,7 @@ export const verifyCommand: Command = async (context) => {
     if (contentOut !== undefined && verdict.valid && verdict.content !== undefined) {
       lines.push(msg.contentWritten(verdict.content.length, contentOut));
     }
+    if (contentFile === undefined && verdict.reasons.includes('content-missing')) lines.push(msg.detachedHint);
     return {
       result: {
         format: 'cms',
@@ -188,7 +194,7 @@ export const verifyCommand: Command = async (context) => {
       );
   const valid = raw.valid && chain.valid;
   const head: [string, string][] = [[msg.fieldSignature, raw.valid ? msg.valid : msg.invalid]];
-  if (raw.reasons.length > 0) head.push([msg.fieldReasons, raw.reasons.join(', ')]);
+  head.push(...reasonRows(raw.reasons, msg));
   const lines = chainReport(chain.certificate, chain, trust, at, msg, '', head);
   if (raw.reasons.includes('auth-key-not-allowed')) lines.push(msg.authKeyRefused);
   if (raw.reasons.includes('sha1-signature')) lines.push(msg.sha1Refused);

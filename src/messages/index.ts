@@ -1,0 +1,8 @@
+/**
+ * Texts for people: {@link describeError} and {@link describeReason} in Japanese and English.
+ * Browser-safe.
+ * @packageDocumentation
+ */
+export { describeError, describeReason } from './describe.js';
+export type { VerificationReason } from './reason-texts.js';
+export type { Description, DescribeErrorOptions, MessageLocale } from './types.js';
