@@ -43,7 +43,8 @@ export class ResponseChainingError extends MynacardError {
 
 /**
  * What `ApduChannel` keeps as the `cause` of a transport failure on a command that
- * carried a secret (VERIFY, CHANGE REFERENCE DATA, …): the original error's `name` and `code`
+ * carried a secret (VERIFY, CHANGE REFERENCE DATA, …): the original error's class name
+ * (`originalName`) and `code`
  * only. Its message and other properties are dropped, because a transport may echo the command
  * (and so the PIN) in them.
  */
@@ -51,10 +52,14 @@ export class RedactedTransportCause extends Error {
   /** The original error's `code` (string or number), when it had one. */
   readonly code: string | number | undefined;
 
+  /** The class name of the original error (`'TypeError'`, `'TransportError'` …). */
+  readonly originalName: string;
+
   constructor(original: unknown) {
     const name = originalName(original);
     super(`${name} (details withheld: the command carried a secret)`);
-    this.name = name;
+    this.name = 'RedactedTransportCause';
+    this.originalName = name;
     const code = (original as { code?: unknown } | null | undefined)?.code;
     // A code is a short token ('ECONNRESET', 'NoService'); a longer or odd one could be data.
     this.code =

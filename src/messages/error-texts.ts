@@ -321,6 +321,28 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
     ],
   },
   'card-ap-codec': MALFORMED_DATA,
+  'card-ap-selection': {
+    ja: [
+      'カードの領域を選んだときの応答が想定と違ったため、暗証番号などは送りませんでした。',
+      'このカードではこの操作を行えません。システムの担当者に連絡してください。',
+    ],
+    en: [
+      'The card answered the selection of its area unexpectedly, so no PIN or other secret was sent.',
+      'This operation cannot be done with this card. Contact the system administrator.',
+    ],
+  },
+  'nfc-cancelled': {
+    ja: ['カードの読み取りが取り消されました。', 'もう一度読み取りを始めて、カードを端末にかざしてください。'],
+    en: ['Reading the card was cancelled.', 'Start reading again and hold the card to the device.'],
+  },
+  'second-tag': {
+    ja: ['複数のカードが同時に検出されました。', 'ほかのカードを離し、マイナンバーカード1枚だけを端末にかざしてください。'],
+    en: ['More than one card was detected at once.', 'Move other cards away and hold only the My Number Card to the device.'],
+  },
+  'nfc-unsupported-tag': {
+    ja: ['かざされたカードはマイナンバーカードとして読み取れませんでした。', 'マイナンバーカードを端末にかざしてください。'],
+    en: ['The card that was held to the device cannot be read as a My Number Card.', 'Hold the My Number Card to the device.'],
+  },
   'card-ap-write-verify': {
     ja: [
       'カードへの書き込みを確かめたところ、内容が一致しませんでした。',

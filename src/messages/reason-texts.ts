@@ -135,6 +135,7 @@ export const REASON_TEXTS: Readonly<Record<VerificationReason, LocalizedText>> =
   'cms-signature-invalid': TAMPERED,
   'signing-certificate-missing': MALFORMED_SIGNATURE,
   'signing-certificate-mismatch': TAMPERED,
+  'signed-attributes-not-der': TAMPERED,
   'kind-mismatch': {
     ja: [
       '電子証明書の種類が違います（署名用と利用者証明用を取り違えています）。',

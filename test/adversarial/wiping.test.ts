@@ -249,13 +249,13 @@ describe('a transport error on a PIN-bearing command keeps no secret in its caus
       expect(error).toBeInstanceOf(TransportError);
       const cause = (error as Error).cause;
       expect(cause).toBeInstanceOf(RedactedTransportCause);
-      expect(cause).toMatchObject({ name: 'Error', code: 'ECHO' });
+      expect(cause).toMatchObject({ name: 'RedactedTransportCause', originalName: 'Error', code: 'ECHO' });
       expect((cause as Error).cause).toBeUndefined();
       const pin = [{ name: 'auth PIN', value: LEAK_PINS.auth }];
       expect(findLeaks(errorText(error), pin)).toEqual([]);
       expect(findLeaks(inspect(error, { depth: 10, showHidden: true }), pin)).toEqual([]);
       expect(findLeaks(JSON.stringify(error, Object.getOwnPropertyNames(error as object)), pin)).toEqual([]);
-      expect(findLeaks(JSON.stringify(cause, ['name', 'message', 'code', 'command', 'cause']), pin)).toEqual([]);
+      expect(findLeaks(JSON.stringify(cause, ['name', 'originalName', 'message', 'code', 'command', 'cause']), pin)).toEqual([]);
     });
   }
 
@@ -275,7 +275,7 @@ describe('a transport error on a PIN-bearing command keeps no secret in its caus
       const e = await card.jpki.sign('auth', DATA, { pin: LEAK_PINS.auth }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(TransportError);
       expect((e as TransportError).code).toBe('transport-error');
-      expect((e as Error).cause).toMatchObject({ name: 'TransportError', code: 'toy-link' });
+      expect((e as Error).cause).toMatchObject({ name: 'RedactedTransportCause', originalName: 'TransportError', code: 'toy-link' });
       expect(findLeaks(errorText(e), [{ name: 'auth PIN', value: LEAK_PINS.auth }])).toEqual([]);
     }
     const removed: Transport = {

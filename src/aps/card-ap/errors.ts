@@ -219,6 +219,7 @@ export class CardApReservedAidError extends InvalidArgumentError {
       `${what} overlaps the reserved DF name ${reservedAid} (it is equal to it, a prefix of it or starts with it): ` +
         'a card that selects by partial DF name could select one of its own applications',
     );
+    this.name = 'CardApReservedAidError';
     this.reservedAid = reservedAid;
   }
 }
