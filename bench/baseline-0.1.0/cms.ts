@@ -28,7 +28,7 @@ import {
 import { Certificate, GeneralName, Time } from '@peculiar/asn1-x509';
 import { concatBytes, equalBytes } from '../../src/bytes.js';
 import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
-import { hashData, type HashAlgorithm } from '../../src/aps/digest-info.js';
+import { hashData, type HashAlgorithm } from '../../src/hash/digest-info.js';
 import { decodeTlv, encodeTlv, type TlvNode } from '../../src/tlv/index.js';
 import type { JpkiCard } from '../../src/crypto/card.js';
 import { verifyJpkiChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';

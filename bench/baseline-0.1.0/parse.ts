@@ -29,7 +29,7 @@ import {
   type RsaPublicKeyInfo,
 } from './x509.js';
 import { CryptoError } from '../../src/errors.js';
-import type { HashAlgorithm } from '../../src/aps/digest-info.js';
+import type { HashAlgorithm } from '../../src/hash/digest-info.js';
 
 /** Policy OID of 署名用電子証明書 (cert-profile §2). */
 export const JPKI_SIGN_POLICY = '1.2.392.200149.8.5.1.1.20';

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { CryptoError, InvalidArgumentError } from '../../src/errors.js';
-import type { HashAlgorithm } from '../../src/aps/digest-info.js';
+import type { HashAlgorithm } from '../../src/hash/digest-info.js';
 import { decodeCertificate, isRsaKey, type DecodedCertificate } from './x509.js';
 
 const HASHES: readonly HashAlgorithm[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];

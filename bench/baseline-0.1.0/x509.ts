@@ -12,7 +12,7 @@ import { Certificate, type AlgorithmIdentifier, type Name } from '@peculiar/asn1
 import { equalBytes, toHex } from '../../src/bytes.js';
 import { CryptoError } from '../../src/errors.js';
 import { decodeTlv, type TlvNode } from '../../src/tlv/index.js';
-import type { HashAlgorithm } from '../../src/aps/digest-info.js';
+import type { HashAlgorithm } from '../../src/hash/digest-info.js';
 import { OID } from '../../src/crypto/oid.js';
 
 export { OID } from '../../src/crypto/oid.js';

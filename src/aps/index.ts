@@ -37,7 +37,7 @@ export {
   encodeDigestInfo,
   hashData,
   type HashAlgorithm,
-} from './digest-info.js';
+} from '../hash/digest-info.js';
 export {
   decodeCardIdentifier,
   decodeFaceRecord,

@@ -16,7 +16,7 @@ import {
   SIGN_P2_CURRENT_KEY,
   sfiReference,
 } from './constants.js';
-import { DEFAULT_HASH, assertHashAlgorithm, digestInfoOf, type HashAlgorithm } from './digest-info.js';
+import { DEFAULT_HASH, assertHashAlgorithm, digestInfoOf, type HashAlgorithm } from '../hash/digest-info.js';
 import { encodeSecret, type SecretValue } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';

@@ -7,7 +7,7 @@
  */
 import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
-import type { HashAlgorithm } from '../aps/digest-info.js';
+import type { HashAlgorithm } from '../hash/digest-info.js';
 import {
   AUTHENTICATION_CONTEXT,
   checkChallenge,

@@ -3,7 +3,7 @@
  * over the virtual card) fits, and so does any object with the same two JPKI verbs.
  * @packageDocumentation
  */
-import type { HashAlgorithm } from '../aps/digest-info.js';
+import type { HashAlgorithm } from '../hash/digest-info.js';
 import type { JpkiKeyKind } from '../aps/jpki.js';
 
 /** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */

@@ -7,7 +7,7 @@
  */
 import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
-import { hashData, type HashAlgorithm } from '../aps/digest-info.js';
+import { hashData, type HashAlgorithm } from '../hash/digest-info.js';
 import { encodeTlv, readTlvTime, type TlvNode } from '../tlv/index.js';
 import type { JpkiCard } from './card.js';
 import { verifyDecodedChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';

@@ -19,7 +19,7 @@
  */
 import { concatBytes, equalBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
-import { hashData } from '../aps/digest-info.js';
+import { hashData } from '../hash/digest-info.js';
 import { decodeTlv, encodeTlv, type TlvNode } from '../tlv/index.js';
 import { CARD_KEY_BITS, keyInBounds, MAX_ISSUER_KEY_BITS, recoverDigestInfo } from './rsa-recover.js';
 

@@ -17,7 +17,7 @@ import {
   type RsaPublicKeyInfo,
 } from './x509.js';
 import { CryptoError } from '../errors.js';
-import type { HashAlgorithm } from '../aps/digest-info.js';
+import type { HashAlgorithm } from '../hash/digest-info.js';
 
 /** Policy OID of 署名用電子証明書 (cert-profile §2). */
 export const JPKI_SIGN_POLICY = '1.2.392.200149.8.5.1.1.20';

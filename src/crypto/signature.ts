@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { CryptoError, InvalidArgumentError } from '../errors.js';
-import type { HashAlgorithm } from '../aps/digest-info.js';
+import type { HashAlgorithm } from '../hash/digest-info.js';
 import { parseJpkiCertificate, type CertificateKind } from './parse.js';
 import { decodeCertificate, isRsaKey, type DecodedCertificate } from './x509.js';
 

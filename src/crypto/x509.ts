@@ -9,7 +9,7 @@ import { equalBytes, toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { readTlvBoolean, readTlvTime, type TlvNode } from '../tlv/index.js';
 import { checkName, checkNameValues, decodeOne, derError, guard, readOid } from './der.js';
-import type { HashAlgorithm } from '../aps/digest-info.js';
+import type { HashAlgorithm } from '../hash/digest-info.js';
 import { OID } from './oid.js';
 
 export { OID } from './oid.js';

@@ -9,7 +9,7 @@ import {
   SecurityStatusNotSatisfiedError,
 } from '../../src/apdu/status.js';
 import { toHex } from '../../src/bytes.js';
-import { digestInfoOf } from '../../src/aps/digest-info.js';
+import { digestInfoOf } from '../../src/hash/digest-info.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { CardRemovedError, InvalidArgumentError, PinFormatError, PinRetryGuardError } from '../../src/errors.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';

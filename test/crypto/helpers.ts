@@ -22,7 +22,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { fromHex } from '../../src/bytes.js';
 import type { JpkiCard } from '../../src/crypto/card.js';
-import type { HashAlgorithm } from '../../src/aps/digest-info.js';
+import type { HashAlgorithm } from '../../src/hash/digest-info.js';
 
 x509.cryptoProvider.set(globalThis.crypto);
 

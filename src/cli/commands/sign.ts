@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { MAX_TRIES } from '../../aps/constants.js';
-import { hashData, type HashAlgorithm } from '../../aps/digest-info.js';
+import { hashData, type HashAlgorithm } from '../../hash/digest-info.js';
 import type { JpkiKeyKind } from '../../aps/jpki.js';
 import { verifyJpkiChain } from '../../crypto/chain.js';
 import type { JpkiCard } from '../../crypto/card.js';

@@ -1,6 +1,7 @@
 /**
  * DER `DigestInfo` (PKCS #1 v2.2 §9.2) — the input of the JPKI signature command `80 2A 00 80`:
  * the card adds PKCS #1 v1.5 type-1 padding itself (card-facts §4).
+ * A leaf: the card sessions (`aps`) and trust (`crypto`) both import it, and it imports neither.
  * @packageDocumentation
  */
 import { sha1 } from '@noble/hashes/legacy.js';

@@ -9,7 +9,7 @@ import {
   encodeDigestInfo,
   hashData,
   type HashAlgorithm,
-} from '../../src/aps/digest-info.js';
+} from '../../src/hash/digest-info.js';
 
 const NODE_NAME: Record<HashAlgorithm, string> = {
   'SHA-1': 'sha1',
