@@ -7,6 +7,7 @@
 import { toHex } from '../bytes.js';
 import { CryptoError } from '../errors.js';
 import { decodeTlv, encodeTlv, readTlvOid, readTlvString, readTlvTime, TlvError, type TlvNode } from '../tlv/index.js';
+import { OID } from './oid.js';
 
 /** A CryptoError whose message never holds input data. @internal */
 export function derError(code: string, message: string, cause?: unknown): CryptoError {
@@ -40,13 +41,13 @@ export function decodeOne(bytes: Uint8Array, code: string, what: string): TlvNod
 
 /** Short names of the DN attribute types seen in JPKI certificates (cert-profile §2). */
 const NAME_TYPES: Readonly<Record<string, string>> = {
-  '2.5.4.6': 'C',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'serialNumber',
+  [OID.countryName]: 'C',
+  [OID.organizationName]: 'O',
+  [OID.organizationalUnitName]: 'OU',
+  [OID.localityName]: 'L',
+  [OID.stateOrProvinceName]: 'ST',
+  [OID.commonName]: 'CN',
+  [OID.serialNumber]: 'serialNumber',
 };
 
 /** Tags read as text in a DN (DirectoryString choices and IA5String); others are shown as hex. */

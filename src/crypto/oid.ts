@@ -27,4 +27,14 @@ export const OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   ocsp: '1.3.6.1.5.5.7.48.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
+  /** id-qt-cps: the CPS pointer qualifier of a certificate policy (RFC 5280 §4.2.1.4). */
+  cpsQualifier: '1.3.6.1.5.5.7.2.1',
+  // Distinguished-name attribute types seen in JPKI certificates (X.520; cert-profile §2).
+  countryName: '2.5.4.6',
+  organizationName: '2.5.4.10',
+  organizationalUnitName: '2.5.4.11',
+  localityName: '2.5.4.7',
+  stateOrProvinceName: '2.5.4.8',
+  commonName: '2.5.4.3',
+  serialNumber: '2.5.4.5',
 } as const;

@@ -10,6 +10,8 @@
  * @packageDocumentation
  */
 import { OID } from '../crypto/oid.js';
+import { JPKI_AUTH_POLICY, JPKI_SIGN_POLICY } from '../crypto/parse.js';
+import { JPKI_PERSON_OID } from '../crypto/san.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import {
   BOOLEAN_TRUE,
@@ -133,28 +135,16 @@ export const JPKI_CPS_URL = 'http://www.jpki.go.jp/cps.html';
 
 /**
  * Policy of 署名用 leaves (cert-profile §2). Test cards are claimed to use `…8.5.1.0.20`; the test
- * PKI uses the production OID so that the SDK's policy check is exercised.
+ * PKI uses the production OID so that the SDK's policy check is exercised. The verifier's
+ * constant, under the name the test PKI has always exported.
  */
-export const SIGN_POLICY_OID = '1.2.392.200149.8.5.1.1.20';
+export const SIGN_POLICY_OID = JPKI_SIGN_POLICY;
 
 /** Policy of 利用者証明用 leaves (cert-profile §2, production OID; see {@link SIGN_POLICY_OID}). */
-export const AUTH_POLICY_OID = '1.2.392.200149.8.5.1.3.30';
+export const AUTH_POLICY_OID = JPKI_AUTH_POLICY;
 
-/** JPKI SAN otherName type-ids (cert-profile §3; card-facts §6.2). */
-export const JPKI_SAN_OID = {
-  /** 氏名 */
-  name: '1.2.392.200149.8.5.5.1',
-  /** 氏名代替文字の使用位置 */
-  nameSubstitutionFlags: '1.2.392.200149.8.5.5.2',
-  /** 性別 */
-  sex: '1.2.392.200149.8.5.5.3',
-  /** 生年月日 */
-  birthDate: '1.2.392.200149.8.5.5.4',
-  /** 住所 */
-  address: '1.2.392.200149.8.5.5.5',
-  /** 住所代替文字の使用位置 */
-  addressSubstitutionFlags: '1.2.392.200149.8.5.5.6',
-} as const;
+/** JPKI SAN otherName type-ids (cert-profile §3; card-facts §6.2): the verifier's table. */
+export const JPKI_SAN_OID = JPKI_PERSON_OID;
 
 // Exact extension values observed in real J-LIS certificates (cert-profile §2).
 const KEY_USAGE_CA = Uint8Array.of(0x03, 0x02, 0x01, 0x06); // keyCertSign | cRLSign
@@ -162,12 +152,6 @@ const KEY_USAGE_AUTH = Uint8Array.of(0x03, 0x02, 0x07, 0x80); // digitalSignatur
 const KEY_USAGE_SIGN = Uint8Array.of(0x03, 0x02, 0x06, 0xc0); // digitalSignature | nonRepudiation
 const BASIC_CONSTRAINTS_CA = Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff); // CA:TRUE, no pathLen
 
-const OID_COUNTRY = '2.5.4.6';
-const OID_ORGANIZATION = '2.5.4.10';
-const OID_ORGANIZATIONAL_UNIT = '2.5.4.11';
-const OID_LOCALITY = '2.5.4.7';
-const OID_COMMON_NAME = '2.5.4.3';
-const OID_CPS_QUALIFIER = '1.3.6.1.5.5.7.2.1';
 
 /** English OU naming each hierarchy (cert-profile §1). */
 const PURPOSE_OU: Readonly<Record<TestPurpose, string>> = {
@@ -192,20 +176,20 @@ function encodeName(attributes: readonly NameAttribute[]): Uint8Array {
 /** `C=JP, O=JPKI-TEST, OU=JPKI for …, OU=Japan Agency for Local Authority Information Systems`. */
 function rootName(purpose: TestPurpose): Uint8Array {
   return encodeName([
-    [OID_COUNTRY, printableString('JP')],
-    [OID_ORGANIZATION, utf8String(TEST_PKI_ORGANIZATION)],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(PURPOSE_OU[purpose])],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(JLIS_OU)],
+    [OID.countryName, printableString('JP')],
+    [OID.organizationName, utf8String(TEST_PKI_ORGANIZATION)],
+    [OID.organizationalUnitName, utf8String(PURPOSE_OU[purpose])],
+    [OID.organizationalUnitName, utf8String(JLIS_OU)],
   ]);
 }
 
 /** The Japanese DirName of the root SAN and leaf IAN. */
 function japaneseName(purpose: TestPurpose): Uint8Array {
   return encodeName([
-    [OID_COUNTRY, printableString('JP')],
-    [OID_ORGANIZATION, utf8String(TEST_PKI_ORGANIZATION_JA)],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(PURPOSE_OU_JA[purpose])],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(JLIS_OU_JA)],
+    [OID.countryName, printableString('JP')],
+    [OID.organizationName, utf8String(TEST_PKI_ORGANIZATION_JA)],
+    [OID.organizationalUnitName, utf8String(PURPOSE_OU_JA[purpose])],
+    [OID.organizationalUnitName, utf8String(JLIS_OU_JA)],
   ]);
 }
 
@@ -222,18 +206,18 @@ function crlDistributionPoints(name: Uint8Array): Uint8Array {
 /** A leaf CRLDP DirName: `C=JP,O=JPKI-TEST,OU=JPKI for …,OU=CRL Distribution Points,OU=<pref>,CN=<muni> CRLDP`. */
 function leafCrlName(purpose: TestPurpose, prefecture: string, municipality: string): Uint8Array {
   return encodeName([
-    [OID_COUNTRY, printableString('JP')],
-    [OID_ORGANIZATION, utf8String(TEST_PKI_ORGANIZATION)],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(PURPOSE_OU[purpose])],
-    [OID_ORGANIZATIONAL_UNIT, utf8String('CRL Distribution Points')],
-    [OID_ORGANIZATIONAL_UNIT, utf8String(prefecture)],
-    [OID_COMMON_NAME, utf8String(`${municipality} CRLDP`)],
+    [OID.countryName, printableString('JP')],
+    [OID.organizationName, utf8String(TEST_PKI_ORGANIZATION)],
+    [OID.organizationalUnitName, utf8String(PURPOSE_OU[purpose])],
+    [OID.organizationalUnitName, utf8String('CRL Distribution Points')],
+    [OID.organizationalUnitName, utf8String(prefecture)],
+    [OID.commonName, utf8String(`${municipality} CRLDP`)],
   ]);
 }
 
 /** certificatePolicies: one policy with one CPS qualifier (IA5String). */
 function certificatePolicies(policy: string): Uint8Array {
-  return sequence(sequence(oid(policy), sequence(sequence(oid(OID_CPS_QUALIFIER), ia5String(JPKI_CPS_URL)))));
+  return sequence(sequence(oid(policy), sequence(sequence(oid(OID.cpsQualifier), ia5String(JPKI_CPS_URL)))));
 }
 
 /** One Extension; `critical` is encoded only when true (DER DEFAULT FALSE). */
@@ -437,8 +421,8 @@ export async function issueTestAuthLeaf(params: IssueTestAuthLeafParams): Promis
   const info = readIssuerInfo(params.issuer.certificate);
   const { spki, keyId } = await publicKeyInfo(params.publicKey);
   const subject = encodeName([
-    [OID_COUNTRY, printableString('JP')],
-    [OID_COMMON_NAME, utf8String(params.cn)],
+    [OID.countryName, printableString('JP')],
+    [OID.commonName, utf8String(params.cn)],
   ]);
   const accessDescription = sequence(oid(OID.ocsp), tlv(0x86, new TextEncoder().encode(TEST_OCSP_URL)));
   return signCertificate({
@@ -484,10 +468,10 @@ export async function issueTestSignLeaf(params: IssueTestSignLeafParams): Promis
   const info = readIssuerInfo(params.issuer.certificate);
   const { spki, keyId } = await publicKeyInfo(params.publicKey);
   const subject = encodeName([
-    [OID_COUNTRY, printableString('JP')],
-    [OID_LOCALITY, utf8String(params.prefectureRomaji)],
-    [OID_LOCALITY, utf8String(params.municipalityRomaji)],
-    [OID_COMMON_NAME, utf8String(params.cn)],
+    [OID.countryName, printableString('JP')],
+    [OID.localityName, utf8String(params.prefectureRomaji)],
+    [OID.localityName, utf8String(params.municipalityRomaji)],
+    [OID.commonName, utf8String(params.cn)],
   ]);
   const otherName = (typeId: string, value: string): Uint8Array =>
     tlv(0xa0, oid(typeId), tlv(0xa0, utf8String(value)));
