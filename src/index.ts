@@ -10,6 +10,8 @@ export * from './apdu/index.js';
 export * from './aps/my-number.js';
 export * from './aps/index.js';
 export * from './crypto/index.js';
+export { verifyCardFaceIntegrity, verifyCardTextIntegrity } from './card-trust/integrity.js';
+export type { CardIntegrityOptions, FaceIntegrityCard, TextIntegrityCard } from './card-trust/integrity.js';
 export * from './crypto/jpki-roots.js';
 export * from './crypto/base64.js';
 export * from './messages/index.js';

@@ -1,10 +1,11 @@
 /**
  * The part of a card the signing flows need, as a structural type: a `MyNumberCard` (real or
- * over the virtual card) fits, and so does any object with the same two JPKI verbs.
+ * over the virtual card) fits, and so does any object with the same two JPKI verbs. Written
+ * without the card-session types so that trust does not depend on the card layer;
+ * `test/architecture/layers.test.ts` checks that `MyNumberCard` still fits.
  * @packageDocumentation
  */
 import type { HashAlgorithm } from '../hash/digest-info.js';
-import type { JpkiKeyKind } from '../aps/jpki.js';
 
 /** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */
 export interface JpkiCard {
@@ -16,8 +17,8 @@ export interface JpkiCard {
      * A raw signature of whatever bytes it is given: `authenticate` passes its own
      * authentication message here, never bytes chosen by a server.
      */
-    sign(kind: JpkiKeyKind, data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
+    sign(kind: 'auth' | 'sign', data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
     /** Read the DER certificate of `kind` (the sign certificate needs the sign password). */
-    readCertificate(kind: JpkiKeyKind, options?: { pin?: string }): Promise<Uint8Array>;
+    readCertificate(kind: 'auth' | 'sign', options?: { pin?: string }): Promise<Uint8Array>;
   };
 }

@@ -61,5 +61,3 @@ export type {
   TextApIntegrityInput,
   TextApIntegrityResult,
 } from './integrity.js';
-export { verifyCardFaceIntegrity, verifyCardTextIntegrity } from './integrity-card.js';
-export type { CardIntegrityOptions, FaceIntegrityCard, TextIntegrityCard } from './integrity-card.js';

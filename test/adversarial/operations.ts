@@ -3,7 +3,8 @@
  * how many VERIFY commands with data it is allowed to send.
  */
 import { MyNumberCard } from '../../src/aps/card.js';
-import { authenticate, signCms, verifyCardFaceIntegrity, verifyCardTextIntegrity } from '../../src/crypto/index.js';
+import { authenticate, signCms } from '../../src/crypto/index.js';
+import { verifyCardFaceIntegrity, verifyCardTextIntegrity } from '../../src/card-trust/integrity.js';
 import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, DEFAULT_TEXT_PIN } from '../../src/testing/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 

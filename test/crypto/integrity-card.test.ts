@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PinIncorrectError } from '../../src/apdu/status.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { toHex } from '../../src/bytes.js';
-import { verifyCardFaceIntegrity, verifyCardTextIntegrity } from '../../src/crypto/integrity-card.js';
+import { verifyCardFaceIntegrity, verifyCardTextIntegrity } from '../../src/card-trust/integrity.js';
 import type { RsaPublicKeyParts } from '../../src/crypto/integrity.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { decodeTlv } from '../../src/tlv/index.js';

@@ -2,8 +2,11 @@
  * Integrity checks read straight from a card session: the files of the 券面事項入力補助AP or
  * the 券面事項確認AP are read with one VERIFY and checked with {@link verifyTextApIntegrity} /
  * {@link verifyFaceApIntegrity}. What a valid result proves (and does not) is explained in
- * `./integrity.ts`: the records are unchanged since the EF 0004 key signed them; not that the
+ * `crypto/integrity.ts`: the records are unchanged since the EF 0004 key signed them; not that the
  * card is genuine, nor that it is present.
+ *
+ * `card-trust` is the layer above both the card sessions (`aps`) and trust (`crypto`): the
+ * trust operations that need a card. Neither of those imports it.
  * @packageDocumentation
  */
 import type { FaceCredential } from '../aps/face.js';
@@ -16,7 +19,7 @@ import {
   type FaceApIntegrityResult,
   type IntegrityOptions,
   type TextApIntegrityResult,
-} from './integrity.js';
+} from '../crypto/integrity.js';
 
 /** A card with the text-AP read {@link verifyCardTextIntegrity} uses (a `MyNumberCard` fits). */
 export interface TextIntegrityCard {
