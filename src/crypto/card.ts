@@ -2,7 +2,7 @@
  * The part of a card the signing flows need, as a structural type: a `MyNumberCard` (real or
  * over the virtual card) fits, and so does any object with the same two JPKI verbs. Written
  * without the card-session types so that trust does not depend on the card layer;
- * `test/architecture/layers.test.ts` checks that `MyNumberCard` still fits.
+ * `test/architecture/card-shapes.test.ts` checks that `MyNumberCard` still fits.
  * @packageDocumentation
  */
 import type { HashAlgorithm } from '../hash/digest-info.js';
