@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { CryptoError } from '../errors.js';
+import { eraByCode, eraCovers, type JapaneseEra } from '../calendar/japanese-era.js';
 import { decodeTlv, readTlvOid, readTlvString, TlvUniversalTag, type TlvNode } from '../tlv/index.js';
 
 /** The six JPKI SAN otherName OIDs (cert-profile §3; card-facts §6.2). */
@@ -30,28 +31,7 @@ const FIELD_BY_OID: ReadonlyMap<string, PersonField> = new Map(
 );
 
 /** Japanese era of the SAN birth date's first digit (cert-profile §3 [claim]): 0 unknown … 5 令和. */
-export type JpkiEra = 'unknown' | 'meiji' | 'taisho' | 'showa' | 'heisei' | 'reiwa' | 'unrecognized';
-
-const ERA_BY_CODE: Readonly<Record<string, JpkiEra>> = {
-  '0': 'unknown',
-  '1': 'meiji',
-  '2': 'taisho',
-  '3': 'showa',
-  '4': 'heisei',
-  '5': 'reiwa',
-};
-
-/**
- * First day of each era as `YYYYMMDD` (Gregorian). On 1912-07-30 and 1926-12-25 both the old
- * and the new era are correct (the change happened during the day), so both are accepted.
- */
-const ERA_RANGES: readonly { readonly era: JpkiEra; readonly from: string; readonly to: string }[] = [
-  { era: 'meiji', from: '00000000', to: '19120730' },
-  { era: 'taisho', from: '19120730', to: '19261225' },
-  { era: 'showa', from: '19261225', to: '19890107' },
-  { era: 'heisei', from: '19890108', to: '20190430' },
-  { era: 'reiwa', from: '20190501', to: '99991231' },
-];
+export type JpkiEra = 'unknown' | JapaneseEra | 'unrecognized';
 
 /** The SAN 生年月日: era digit + Gregorian date (cert-profile §3). */
 export interface JpkiBirthDate {
@@ -134,11 +114,10 @@ export function decodeJpkiBirthDate(text: string): JpkiBirthDate {
   const year = Number(ymd.slice(0, 4));
   const month = Number(ymd.slice(4, 6));
   const day = Number(ymd.slice(6, 8));
-  const era = Object.hasOwn(ERA_BY_CODE, eraCode) ? ERA_BY_CODE[eraCode]! : 'unrecognized';
+  const era: JpkiEra = eraCode === '0' ? 'unknown' : (eraByCode(eraCode)?.era ?? 'unrecognized');
   const partlyUnknown = era === 'unknown' && (month === 0 || day === 0);
   if (!partlyUnknown && !isRealDate(year, month, day)) throw malformedSan('birth date is not a calendar date');
-  const eraConsistent =
-    era === 'unknown' || ERA_RANGES.some((r) => r.era === era && ymd >= r.from && ymd <= r.to);
+  const eraConsistent = era === 'unknown' || (era !== 'unrecognized' && eraCovers(era, ymd));
   return { era, eraCode, date: `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}`, eraConsistent };
 }
 

@@ -9,6 +9,7 @@
  * These certificates are for tests only; nothing here must ever be trusted.
  * @packageDocumentation
  */
+import { eraOf, type JapaneseEraCode } from '../calendar/japanese-era.js';
 import { OID } from '../crypto/oid.js';
 import { JPKI_AUTH_POLICY, JPKI_SIGN_POLICY } from '../crypto/parse.js';
 import { JPKI_PERSON_OID } from '../crypto/san.js';
@@ -38,7 +39,7 @@ export type TestPurpose = 'auth' | 'sign';
 export type TestSex = '1' | '2' | '3';
 
 /** Era digit of the SAN 生年月日 (cert-profile §3): 1 明治, 2 大正, 3 昭和, 4 平成, 5 令和. */
-export type EraCode = '1' | '2' | '3' | '4' | '5';
+export type EraCode = JapaneseEraCode;
 
 /** A fictional card holder (基本4情報 plus 個人番号) for test cards. */
 export interface TestHolder {
@@ -576,15 +577,6 @@ function parseDate(text: string): CalendarDate {
 
 const ordinal = (d: CalendarDate): number => d.year * 10000 + d.month * 100 + d.day;
 
-/** First Gregorian day of each era, newest first (Meiji counted from its 1868-10-23 proclamation). */
-const ERA_STARTS: readonly (readonly [EraCode, number])[] = [
-  ['5', 20190501], // 令和
-  ['4', 19890108], // 平成
-  ['3', 19261225], // 昭和
-  ['2', 19120730], // 大正
-  ['1', 18681023], // 明治
-];
-
 /**
  * The era digit of a Gregorian date for the SAN 生年月日 (cert-profile §3): 1 明治 from 1868-10-23,
  * 2 大正 from 1912-07-30, 3 昭和 from 1926-12-25, 4 平成 from 1989-01-08, 5 令和 from 2019-05-01.
@@ -593,9 +585,10 @@ const ERA_STARTS: readonly (readonly [EraCode, number])[] = [
  * @throws InvalidArgumentError for a malformed date or one before 明治
  */
 export function eraCode(date: string): EraCode {
-  const value = ordinal(parseDate(date));
-  for (const [code, start] of ERA_STARTS) if (value >= start) return code;
-  throw new InvalidArgumentError('Dates before the Meiji era have no era code');
+  parseDate(date);
+  const era = eraOf(date.replace(/-/g, ''));
+  if (era === undefined) throw new InvalidArgumentError('Dates before the Meiji era have no era code');
+  return era.code;
 }
 
 /** The 9-character SAN 生年月日: era digit + Gregorian `YYYYMMDD` (e.g. `1990-01-02` → `419900102`). */
