@@ -15,3 +15,4 @@ export type { CardIntegrityOptions, FaceIntegrityCard, TextIntegrityCard } from 
 export * from './crypto/jpki-roots.js';
 export * from './crypto/base64.js';
 export * from './messages/index.js';
+export type { JapaneseEra, JapaneseEraCode } from './calendar/japanese-era.js';
