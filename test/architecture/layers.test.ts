@@ -1,0 +1,162 @@
+/**
+ * The layers of `src/` point one way and no two files import each other, directly or in a ring.
+ *
+ * The layer map (an area is a top folder of `src/`, or a root file such as `errors.ts`):
+ *
+ * ```
+ * errors                      (leaf)
+ * bytes, mutex                → errors
+ * tlv, hash                   → errors, bytes
+ * transport (the interface)   → errors, bytes, mutex
+ * apdu                        → transport, errors, bytes, mutex
+ * pcsc, webusb, … transports  → apdu, transport, errors, bytes, mutex
+ * aps (card sessions)         → apdu, transport, tlv, hash, errors, bytes, mutex
+ * crypto (trust)              → tlv, hash, errors, bytes, mutex
+ * testing                     → anything but cli
+ * cli                         → anything
+ * index (the root entry)      → anything but cli and testing
+ * ```
+ *
+ * `hash` (DigestInfo and the hashes) is the leaf that card sessions and trust both use; the
+ * transports never reach the card sessions, trust, the CLI or the test tools.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { area, cycles, readImportGraph } from './import-graph.js';
+
+const SRC = path.join(import.meta.dirname, '../../src');
+
+const BASE = ['errors', 'bytes', 'mutex'];
+const TRANSPORT_IMPLEMENTATION = [...BASE, 'transport', 'apdu'];
+const EVERYTHING = [
+  ...BASE,
+  'tlv',
+  'transport',
+  'apdu',
+  'pcsc',
+  'webusb',
+  'react-native',
+  'capacitor',
+  'hash',
+  'aps',
+  'crypto',
+  'testing',
+  'cli',
+  'index',
+];
+
+/** Area → the other areas its files may import. An area not listed here fails the test. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  bytes: ['errors'],
+  mutex: ['errors'],
+  tlv: ['errors', 'bytes'],
+  hash: ['errors', 'bytes'],
+  transport: BASE,
+  apdu: [...BASE, 'transport'],
+  pcsc: TRANSPORT_IMPLEMENTATION,
+  webusb: TRANSPORT_IMPLEMENTATION,
+  'react-native': TRANSPORT_IMPLEMENTATION,
+  capacitor: TRANSPORT_IMPLEMENTATION,
+  aps: [...BASE, 'apdu', 'transport', 'tlv', 'hash'],
+  crypto: [...BASE, 'tlv', 'hash'],
+  testing: EVERYTHING.filter((a) => a !== 'cli'),
+  cli: EVERYTHING,
+  index: EVERYTHING.filter((a) => a !== 'cli' && a !== 'testing'),
+};
+
+/**
+ * Imports that break the map today and are being fixed (the trust layer still takes hashing
+ * and the card readers from `aps/`). Delete an entry once its import is gone: the test fails
+ * while a listed import no longer exists, so the list cannot go stale.
+ */
+const KNOWN_EXCEPTIONS: readonly (readonly [from: string, to: string])[] = [
+  // DigestInfo and the hashes move to a `hash` leaf that aps and crypto both import.
+  ['crypto/authenticate.ts', 'aps/digest-info.ts'],
+  ['crypto/card.ts', 'aps/digest-info.ts'],
+  ['crypto/cms.ts', 'aps/digest-info.ts'],
+  ['crypto/integrity.ts', 'aps/digest-info.ts'],
+  ['crypto/parse.ts', 'aps/digest-info.ts'],
+  ['crypto/signature.ts', 'aps/digest-info.ts'],
+  ['crypto/x509.ts', 'aps/digest-info.ts'],
+  // The card-reading halves of crypto/card.ts and crypto/integrity-card.ts drive the APs.
+  ['crypto/card.ts', 'aps/jpki.ts'],
+  ['crypto/integrity-card.ts', 'aps/face.ts'],
+  ['crypto/integrity-card.ts', 'aps/pin.ts'],
+  ['crypto/integrity-card.ts', 'aps/records.ts'],
+  ['crypto/integrity-card.ts', 'aps/text.ts'],
+  // Being moved to the test tools in the next step.
+  ['transport/replay.ts', 'apdu/trace.ts'],
+];
+
+/** Cycles being broken in the next step (same rule: a listed cycle must still exist). */
+const KNOWN_CYCLES: readonly (readonly string[])[] = [
+  ['aps/card-ap/commands.ts', 'aps/card-ap/descriptor.ts', 'aps/card-ap/opener.ts', 'aps/card-ap/probe.ts', 'aps/card-ap/session.ts'],
+  ['aps/change-pin.ts', 'aps/jpki.ts'],
+];
+
+/** Files outside `src/` that a file may import (read at build time, not a layer). */
+const OUTSIDE_SRC: Readonly<Record<string, readonly string[]>> = {
+  'cli/run.ts': ['../package.json'],
+};
+
+const graph = readImportGraph(SRC);
+
+function isAllowed(from: string, to: string): boolean {
+  if (to.startsWith('../')) return OUTSIDE_SRC[from]?.includes(to.replace(/\.ts$/, '')) === true;
+  const a = area(from);
+  const b = area(to);
+  return a === b || (ALLOWED[a]?.includes(b) ?? false);
+}
+
+const exceptionKey = ([from, to]: readonly [string, string]): string => `${from} -> ${to}`;
+
+describe('the import graph of src/', () => {
+  it('resolves every relative import to a file of src/ (or a listed file outside it)', () => {
+    const unresolved: string[] = [];
+    for (const [from, targets] of graph) {
+      for (const to of targets) if (!graph.has(to) && !to.startsWith('../')) unresolved.push(`${from} -> ${to}`);
+    }
+    expect(unresolved).toEqual([]);
+    expect(graph.size).toBeGreaterThan(100);
+  });
+
+  it('has no import cycle between files', () => {
+    const known = new Set(KNOWN_CYCLES.map((c) => c.join()));
+    const found = cycles(graph).map((c) => c.join());
+    expect(found.filter((c) => !known.has(c))).toEqual([]);
+    expect([...known].filter((c) => !found.includes(c))).toEqual([]);
+  });
+
+  it('puts every file in an area of the layer map', () => {
+    const unknown = [...new Set([...graph.keys()].map(area))].filter((a) => !(a in ALLOWED));
+    expect(unknown).toEqual([]);
+  });
+
+  it('has no import against the layer map except the listed known exceptions', () => {
+    const known = new Set(KNOWN_EXCEPTIONS.map(exceptionKey));
+    const forbidden: string[] = [];
+    for (const [from, targets] of graph) {
+      for (const to of targets) {
+        const key = exceptionKey([from, to]);
+        if (!isAllowed(from, to) && !known.has(key)) forbidden.push(key);
+      }
+    }
+    expect(forbidden).toEqual([]);
+  });
+
+  it('lists only known exceptions that still exist and still break the map', () => {
+    const stale = KNOWN_EXCEPTIONS.filter(([from, to]) => !graph.get(from)?.has(to) || isAllowed(from, to));
+    expect(stale.map(exceptionKey)).toEqual([]);
+  });
+
+  it('tells the checker apart from a graph that breaks the map', () => {
+    expect(isAllowed('tlv/decode.ts', 'apdu/command.ts')).toBe(false);
+    expect(isAllowed('transport/transport.ts', 'apdu/trace.ts')).toBe(false);
+    expect(isAllowed('crypto/x509.ts', 'pcsc/transport.ts')).toBe(false);
+    expect(isAllowed('aps/jpki.ts', 'crypto/x509.ts')).toBe(false);
+    expect(isAllowed('index.ts', 'testing/index.ts')).toBe(false);
+    expect(isAllowed('apdu/channel.ts', 'transport/transport.ts')).toBe(true);
+    expect(cycles(new Map([['a.ts', new Set(['b.ts'])], ['b.ts', new Set(['a.ts'])]]))).toEqual([['a.ts', 'b.ts']]);
+  });
+});
