@@ -76,14 +76,7 @@ export type {
   CardApExternalAuthenticateOptions,
   CardApIssuerAuth,
 } from './auth.js';
-export {
-  CARD_AP_HOST,
-  resolveCardApHost,
-  type CardApChannel,
-  type CardApHost,
-  type CardApHostProvider,
-  type CardApTarget,
-} from './host.js';
+export { checkCardApHost, type CardApChannel, type CardApHost } from './host.js';
 export {
   openCardAp,
   type CardApCallOptions,

@@ -47,7 +47,7 @@ import {
   CardApValueTooLargeError,
   CardApWriteVerifyError,
 } from './errors.js';
-import { resolveCardApHost, runOnHost, type CardApHost, type CardApTarget } from './host.js';
+import { checkCardApHost, runOnHost, type CardApHost } from './host.js';
 import { probeWith } from './probe.js';
 import { fillerOf } from './tlv-record.js';
 
@@ -410,20 +410,20 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
  * Open a typed session with a free-area card AP. Nothing is sent until the first operation.
  *
  * ```ts
- * const library = openCardAp(card, libraryCard);          // or card.cardAp(libraryCard)
+ * const library = openCardAp(card, libraryCard);
  * const member = await library.read('memberNumber');       // string, typed from the descriptor
  * await library.write('loans', { limit: 10 }, { pin });    // verified by reading back
  * ```
  *
- * @param target - a `MyNumberCard`, a card-AP host, or an `ApduChannel`
+ * @param host - a `MyNumberCard`, or `{ channel }` over an `ApduChannel`
  * @throws InvalidArgumentError for an invalid descriptor or target
  */
 export function openCardAp<D extends CardApDescriptor>(
-  target: CardApTarget,
+  host: CardApHost,
   descriptor: D,
   options: OpenCardApOptions = {},
 ): CardApSession<D> {
-  const host = resolveCardApHost(target);
+  checkCardApHost(host);
   checkCardApDescriptor(descriptor);
   if (options.auth !== undefined && typeof options.auth !== 'function') throw new InvalidArgumentError('auth must be a function');
   return new CardApSessionImpl(host, descriptor, options.auth);
