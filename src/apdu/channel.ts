@@ -3,7 +3,8 @@
  *
  * - `61xx` → GET RESPONSE rounds, data concatenated; `6Cxx` → one resend with Le = SW2
  *   (reads only).
- * - Extended length: used when asked for and possible; on refusal (`6700`, or a transport
+ * - Extended length is decided here and only here (transports give a fixed hint at most):
+ *   used when asked for and possible; on refusal (`6700`, or a transport
  *   error, for an extended command while support is still unknown) the session falls back to
  *   short APDUs. Only reads whose sole extended part is Le are resent (with Le 256); VERIFY,
  *   CHANGE REFERENCE DATA, the signature and every other command are never resent.
@@ -49,6 +50,12 @@ export interface ApduChannelOptions {
    * `false`: never send extended commands (reads are shortened, others throw).
    */
   readonly extendedLength?: 'auto' | boolean | undefined;
+  /**
+   * Called once when `'auto'` detection decides (`true`: the card answered an extended
+   * command; `false`: it or the reader refused one), e.g. to remember it for the next session
+   * (pass it back as `extendedLength`). Exceptions are swallowed.
+   */
+  readonly onExtendedLength?: ((supported: boolean) => void) | undefined;
   /** Upper bound on GET RESPONSE rounds after `61xx` (default 256). */
   readonly maxGetResponseRounds?: number | undefined;
 }
@@ -102,6 +109,7 @@ export class ApduChannel implements ApduPort {
   readonly transport: Transport;
   readonly #onTrace: ((event: ApduTraceEvent) => void) | undefined;
   readonly #onWarning: ((warning: StatusWordWarning, context: string) => void) | undefined;
+  readonly #onExtendedLength: ((supported: boolean) => void) | undefined;
   readonly #extendedOption: boolean | undefined;
   readonly #maxRounds: number;
   #extendedDetected: boolean | undefined;
@@ -128,6 +136,10 @@ export class ApduChannel implements ApduPort {
     this.#maxRounds = rounds;
     this.#onTrace = options.onTrace;
     this.#onWarning = options.onWarning;
+    if (options.onExtendedLength !== undefined && typeof options.onExtendedLength !== 'function') {
+      throw new InvalidArgumentError('onExtendedLength must be a function');
+    }
+    this.#onExtendedLength = options.onExtendedLength;
   }
 
   /** `true`/`false` once known (option, transport hint or detection); `undefined` before. */
@@ -219,12 +231,12 @@ export class ApduChannel implements ApduPort {
       return this.#afterRefusal(cmd, options, error);
     }
     if (response.sw === SW.WRONG_LENGTH) return this.#afterRefusal(cmd, options, undefined);
-    this.#extendedDetected = true;
+    this.#detected(true);
     return this.#resendOn6C(cmd, response, options);
   }
 
   async #afterRefusal(cmd: CommandApdu, options: ApduSendOptions, cause: unknown): Promise<ResponseApdu> {
-    this.#extendedDetected = false;
+    this.#detected(false);
     const short = shortened(cmd);
     if (!short) {
       throw new ExtendedLengthUnsupportedError(
@@ -233,6 +245,12 @@ export class ApduChannel implements ApduPort {
       );
     }
     return this.#resendOn6C(short, await this.#wire(short, options), options);
+  }
+
+  #detected(supported: boolean): void {
+    this.#extendedDetected = supported;
+    const hook = this.#onExtendedLength;
+    if (hook) swallow(() => hook(supported));
   }
 
   /** Apply the transport's size hint and a known lack of extended support before sending. */

@@ -33,6 +33,12 @@ export interface MyNumberCardOptions {
    */
   readonly extendedLength?: 'auto' | boolean | undefined;
   /**
+   * Called once when `'auto'` detection decides whether extended-length APDUs work (see
+   * `ApduChannelOptions.onExtendedLength`): remember the answer and pass it as `extendedLength`
+   * to the next session with the same reader and card.
+   */
+  readonly onExtendedLength?: ((supported: boolean) => void) | undefined;
+  /**
    * Keep the security status after PIN-protected operations (default `false`: the SDK
    * re-selects the application right after each one). `close()` always drops it.
    */
@@ -93,6 +99,7 @@ export class MyNumberCard implements CardApHost {
       onTrace: options.onTrace,
       onWarning: options.onWarning,
       extendedLength: options.extendedLength ?? 'auto',
+      onExtendedLength: options.onExtendedLength,
     });
     const session = new CardSession(channel, options.keepSecurityStatus === true);
     await session.run(async (port) => {

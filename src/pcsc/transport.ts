@@ -8,8 +8,9 @@
  * - Responses land in a 65 538-byte buffer (pcsc-mini's default holds only 264 bytes, too
  *   small for an extended-length READ BINARY); each response is copied out and the buffer
  *   wiped.
- * - Extended-length support is learnt from the first extended command (`6700` or a reader
- *   error = no) and kept for the life of the transport, across reconnects.
+ * - Extended length: the transport only passes on the hint of its options; the APDU channel
+ *   decides. A reader error on an extended command is reported as `'extended-length-refused'`
+ *   so the channel can fall back to short APDUs.
  * - Every pcsc-mini failure becomes a typed {@link MynacardError}; a card pulled out during a
  *   transfer always surfaces as {@link CardRemovedError}, never as a short response.
  *
@@ -27,6 +28,7 @@ import {
 import type { Transport } from '../transport/transport.js';
 import type { ClientLease, ClientManager } from './client.js';
 import { mapPcscError, pcscErrorCode } from './errors.js';
+import { isExtendedCommand } from '../apdu/command.js';
 import { abortError, Mutex } from '../apdu/mutex.js';
 import {
   CARD_MODE_SHARED,
@@ -46,8 +48,6 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
 /** After `NotTransacted`, how long to look for the removal pcscd's ~400 ms presence poll will report. */
 const REMOVAL_CONFIRM_MS = 1_500;
 const REMOVAL_POLL_MS = 100;
-/** SW 6700 (wrong length): the card's refusal of an extended-length command (ISO/IEC 7816-4). */
-const SW_WRONG_LENGTH = 0x6700;
 
 /** The protocol negotiated with the card. */
 export type PcscProtocol = 'T=0' | 'T=1' | 'unknown';
@@ -61,10 +61,11 @@ export interface PcscTransportOptions {
    * Default 30 000 ms; `Infinity` waits for ever.
    */
   readonly transactionTimeoutMs?: number | undefined;
-  /** Known extended-length support (e.g. remembered from an earlier session). Default: detect. */
+  /**
+   * Known extended-length support of this reader, passed on as the fixed
+   * {@link PcscTransport.extendedLength} hint. Default: unknown (the APDU channel detects it).
+   */
   readonly extendedLength?: boolean | undefined;
-  /** Called whenever {@link PcscTransport.extendedLength} changes (detected or set). */
-  readonly onExtendedLength?: ((supported: boolean | undefined) => void) | undefined;
 }
 
 /** Per-call options of {@link PcscTransport.withTransaction}. */
@@ -111,8 +112,6 @@ export class PcscTransport implements Transport {
   #lease: ClientLease;
   #card: PcscMiniCard;
   #atr: Uint8Array;
-  #extended: boolean | undefined;
-  readonly #onExtended: ((supported: boolean | undefined) => void) | undefined;
   readonly #preferredProtocol: number;
   readonly #transactionTimeoutMs: number;
   readonly #buffer = new ArrayBuffer(RECEIVE_BUFFER_LENGTH);
@@ -138,17 +137,9 @@ export class PcscTransport implements Transport {
     this.#card = init.card;
     this.#atr = init.atr.slice();
     const options = init.options;
-    this.#extended = options.extendedLength;
-    this.#onExtended = options.onExtendedLength;
+    if (options.extendedLength !== undefined) this.extendedLength = options.extendedLength;
     this.#preferredProtocol = protocolCode(options.protocol);
     this.#transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
-    // An accessor on the instance: reads `undefined` while unknown, yet keeps the `Transport`
-    // shape (`extendedLength?: boolean`) under exactOptionalPropertyTypes.
-    Object.defineProperty(this, 'extendedLength', {
-      get: () => this.#extended,
-      set: (value: boolean | undefined) => this.setExtendedLength(value),
-      enumerable: true,
-    });
     this.#unsubscribe = this.#manager.subscribe((change) => {
       if (change.type === 'status' && change.name === this.reader) this.#cardPresent = isCardPresent(change.raw);
       if (change.type === 'reader-removed' && change.name === this.reader) this.#cardPresent = false;
@@ -165,21 +156,8 @@ export class PcscTransport implements Transport {
     return protocolName(safeProtocol(this.#card));
   }
 
-  /**
-   * Extended-length hint: `undefined` until the first extended command tells (`true` when the
-   * card answered it, `false` on `6700` or a reader error), then remembered across
-   * reconnects. Settable (e.g. by an APDU channel that detected it); `setExtendedLength`
-   * also accepts `undefined` to detect again.
-   */
-  declare extendedLength?: boolean;
-
-  /** Set (or with `undefined`, forget) the extended-length hint; observers are told. */
-  setExtendedLength(value: boolean | undefined): void {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new InvalidArgumentError('extendedLength must be true, false or undefined');
-    }
-    this.#setExtended(value);
-  }
+  /** Fixed extended-length hint: the `extendedLength` option; absent when not given. */
+  declare readonly extendedLength?: boolean;
 
   /** Whether the reader reported the card present at its last state change. */
   get cardPresent(): boolean {
@@ -316,16 +294,6 @@ export class PcscTransport implements Transport {
     return this.#scope.getStore()?.active === true;
   }
 
-  #setExtended(value: boolean | undefined): void {
-    if (value === this.#extended) return;
-    this.#extended = value;
-    try {
-      this.#onExtended?.(value);
-    } catch {
-      // The observer's failure must not break the exchange.
-    }
-  }
-
   /** Queue a native call behind the previous one. */
   #native<T>(call: () => Promise<T>): Promise<T> {
     const run = this.#chain.then(call);
@@ -334,12 +302,12 @@ export class PcscTransport implements Transport {
   }
 
   async #exchange(command: Uint8Array): Promise<Uint8Array> {
-    const probe = this.#extended === undefined && isExtendedCommand(command);
+    const extended = isExtendedCommand(command);
     let response: Uint8Array;
     try {
       response = await this.#card.transmit(command, this.#buffer);
     } catch (error) {
-      throw await this.#transmitFailure(error, probe);
+      throw await this.#transmitFailure(error, extended);
     }
     if (response.length < 2) {
       // pcscd answers an exchange cut by the card leaving with no bytes and no error.
@@ -347,16 +315,15 @@ export class PcscTransport implements Transport {
     }
     const out = response.slice();
     response.fill(0);
-    if (probe) this.#setExtended(((out[out.length - 2]! << 8) | out[out.length - 1]!) !== SW_WRONG_LENGTH);
     return out;
   }
 
-  async #transmitFailure(error: unknown, probe: boolean): Promise<MynacardError> {
+  async #transmitFailure(error: unknown, extended: boolean): Promise<MynacardError> {
     const code = pcscErrorCode(error);
     if (code === 'NotTransacted') {
       // First sign of a vanished card, but also how a reader refuses a frame it cannot carry.
       if (await this.#confirmRemoval()) return mapPcscError(error, 'transmit');
-      if (probe) return this.#refusedExtended(error);
+      if (extended) return refusedExtended(error);
       return new TransportError('The reader could not exchange the APDU with the card (NotTransacted)', {
         cause: error,
         code: 'pcsc-error',
@@ -364,16 +331,8 @@ export class PcscTransport implements Transport {
     }
     if (code === 'ResetCard') await this.#acknowledgeReset();
     const mapped = mapPcscError(error, 'transmit');
-    if (probe && mapped.code === 'pcsc-error') return this.#refusedExtended(error);
+    if (extended && mapped.code === 'pcsc-error') return refusedExtended(error);
     return mapped;
-  }
-
-  #refusedExtended(cause: unknown): TransportError {
-    this.#setExtended(false);
-    return new TransportError(`The reader refused an extended-length APDU (${pcscErrorCode(cause) ?? 'error'})`, {
-      cause,
-      code: 'extended-length-refused',
-    });
   }
 
   /** Did the card leave? Ask the handle until pcscd's presence poll has had time to notice. */
@@ -518,6 +477,14 @@ export class PcscTransport implements Transport {
   }
 }
 
+/** A reader error on an extended command: most likely the reader cannot carry extended length. */
+function refusedExtended(cause: unknown): TransportError {
+  return new TransportError(`The reader refused an extended-length APDU (${pcscErrorCode(cause) ?? 'error'})`, {
+    cause,
+    code: 'extended-length-refused',
+  });
+}
+
 /** SCARD_PRESENT in a card status (pcsc-mini `CardStatus.PRESENT`). */
 const CARD_STATUS_PRESENT = 0x4;
 
@@ -556,7 +523,7 @@ export async function openTransport(
 /** Validate the options shared by `waitForCard`, `connect` and the transport. */
 export function checkTransportOptions(options: PcscTransportOptions): void {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  const { protocol, transactionTimeoutMs, extendedLength, onExtendedLength } = options;
+  const { protocol, transactionTimeoutMs, extendedLength } = options;
   if (protocol !== undefined && protocol !== 'T=0' && protocol !== 'T=1' && protocol !== 'any') {
     throw new InvalidArgumentError("protocol must be 'T=0', 'T=1' or 'any'");
   }
@@ -566,17 +533,6 @@ export function checkTransportOptions(options: PcscTransportOptions): void {
   if (extendedLength !== undefined && typeof extendedLength !== 'boolean') {
     throw new InvalidArgumentError('extendedLength must be a boolean');
   }
-  if (onExtendedLength !== undefined && typeof onExtendedLength !== 'function') {
-    throw new InvalidArgumentError('onExtendedLength must be a function');
-  }
-}
-
-/**
- * Whether `command` is an extended-length APDU: after the 4-byte header, a `00` byte opens a
- * 3-byte Lc or Le (ISO/IEC 7816-4 §5.1); a short command has at most a 1-byte Le there.
- */
-export function isExtendedCommand(command: Uint8Array): boolean {
-  return command.length >= 7 && command[4] === 0x00;
 }
 
 function protocolCode(protocol: PcscTransportOptions['protocol']): number {

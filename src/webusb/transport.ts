@@ -119,12 +119,6 @@ export class WebUsbCcidTransport implements Transport {
   readonly slot: number;
   /** USB interface number of the CCID interface. */
   readonly interfaceNumber: number;
-  /**
-   * Capability hint for `ApduChannel`: `true` at extended APDU level, `false` at short APDU
-   * level and for a T=0 card at TPDU level; absent for T=1 at TPDU level (the reader chains
-   * anything; whether the card accepts extended length is probed).
-   */
-  declare readonly extendedLength?: boolean;
 
   readonly #link: CcidLink;
   readonly #options: WebUsbCcidOptions;
@@ -247,6 +241,18 @@ export class WebUsbCcidTransport implements Transport {
    */
   get maxResponseLength(): number {
     return this.exchangeLevel === 'short-apdu' || this.#protocol === 'T=0' ? MAX_SHORT_RESPONSE : MAX_EXTENDED_RESPONSE;
+  }
+
+  /**
+   * Fixed capability hint for `ApduChannel`, from the reader's exchange level (and at TPDU level
+   * the card's protocol): `true` at extended APDU level, `false` at short APDU level and for a
+   * T=0 card at TPDU level; undefined for T=1 at TPDU level (the reader chains anything; the
+   * channel finds out whether the card accepts extended length).
+   */
+  get extendedLength(): boolean | undefined {
+    if (this.exchangeLevel === 'extended-apdu') return true;
+    if (this.exchangeLevel === 'short-apdu' || this.#protocol === 'T=0') return false;
+    return undefined;
   }
 
   /** The card's Answer-to-Reset from the last power-on (a copy). Never identify the card by it. */
@@ -387,20 +393,7 @@ export class WebUsbCcidTransport implements Transport {
     this.#atr = atr;
     this.#removed = false;
     this.#cardPresent = true;
-    if (this.exchangeLevel === 'tpdu') {
-      await this.#configureTpdu(signal);
-    } else {
-      // The reader runs the protocol: the hint follows the exchange level. CCID §5.1 dwFeatures
-      this.#setExtendedHint(this.exchangeLevel === 'extended-apdu');
-    }
-  }
-
-  #setExtendedHint(value: boolean | undefined): void {
-    if (value === undefined) {
-      delete (this as { extendedLength?: boolean }).extendedLength;
-    } else {
-      Object.defineProperty(this, 'extendedLength', { value, enumerable: true, configurable: true, writable: false });
-    }
+    if (this.exchangeLevel === 'tpdu') await this.#configureTpdu(signal);
   }
 
   async #powerOn(signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -420,11 +413,9 @@ export class WebUsbCcidTransport implements Transport {
     const { protocol, ifsc } = await setUpTpdu(this.#link, this.slot, this.descriptor, this.#atr, signal);
     if (protocol === 0) {
       this.#protocol = 'T=0';
-      this.#setExtendedHint(false);
       return;
     }
     this.#protocol = 'T=1';
-    this.#setExtendedHint(undefined);
     const linkInf = this.#maxMessageLength - CCID_HEADER_LENGTH - T1_OVERHEAD;
     if (linkInf < 1) throw new CcidError('ccid-unsupported-reader', 'dwMaxCCIDMessageLength is too small for T=1 blocks');
     this.#t1 = await startT1(

@@ -120,9 +120,7 @@ export class VirtualMyNumberCard implements Transport {
         selectFci: quirks.selectFci ?? 'df-name',
       },
     };
-    if (options.advertiseExtendedLength === true) {
-      Object.defineProperty(this, 'extendedLength', { value: this.#extendedLength, enumerable: true });
-    }
+    if (options.advertiseExtendedLength === true) this.extendedLength = this.#extendedLength;
   }
 
   /**
