@@ -8,7 +8,8 @@
  *   error, for an extended command while support is still unknown) the session falls back to
  *   short APDUs. Only reads whose sole extended part is Le are resent (with Le 256); VERIFY,
  *   CHANGE REFERENCE DATA, the signature and every other command are never resent.
- * - One command sequence at a time (`exclusive`), FIFO, abortable while queued.
+ * - One command sequence at a time (`exclusive`), FIFO, abortable while queued: the sequence
+ *   lock is the only lock around APDU sequences (who holds what: src/mutex.ts).
  * - `onTrace` sees every APDU on the wire with secrets redacted; `onWarning` sees every
  *   warning status word.
  * @packageDocumentation
@@ -18,7 +19,7 @@ import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, Tr
 import type { Transport } from '../transport/transport.js';
 import { CommandApdu, MAX_SHORT_LC, MAX_SHORT_LE } from './command.js';
 import { ExtendedLengthUnsupportedError, RedactedTransportCause, ResponseChainingError } from './errors.js';
-import { Mutex } from './mutex.js';
+import { Mutex } from '../mutex.js';
 import { ResponseApdu } from './response.js';
 import { checkStatus } from './status.js';
 import { SW } from './sw.js';
@@ -113,9 +114,9 @@ export class ApduChannel implements ApduPort {
   readonly #extendedOption: boolean | undefined;
   readonly #maxRounds: number;
   #extendedDetected: boolean | undefined;
-  /** Held by a whole command sequence (`exclusive`). */
+  /** Held by a whole command sequence (`exclusive`); rule 1 of src/mutex.ts. */
   readonly #sequenceLock = new Mutex();
-  /** Held by one exchange (command + GET RESPONSE rounds), so even calls within one holder never overlap on the wire. */
+  /** Held by one exchange (command + GET RESPONSE rounds), so even calls within one holder never overlap on the wire; rule 2. */
   readonly #wireLock = new Mutex();
 
   /** @throws InvalidArgumentError for a transport without `transmit` or invalid options */

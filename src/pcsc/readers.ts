@@ -7,7 +7,7 @@
  */
 import { CardRemovedError, InvalidArgumentError, ReaderUnavailableError, type MynacardError } from '../errors.js';
 import type { ClientLease, ClientManager, ReaderChange } from './client.js';
-import { abortError } from '../apdu/mutex.js';
+import { abortError } from '../mutex.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,

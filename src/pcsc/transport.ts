@@ -29,7 +29,7 @@ import type { Transport } from '../transport/transport.js';
 import type { ClientLease, ClientManager } from './client.js';
 import { mapPcscError, pcscErrorCode } from './errors.js';
 import { isExtendedCommand } from '../apdu/command.js';
-import { abortError, Mutex } from '../apdu/mutex.js';
+import { abortError, Mutex } from '../mutex.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
@@ -115,9 +115,9 @@ export class PcscTransport implements Transport {
   readonly #preferredProtocol: number;
   readonly #transactionTimeoutMs: number;
   readonly #buffer = new ArrayBuffer(RECEIVE_BUFFER_LENGTH);
-  /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). */
-  #chain: Promise<unknown> = Promise.resolve();
-  /** Held by a transaction, or by a single transmit outside one. */
+  /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). See src/mutex.ts, rule 4. */
+  readonly #nativeLock = new Mutex();
+  /** Held by a transaction, or by a single transmit outside one. See src/mutex.ts, rule 3. */
   readonly #lock = new Mutex();
   readonly #scope = new AsyncLocalStorage<TransactionScope>();
   /** A begin still waiting for another application (after a timeout or abort). */
@@ -296,9 +296,7 @@ export class PcscTransport implements Transport {
 
   /** Queue a native call behind the previous one. */
   #native<T>(call: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(call);
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#nativeLock.run(call);
   }
 
   async #exchange(command: Uint8Array): Promise<Uint8Array> {

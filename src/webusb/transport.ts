@@ -5,6 +5,7 @@
  */
 import { isSecretCommand } from '../apdu/trace.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
+import { Mutex } from '../mutex.js';
 import type { Transport } from '../transport/transport.js';
 import { transmitApdu, type XfrBlockFunction } from './apdu-level.js';
 import { CCID_FEATURE, exchangeLevelOf, type CcidClassDescriptor, type CcidExchangeLevel, type CcidInterface } from './descriptor.js';
@@ -127,7 +128,8 @@ export class WebUsbCcidTransport implements Transport {
   #atr: Uint8Array = new Uint8Array(0);
   #protocol: CcidCardProtocol | undefined;
   #t1: T1Protocol | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Operations one at a time, in call order (src/mutex.ts, rule 4). */
+  readonly #lock = new Mutex();
   #closed = false;
   /** The card left (interrupt pipe or a reader answer) since the last power-on. */
   #removed = false;
@@ -343,9 +345,8 @@ export class WebUsbCcidTransport implements Transport {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const pending = this.#queue;
     this.#closed = true;
-    await pending.catch(() => undefined);
+    (await this.#lock.acquire())(); // wait for the operations already queued
     if (this.#link.broken === undefined && !this.#removed) {
       await this.#budgeted(() => this.#link.exchange((seq) => iccPowerOff(this.slot, seq), { allowFailure: true })).catch(
         () => undefined,
@@ -361,9 +362,7 @@ export class WebUsbCcidTransport implements Transport {
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => this.#budgeted(task));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#lock.run(() => this.#budgeted(task));
   }
 
   /** Run one operation under a fresh overall deadline. */
