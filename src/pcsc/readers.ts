@@ -17,7 +17,9 @@ import {
   READER_STATUS,
   type PcscMiniReader,
 } from './pcsc-mini.js';
-import { checkTransportOptions, openTransport, type PcscTransport, type PcscTransportOptions } from './transport.js';
+import { openTransport } from './open.js';
+import { checkTransportOptions, type PcscTransportOptions } from './options.js';
+import type { PcscTransport } from './transport.js';
 
 /** A reader and what is in it. */
 export interface PcscReaderInfo {

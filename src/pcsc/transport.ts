@@ -26,63 +26,32 @@ import {
   type MynacardError,
 } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
-import type { ClientLease, ClientManager } from './client.js';
-import { mapPcscError, pcscErrorCode } from './errors.js';
 import { isExtendedCommand } from '../apdu/command.js';
 import { abortError, Mutex } from '../mutex.js';
+import { waitBounded } from './bounded-wait.js';
+import type { ClientLease, ClientManager } from './client.js';
+import { mapPcscError, pcscErrorCode } from './errors.js';
+import {
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+  protocolCode,
+  protocolName,
+  RECEIVE_BUFFER_LENGTH,
+  safeProtocol,
+  type PcscProtocol,
+  type PcscReconnectOptions,
+  type PcscTransactionOptions,
+  type PcscTransportOptions,
+} from './options.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
   isCardPresent,
   isCardUsable,
-  PROTOCOL,
   type PcscMiniCard,
   type PcscMiniReader,
   type PcscMiniTransaction,
 } from './pcsc-mini.js';
-
-/** Receive buffer: 65 536 data bytes + SW1 SW2 (ISO/IEC 7816-4 extended Le). */
-export const RECEIVE_BUFFER_LENGTH = 65_538;
-/** Default wait for another application's PC/SC transaction. */
-export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
-/** After `NotTransacted`, how long to look for the removal pcscd's ~400 ms presence poll will report. */
-const REMOVAL_CONFIRM_MS = 1_500;
-const REMOVAL_POLL_MS = 100;
-
-/** The protocol negotiated with the card. */
-export type PcscProtocol = 'T=0' | 'T=1' | 'unknown';
-
-/** Options of a connected {@link PcscTransport} (also taken by `waitForCard` and `connect`). */
-export interface PcscTransportOptions {
-  /** Protocol to ask for. Default `'any'` (T=0 or T=1, the reader's choice). */
-  readonly protocol?: 'T=0' | 'T=1' | 'any' | undefined;
-  /**
-   * Longest wait for another application's transaction before {@link CardBusyError}.
-   * Default 30 000 ms; `Infinity` waits for ever.
-   */
-  readonly transactionTimeoutMs?: number | undefined;
-  /**
-   * Known extended-length support of this reader, passed on as the fixed
-   * {@link PcscTransport.extendedLength} hint. Default: unknown (the APDU channel detects it).
-   */
-  readonly extendedLength?: boolean | undefined;
-}
-
-/** Per-call options of {@link PcscTransport.withTransaction}. */
-export interface PcscTransactionOptions {
-  /** Stop waiting (for this transport or another application) with `AbortedError`. */
-  readonly signal?: AbortSignal | undefined;
-  /** Overrides the transport's `transactionTimeoutMs` for this call. */
-  readonly timeoutMs?: number | undefined;
-}
-
-/** Options of {@link PcscTransport.reconnect}. */
-export interface PcscReconnectOptions {
-  /** How long to wait for a card in the reader. Default: for ever. */
-  readonly timeoutMs?: number | undefined;
-  /** Stop waiting with `AbortedError`. */
-  readonly signal?: AbortSignal | undefined;
-}
+import { confirmRemoval } from './removal.js';
 
 /** What the factory functions hand to the constructor. @internal */
 export interface PcscTransportInit {
@@ -320,7 +289,7 @@ export class PcscTransport implements Transport {
     const code = pcscErrorCode(error);
     if (code === 'NotTransacted') {
       // First sign of a vanished card, but also how a reader refuses a frame it cannot carry.
-      if (await this.#confirmRemoval()) return mapPcscError(error, 'transmit');
+      if (await confirmRemoval(this.#card, () => !this.#cardPresent)) return mapPcscError(error, 'transmit');
       if (extended) return refusedExtended(error);
       return new TransportError('The reader could not exchange the APDU with the card (NotTransacted)', {
         cause: error,
@@ -331,24 +300,6 @@ export class PcscTransport implements Transport {
     const mapped = mapPcscError(error, 'transmit');
     if (extended && mapped.code === 'pcsc-error') return refusedExtended(error);
     return mapped;
-  }
-
-  /** Did the card leave? Ask the handle until pcscd's presence poll has had time to notice. */
-  async #confirmRemoval(): Promise<boolean> {
-    const deadline = Date.now() + REMOVAL_CONFIRM_MS;
-    for (;;) {
-      if (!this.#cardPresent) return true;
-      try {
-        const state = await this.#card.state();
-        if ((statusRaw(state.status) & CARD_STATUS_PRESENT) === 0) return true;
-      } catch (error) {
-        const code = pcscErrorCode(error);
-        if (code === 'RemovedCard' || code === 'NoSmartCard') return true;
-        return false;
-      }
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, REMOVAL_POLL_MS));
-    }
   }
 
   /** Another application reset the card: take note (SCardReconnect, leave) so the next operation works. */
@@ -390,36 +341,12 @@ export class PcscTransport implements Transport {
         this.#pendingBegins--;
       }
     });
-    if (!Number.isFinite(timeoutMs) && signal === undefined) return native;
-    return new Promise<PcscMiniTransaction>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (action: () => void): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        action();
-      };
-      const giveUp = (error: MynacardError): void => {
-        abandoned = true;
-        native.catch(() => undefined);
-        settle(() => reject(error));
-      };
-      const onAbort = (): void => giveUp(abortError(signal, 'Aborted while waiting for the card'));
-      native.then(
-        (transaction) => settle(() => resolve(transaction)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (Number.isFinite(timeoutMs)) {
-        timer = setTimeout(
-          () =>
-            giveUp(
-              new CardBusyError(
-                `Another application kept the card in a PC/SC transaction for more than ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-      }
+    return waitBounded(native, {
+      timeoutMs,
+      signal,
+      timeoutError: () =>
+        new CardBusyError(`Another application kept the card in a PC/SC transaction for more than ${timeoutMs} ms`),
+      onGiveUp: () => (abandoned = true),
     });
   }
 
@@ -481,74 +408,4 @@ function refusedExtended(cause: unknown): TransportError {
     cause,
     code: 'extended-length-refused',
   });
-}
-
-/** SCARD_PRESENT in a card status (pcsc-mini `CardStatus.PRESENT`). */
-const CARD_STATUS_PRESENT = 0x4;
-
-function statusRaw(status: { readonly raw: number } | number): number {
-  return typeof status === 'number' ? status : status.raw;
-}
-
-/**
- * Connect to the card in `reader` (shared mode) and read its ATR. The lease passes to the
- * transport; on failure the caller keeps it.
- * @internal
- */
-export async function openTransport(
-  manager: ClientManager,
-  lease: ClientLease,
-  reader: PcscMiniReader,
-  options: PcscTransportOptions,
-): Promise<PcscTransport> {
-  const name = reader.name();
-  let card: PcscMiniCard;
-  try {
-    card = await reader.connect(CARD_MODE_SHARED, protocolCode(options.protocol));
-  } catch (error) {
-    throw mapPcscError(error, `connecting to the card in "${name}"`);
-  }
-  let atr: Uint8Array;
-  try {
-    atr = (await card.state()).atr;
-  } catch (error) {
-    await card.disconnect(DISPOSITION.leave).catch(() => undefined);
-    throw mapPcscError(error, 'reading the card state');
-  }
-  return new PcscTransport({ manager, lease, reader: name, card, atr, options });
-}
-
-/** Validate the options shared by `waitForCard`, `connect` and the transport. */
-export function checkTransportOptions(options: PcscTransportOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  const { protocol, transactionTimeoutMs, extendedLength } = options;
-  if (protocol !== undefined && protocol !== 'T=0' && protocol !== 'T=1' && protocol !== 'any') {
-    throw new InvalidArgumentError("protocol must be 'T=0', 'T=1' or 'any'");
-  }
-  if (transactionTimeoutMs !== undefined && !(transactionTimeoutMs >= 0)) {
-    throw new InvalidArgumentError('transactionTimeoutMs must be ≥ 0');
-  }
-  if (extendedLength !== undefined && typeof extendedLength !== 'boolean') {
-    throw new InvalidArgumentError('extendedLength must be a boolean');
-  }
-}
-
-function protocolCode(protocol: PcscTransportOptions['protocol']): number {
-  if (protocol === 'T=0') return PROTOCOL.t0;
-  if (protocol === 'T=1') return PROTOCOL.t1;
-  return PROTOCOL.any;
-}
-
-function protocolName(code: number | undefined): PcscProtocol {
-  if (code === PROTOCOL.t0) return 'T=0';
-  if (code === PROTOCOL.t1) return 'T=1';
-  return 'unknown';
-}
-
-function safeProtocol(card: PcscMiniCard): number | undefined {
-  try {
-    return card.protocol();
-  } catch {
-    return undefined;
-  }
 }

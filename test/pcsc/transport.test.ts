@@ -9,7 +9,8 @@ import {
 } from '../../src/errors.js';
 import { ApduChannel } from '../../src/apdu/channel.js';
 import { PcscContext } from '../../src/pcsc/context.js';
-import { RECEIVE_BUFFER_LENGTH, type PcscTransport, type PcscTransportOptions } from '../../src/pcsc/transport.js';
+import { RECEIVE_BUFFER_LENGTH, type PcscTransportOptions } from '../../src/pcsc/options.js';
+import type { PcscTransport } from '../../src/pcsc/transport.js';
 import { bytes, deferred, EMPTY, FakeWorld, hex, PcscError, PRESENT, sleep, state } from './fake-pcsc-mini.js';
 
 const READER = 'Fake Reader 00 00';
