@@ -15,14 +15,15 @@
  * @packageDocumentation
  */
 import { concatBytes, wipe } from '../bytes.js';
-import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
+import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { CommandApdu, MAX_SHORT_LC, MAX_SHORT_LE } from './command.js';
-import { ExtendedLengthUnsupportedError, RedactedTransportCause, ResponseChainingError } from './errors.js';
+import { ExtendedLengthUnsupportedError, ResponseChainingError } from './errors.js';
 import { Mutex } from '../mutex.js';
 import { ResponseApdu } from './response.js';
 import { checkStatus } from './status.js';
 import { SW } from './sw.js';
+import { transportFailure } from './transport-error.js';
 import { commandName, commandTraceEvent, isSecretCommand, responseTraceEvent, type ApduTraceEvent } from './trace.js';
 import type { StatusWordWarning } from './warning.js';
 
@@ -319,17 +320,7 @@ export class ApduChannel implements ApduPort {
     try {
       raw = await this.transport.transmit(wire);
     } catch (error) {
-      if (error instanceof MynacardError) {
-        if (!secret) throw error;
-        // A typed error is passed on (its class matters: card removed, …) unless its own message
-        // shows the secret; its cause is reduced to name and code either way.
-        if (!mentionsData(error.message, cmd.data)) throw withRedactedCause(error);
-        throw new TransportError(`${commandName(cmd)}: the transport failed`, { cause: new RedactedTransportCause(error) });
-      }
-      // A transport may echo the command (the PIN) in its error: keep only name and code then.
-      throw new TransportError(`${commandName(cmd)}: the transport failed`, {
-        cause: secret ? new RedactedTransportCause(error) : error,
-      });
+      throw transportFailure(error, cmd, secret);
     } finally {
       // The encoded copy of a PIN-bearing command must not outlive the exchange.
       if (secret) wipe(wire);
@@ -341,31 +332,6 @@ export class ApduChannel implements ApduPort {
     }
     return response;
   }
-}
-
-/**
- * The transport's own typed error, passed on, but with its `cause` (which may come from a
- * custom transport and echo the command) reduced to name and code.
- */
-function withRedactedCause(error: MynacardError): MynacardError {
-  if (error.cause !== undefined && !(error.cause instanceof RedactedTransportCause)) {
-    Object.defineProperty(error, 'cause', {
-      value: new RedactedTransportCause(error.cause),
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
-  return error;
-}
-
-/** Whether `text` shows `data` as hex (any case, with or without spaces) or as ASCII text. */
-function mentionsData(text: string, data: Uint8Array): boolean {
-  if (data.length === 0) return false;
-  const lower = text.toLowerCase();
-  const hex = Array.from(data, (b) => b.toString(16).padStart(2, '0'));
-  if (lower.includes(hex.join('')) || lower.includes(hex.join(' '))) return true;
-  return data.every((b) => b >= 0x20 && b < 0x7f) && text.includes(String.fromCharCode(...data));
 }
 
 function toCommand(command: CommandApdu | Uint8Array): CommandApdu {

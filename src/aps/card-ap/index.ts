@@ -77,12 +77,12 @@ export type {
   CardApIssuerAuth,
 } from './auth.js';
 export { checkCardApHost, type CardApChannel, type CardApHost } from './host.js';
-export {
-  openCardAp,
-  type CardApCallOptions,
-  type CardApSession,
-  type CardApVerifyOptions,
-  type CardApWriteOptions,
-  type OpenCardApOptions,
-} from './session.js';
+export { openCardAp } from './session.js';
+export type {
+  CardApCallOptions,
+  CardApSession,
+  CardApVerifyOptions,
+  CardApWriteOptions,
+  OpenCardApOptions,
+} from './session-types.js';
 export { probeCardAps, type CardApProbeCandidate } from './probe.js';
