@@ -3,15 +3,10 @@
  * allow it, and in Node through the `usb` package's WebUSB implementation. Browser-safe.
  * @packageDocumentation
  */
-export {
-  WebUsbCcidTransport,
-  t0Tpdu,
-  type CcidCardProtocol,
-  type CcidVoltage,
-  type T1Sizes,
-  type WebUsbCcidOptions,
-  type WebUsbTransmitOptions,
-} from './transport.js';
+export { WebUsbCcidTransport } from './transport.js';
+export type { CcidCardProtocol, T1Sizes, WebUsbCcidOptions, WebUsbTransmitOptions } from './options.js';
+export type { CcidVoltage } from './power.js';
+export { t0Tpdu } from './t0.js';
 export { requestReader, type RequestReaderOptions } from './request.js';
 export { CcidError, CCID_ERROR, COMMAND_STATUS, ICC_STATUS, ccidFailure, type CcidErrorCode } from './errors.js';
 export {
