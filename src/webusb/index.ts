@@ -61,11 +61,7 @@ export {
 export {
   R_ERROR,
   S_BLOCK,
-  T1_DEFAULT_IFSC,
-  T1_DEFAULT_IFSD,
-  T1_DEFAULT_MAX_WTX,
   T1_MAX_INF,
-  T1Protocol,
   decodeBlock,
   encodeBlock,
   iBlock,
@@ -74,6 +70,12 @@ export {
   sBlock,
   type T1Block,
   type T1InvalidBlock,
+} from './t1-block.js';
+export {
+  T1_DEFAULT_IFSC,
+  T1_DEFAULT_IFSD,
+  T1_DEFAULT_MAX_WTX,
+  T1Protocol,
   type T1ProtocolOptions,
   type T1Step,
 } from './t1.js';

@@ -13,9 +13,10 @@ import { CcidError, COMMAND_STATUS, ICC_STATUS, ccidFailure } from './errors.js'
 import { listenInterrupt, slotEvent } from './interrupt.js';
 import { CcidLink, ExchangeBudget, MAX_CCID_MESSAGE_LENGTH } from './link.js';
 import { CCID_HEADER_LENGTH, LEVEL_PARAMETER, getSlotStatus, iccPowerOff, xfrBlock, type CcidResponse } from './messages.js';
-import { isVoltage, powerOn, powerSelects, setUpTpdu, type CcidVoltage } from './power.js';
+import { isVoltage, powerOn, powerSelects, setUpTpdu } from './power.js';
 import { t0Tpdu } from './t0.js';
-import { T1_MAX_INF, type T1Protocol } from './t1.js';
+import { T1_MAX_INF } from './t1-block.js';
+import type { T1Protocol } from './t1.js';
 import { startT1, transmitT1 } from './t1-driver.js';
 import { findReaderInterface, usbStep } from './usb-setup.js';
 import type { UsbDeviceLike } from './usb-types.js';
