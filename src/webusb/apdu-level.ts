@@ -10,14 +10,13 @@ import { concatBytes } from '../bytes.js';
 import type { CcidExchangeLevel } from './descriptor.js';
 import { CcidError, COMMAND_STATUS, ccidFailure } from './errors.js';
 import { CCID_HEADER_LENGTH, CHAIN_PARAMETER, LEVEL_PARAMETER, type CcidResponse } from './messages.js';
+import type { XfrBlockFunction } from './xfr.js';
 
 /** Largest short command APDU: header, Lc, 255 bytes, Le. ISO/IEC 7816-4 §5.1 */
 const MAX_SHORT_COMMAND = 261;
 /** Bound on wLevelParameter response parts (64 KiB in the smallest sensible parts). */
 const MAX_RESPONSE_PARTS = 4096;
 
-/** One XfrBlock to the card (bBWI, wLevelParameter) and the reader's answer. */
-export type XfrBlockFunction = (data: Uint8Array, bwi?: number, level?: number) => Promise<CcidResponse>;
 
 /** What {@link transmitApdu} needs to know about the reader. */
 export interface ApduLevelContext {

@@ -7,12 +7,12 @@ import { isSecretCommand } from '../apdu/trace.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
 import { Mutex } from '../mutex.js';
 import type { Transport } from '../transport/transport.js';
-import { transmitApdu, type XfrBlockFunction } from './apdu-level.js';
+import { transmitApdu } from './apdu-level.js';
 import { CCID_FEATURE, exchangeLevelOf, type CcidClassDescriptor, type CcidExchangeLevel, type CcidInterface } from './descriptor.js';
 import { CcidError, COMMAND_STATUS, ICC_STATUS, ccidFailure } from './errors.js';
 import { listenInterrupt, slotEvent } from './interrupt.js';
 import { CcidLink, ExchangeBudget, MAX_CCID_MESSAGE_LENGTH } from './link.js';
-import { CCID_HEADER_LENGTH, LEVEL_PARAMETER, getSlotStatus, iccPowerOff, xfrBlock, type CcidResponse } from './messages.js';
+import { CCID_HEADER_LENGTH, getSlotStatus, iccPowerOff } from './messages.js';
 import { isVoltage, powerOn, powerSelects, setUpTpdu } from './power.js';
 import { t0Tpdu } from './t0.js';
 import { T1_MAX_INF } from './t1-block.js';
@@ -20,6 +20,7 @@ import type { T1Protocol } from './t1.js';
 import { startT1, transmitT1 } from './t1-driver.js';
 import { findReaderInterface, usbStep } from './usb-setup.js';
 import type { UsbDeviceLike } from './usb-types.js';
+import { cardXfr, type XfrBlockFunction } from './xfr.js';
 
 import type { CcidCardProtocol, T1Sizes, WebUsbCcidOptions, WebUsbTransmitOptions } from './options.js';
 
@@ -409,33 +410,8 @@ export class WebUsbCcidTransport implements Transport {
     }
   }
 
-  /**
-   * XfrBlock whose answer comes from the card: removal-aware, absent/inactive →
-   * CardRemovedError; a header announcing more than `maxData` bytes is refused unread.
-   */
   #xfrWith(signal: AbortSignal | undefined, maxData: number): XfrBlockFunction {
-    return async (data, bwi = 0, level = LEVEL_PARAMETER.single) => {
-      let message: Uint8Array | undefined;
-      let answer: CcidResponse;
-      try {
-        answer = await this.#link.exchange((seq) => (message = xfrBlock(this.slot, seq, data, bwi, level)), {
-          allowFailure: true,
-          removable: true,
-          signal,
-          maxDataLength: maxData,
-        });
-      } finally {
-        // The XfrBlock holds a copy of the command (or of a T=1 block of it): wipe it once sent.
-        message?.fill(0);
-      }
-      if (answer.commandStatus !== COMMAND_STATUS.ok) {
-        if (answer.iccStatus === ICC_STATUS.absent) throw new CardRemovedError();
-        if (answer.iccStatus === ICC_STATUS.inactive) {
-          throw new CardRemovedError('The card was reset or replaced (the slot is no longer powered)');
-        }
-      }
-      return answer;
-    };
+    return cardXfr(this.#link, this.slot, signal, maxData);
   }
 
   /**
