@@ -93,6 +93,10 @@ describe('probeCardAps', () => {
     const card = await MyNumberCard.connect(r.vc);
     expect(await probeCardAps(card, [{ aid: library.aid }])).toEqual([{ aid: library.aid }]);
     expect(await openCardAp(card, library).read('memberNumber')).toBe('0012345678');
+    // The card forgot its selection: its next JPKI operation selects the JPKI AP again.
+    r.vc.clearLog();
+    await card.jpki.remainingTries('auth');
+    expect(wire(r.vc)[0]).toBe('00A4040C0AD392F000260100000001');
   });
 
   it('checks the candidates before sending anything', async () => {
