@@ -14,7 +14,7 @@ import {
   CardApNotInstalledError,
   openCardAp,
   type CardApSession,
-  type CardApTarget,
+  type CardApHost,
 } from '../../src/aps/card-ap/index.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 import { libraryCardAp, type LibraryCardAp } from './descriptor.js';
@@ -35,10 +35,10 @@ export type CheckOut =
   | { readonly status: 'moved-out'; readonly message: string };
 
 /**
- * Open the library card AP. With a `MyNumberCard` session this is `card.cardAp(descriptor)`;
- * `openCardAp` takes the card, its session host, or a bare APDU channel.
+ * Open the library card AP. `openCardAp` takes a `MyNumberCard` session (or `{ channel }` over a
+ * bare APDU channel).
  */
-export function openLibrary(target: CardApTarget, server: IssuerServer): CardApSession<LibraryCardAp> {
+export function openLibrary(target: CardApHost, server: IssuerServer): CardApSession<LibraryCardAp> {
   return openCardAp(target, libraryCardAp(issuerAuth(server)));
 }
 
@@ -84,7 +84,7 @@ export async function main(print: (line: string) => void = console.log): Promise
   const card = await VirtualMyNumberCard.create();
   // The city installs its (empty) card AP through J-LIS; here the virtual card plays that part.
   card.installCardAp(libraryCardAp(), {}, { secrets: { memberPin: '4321' }, issuerKey });
-  const library = openLibrary(new ApduChannel(card), testIssuerServer(issuerKey));
+  const library = openLibrary({ channel: new ApduChannel(card) }, testIssuerServer(issuerKey));
 
   await register(library, { memberNumber: '2025000123', limit: 10, validUntil: '20300331' });
   print('registered member 2025000123 (limit 10, valid until 2030-03-31)');

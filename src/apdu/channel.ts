@@ -3,24 +3,27 @@
  *
  * - `61xx` → GET RESPONSE rounds, data concatenated; `6Cxx` → one resend with Le = SW2
  *   (reads only).
- * - Extended length: used when asked for and possible; on refusal (`6700`, or a transport
+ * - Extended length is decided here and only here (transports give a fixed hint at most):
+ *   used when asked for and possible; on refusal (`6700`, or a transport
  *   error, for an extended command while support is still unknown) the session falls back to
  *   short APDUs. Only reads whose sole extended part is Le are resent (with Le 256); VERIFY,
  *   CHANGE REFERENCE DATA, the signature and every other command are never resent.
- * - One command sequence at a time (`exclusive`), FIFO, abortable while queued.
+ * - One command sequence at a time (`exclusive`), FIFO, abortable while queued: the sequence
+ *   lock is the only lock around APDU sequences (who holds what: src/mutex.ts).
  * - `onTrace` sees every APDU on the wire with secrets redacted; `onWarning` sees every
  *   warning status word.
  * @packageDocumentation
  */
 import { concatBytes, wipe } from '../bytes.js';
-import { AbortedError, CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
+import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { CommandApdu, MAX_SHORT_LC, MAX_SHORT_LE } from './command.js';
-import { ExtendedLengthUnsupportedError, MalformedResponseError, RedactedTransportCause, ResponseChainingError } from './errors.js';
-import { Mutex } from './mutex.js';
+import { ExtendedLengthUnsupportedError, MalformedResponseError, ResponseChainingError } from './errors.js';
+import { Mutex } from '../mutex.js';
 import { ResponseApdu } from './response.js';
 import { checkStatus } from './status.js';
 import { SW } from './sw.js';
+import { transportFailure } from './transport-error.js';
 import { commandName, commandTraceEvent, isSecretCommand, responseTraceEvent, type ApduTraceEvent } from './trace.js';
 import type { StatusWordWarning } from './warning.js';
 
@@ -49,6 +52,12 @@ export interface ApduChannelOptions {
    * `false`: never send extended commands (reads are shortened, others throw).
    */
   readonly extendedLength?: 'auto' | boolean | undefined;
+  /**
+   * Called once when `'auto'` detection decides (`true`: the card answered an extended
+   * command; `false`: it or the reader refused one), e.g. to remember it for the next session
+   * (pass it back as `extendedLength`). Exceptions are swallowed.
+   */
+  readonly onExtendedLength?: ((supported: boolean) => void) | undefined;
   /** Upper bound on GET RESPONSE rounds after `61xx` (default 256). */
   readonly maxGetResponseRounds?: number | undefined;
 }
@@ -102,12 +111,13 @@ export class ApduChannel implements ApduPort {
   readonly transport: Transport;
   readonly #onTrace: ((event: ApduTraceEvent) => void) | undefined;
   readonly #onWarning: ((warning: StatusWordWarning, context: string) => void) | undefined;
+  readonly #onExtendedLength: ((supported: boolean) => void) | undefined;
   readonly #extendedOption: boolean | undefined;
   readonly #maxRounds: number;
   #extendedDetected: boolean | undefined;
-  /** Held by a whole command sequence (`exclusive`). */
+  /** Held by a whole command sequence (`exclusive`); rule 1 of src/mutex.ts. */
   readonly #sequenceLock = new Mutex();
-  /** Held by one exchange (command + GET RESPONSE rounds), so even calls within one holder never overlap on the wire. */
+  /** Held by one exchange (command + GET RESPONSE rounds), so even calls within one holder never overlap on the wire; rule 2. */
   readonly #wireLock = new Mutex();
 
   /** @throws InvalidArgumentError for a transport without `transmit` or invalid options */
@@ -128,6 +138,10 @@ export class ApduChannel implements ApduPort {
     this.#maxRounds = rounds;
     this.#onTrace = options.onTrace;
     this.#onWarning = options.onWarning;
+    if (options.onExtendedLength !== undefined && typeof options.onExtendedLength !== 'function') {
+      throw new InvalidArgumentError('onExtendedLength must be a function');
+    }
+    this.#onExtendedLength = options.onExtendedLength;
   }
 
   /** `true`/`false` once known (option, transport hint or detection); `undefined` before. */
@@ -219,12 +233,12 @@ export class ApduChannel implements ApduPort {
       return this.#afterRefusal(cmd, options, error);
     }
     if (response.sw === SW.WRONG_LENGTH) return this.#afterRefusal(cmd, options, undefined);
-    this.#extendedDetected = true;
+    this.#detected(true);
     return this.#resendOn6C(cmd, response, options);
   }
 
   async #afterRefusal(cmd: CommandApdu, options: ApduSendOptions, cause: unknown): Promise<ResponseApdu> {
-    this.#extendedDetected = false;
+    this.#detected(false);
     const short = shortened(cmd);
     if (!short) {
       throw new ExtendedLengthUnsupportedError(
@@ -233,6 +247,12 @@ export class ApduChannel implements ApduPort {
       );
     }
     return this.#resendOn6C(short, await this.#wire(short, options), options);
+  }
+
+  #detected(supported: boolean): void {
+    this.#extendedDetected = supported;
+    const hook = this.#onExtendedLength;
+    if (hook) swallow(() => hook(supported));
   }
 
   /** Apply the transport's size hint and a known lack of extended support before sending. */
@@ -300,17 +320,7 @@ export class ApduChannel implements ApduPort {
     try {
       raw = await this.transport.transmit(wire);
     } catch (error) {
-      if (error instanceof MynacardError) {
-        if (!secret) throw error;
-        // A typed error is passed on (its class matters: card removed, …) unless its own message
-        // shows the secret; its cause is reduced to name and code either way.
-        if (!mentionsData(error.message, cmd.data)) throw withRedactedCause(error);
-        throw new TransportError(`${commandName(cmd)}: the transport failed`, { cause: new RedactedTransportCause(error) });
-      }
-      // A transport may echo the command (the PIN) in its error: keep only name and code then.
-      throw new TransportError(`${commandName(cmd)}: the transport failed`, {
-        cause: secret ? new RedactedTransportCause(error) : error,
-      });
+      throw transportFailure(error, cmd, secret);
     } finally {
       // The encoded copy of a PIN-bearing command must not outlive the exchange.
       if (secret) wipe(wire);
@@ -328,31 +338,6 @@ export class ApduChannel implements ApduPort {
     }
     return response;
   }
-}
-
-/**
- * The transport's own typed error, passed on, but with its `cause` (which may come from a
- * custom transport and echo the command) reduced to name and code.
- */
-function withRedactedCause(error: MynacardError): MynacardError {
-  if (error.cause !== undefined && !(error.cause instanceof RedactedTransportCause)) {
-    Object.defineProperty(error, 'cause', {
-      value: new RedactedTransportCause(error.cause),
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
-  return error;
-}
-
-/** Whether `text` shows `data` as hex (any case, with or without spaces) or as ASCII text. */
-function mentionsData(text: string, data: Uint8Array): boolean {
-  if (data.length === 0) return false;
-  const lower = text.toLowerCase();
-  const hex = Array.from(data, (b) => b.toString(16).padStart(2, '0'));
-  if (lower.includes(hex.join('')) || lower.includes(hex.join(' '))) return true;
-  return data.every((b) => b >= 0x20 && b < 0x7f) && text.includes(String.fromCharCode(...data));
 }
 
 function toCommand(command: CommandApdu | Uint8Array): CommandApdu {

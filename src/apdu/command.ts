@@ -197,6 +197,15 @@ export class CommandApdu {
   }
 }
 
+/**
+ * Whether the encoded `command` is an extended-length APDU: after the 4-byte header, a `00`
+ * byte opens a 3-byte Lc or Le (ISO/IEC 7816-4 §5.1); a short command has at most a 1-byte Le
+ * there. For transports, which see bytes, not a {@link CommandApdu}.
+ */
+export function isExtendedCommand(command: Uint8Array): boolean {
+  return command.length >= 7 && command[4] === 0x00;
+}
+
 function byteField(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xff) {
     throw new InvalidArgumentError(`CommandApdu ${name} must be an integer 0..255`);

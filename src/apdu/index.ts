@@ -4,6 +4,7 @@
  */
 export {
   CommandApdu,
+  isExtendedCommand,
   MAX_EXTENDED_LC,
   MAX_EXTENDED_LE,
   MAX_SHORT_LC,

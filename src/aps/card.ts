@@ -8,10 +8,7 @@ import type { ApduTraceEvent } from '../apdu/trace.js';
 import type { StatusWordWarning } from '../apdu/warning.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
-import type { CardApDescriptor } from './card-ap/descriptor.js';
-import { CARD_AP_HOST, type CardApHost } from './card-ap/host.js';
-import { registeredCardApOpener } from './card-ap/opener.js';
-import type { CardApSession, OpenCardApOptions } from './card-ap/session.js';
+import type { CardApHost } from './card-ap/host.js';
 import { CommonAp } from './common.js';
 import { FaceAp } from './face.js';
 import { JpkiAp } from './jpki.js';
@@ -36,6 +33,12 @@ export interface MyNumberCardOptions {
    */
   readonly extendedLength?: 'auto' | boolean | undefined;
   /**
+   * Called once when `'auto'` detection decides whether extended-length APDUs work (see
+   * `ApduChannelOptions.onExtendedLength`): remember the answer and pass it as `extendedLength`
+   * to the next session with the same reader and card.
+   */
+  readonly onExtendedLength?: ((supported: boolean) => void) | undefined;
+  /**
    * Keep the security status after PIN-protected operations (default `false`: the SDK
    * re-selects the application right after each one). `close()` always drops it.
    */
@@ -58,7 +61,7 @@ export interface MyNumberCardOptions {
  * again) unless `keepSession`/`keepSecurityStatus` asks otherwise; {@link MyNumberCard.close}
  * always drops it. Usable with `await using`.
  */
-export class MyNumberCard {
+export class MyNumberCard implements CardApHost {
   /** 公的個人認証AP (JPKI AP). */
   readonly jpki: JpkiAp;
   /** 券面事項入力補助AP (text AP). */
@@ -96,6 +99,7 @@ export class MyNumberCard {
       onTrace: options.onTrace,
       onWarning: options.onWarning,
       extendedLength: options.extendedLength ?? 'auto',
+      onExtendedLength: options.onExtendedLength,
     });
     const session = new CardSession(channel, options.keepSecurityStatus === true);
     await session.run(async (port) => {
@@ -149,25 +153,21 @@ export class MyNumberCard {
   }
 
   /**
-   * A typed session with a card AP installed in one of the free areas (地域住民向け領域 /
-   * 拡張利用領域), described by {@link defineCardAp}; see {@link openCardAp}. Its operations are
-   * queued with this card's other operations.
+   * The session's APDU channel (a {@link CardApHost}'s channel: `openCardAp(card, descriptor)`
+   * runs the free-area card APs through it). Its commands queue with this session's operations.
+   * A command sequence that selects another application must end with
+   * {@link MyNumberCard.forgetSelection}.
    */
-  cardAp<D extends CardApDescriptor>(descriptor: D, options?: OpenCardApOptions): CardApSession<D> {
-    // The card-AP code registers itself when a descriptor is made, so that apps without free
-    // areas do not bundle it (see card-ap/opener.ts).
-    const open = registeredCardApOpener();
-    if (open === undefined) {
-      throw new InvalidArgumentError(
-        'card.cardAp() needs a descriptor made with defineCardAp() or cardApDescriptorFromJson(); or call openCardAp(card, descriptor)',
-      );
-    }
-    return open(this, descriptor, options);
+  get channel(): ApduChannel {
+    return this.#session.channel;
   }
 
-  /** @internal The session card APs run on (see {@link openCardAp}). */
-  [CARD_AP_HOST](): CardApHost {
-    return this.#session;
+  /**
+   * Forget which application is current, so that the next operation selects its application
+   * again (called by the card-AP sessions after they selected a card AP).
+   */
+  forgetSelection(): void {
+    this.#session.forgetSelection();
   }
 
   /** `await using card = await MyNumberCard.connect(transport)` closes the session. */

@@ -6,10 +6,17 @@
 import { CommandApdu } from '../apdu/command.js';
 import { statusWordError } from '../apdu/status.js';
 import { CHANGE_P1_NEW_ONLY, CHANGE_P2_CURRENT_EF, INS, type ApplicationId } from './constants.js';
-import type { ChangePinSecrets } from './jpki.js';
-import { encodeSecret, type SecretKind } from './pin-format.js';
+import { encodeSecret, type SecretKind, type SecretValue } from './pin-format.js';
 import type { PinCallOptions, PinReference } from './pin.js';
 import type { CardSession } from './session.js';
+
+/** Secrets of a PIN change (`JpkiAp.changePin`, `TextAp.changePin`). */
+export interface ChangePinSecrets {
+  /** The current PIN or password (bytes are wiped after use, see {@link SecretValue}). */
+  readonly current: SecretValue;
+  /** The new one (same format rules). */
+  readonly next: SecretValue;
+}
 
 /** The PIN to change: its AP, format, reference and IEF. */
 export interface ChangePinTarget {

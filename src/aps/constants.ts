@@ -12,6 +12,13 @@ export const AID_TEXT = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 
 export const AID_FACE = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02);
 /** 共通カードAP DF name (existence [C], naming [D]). card-facts §2 */
 export const AID_COMMON = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00);
+/** 住基AP DF name (never selected by the SDK; card APs may not use it). card-facts §2 [S] */
+export const AID_JUKI = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01);
+/**
+ * GlobalPlatform Issuer Security Domain: selecting it restores the power-on state (card APs may
+ * not use it). card-facts §2 [S]
+ */
+export const AID_ISD = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00);
 
 /** The applications a {@link MyNumberCard} session selects. */
 export type ApplicationId = 'jpki' | 'text' | 'face' | 'common';

@@ -6,7 +6,6 @@
 export { MyNumberCard, type MyNumberCardOptions } from './card.js';
 export {
   JpkiAp,
-  type ChangePinSecrets,
   type JpkiCertificateKind,
   type JpkiKeyKind,
   type ReadCertificateOptions,
@@ -26,6 +25,7 @@ export {
 } from './text.js';
 export { FaceAp, type FaceCredential, type FaceReadOptions, type FaceSecretKind } from './face.js';
 export { CommonAp } from './common.js';
+export type { ChangePinSecrets } from './change-pin.js';
 export type { PinCallOptions } from './pin.js';
 export type { ReadOptions, ReadProgress } from './read-file.js';
 export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind, type SecretValue } from './pin-format.js';

@@ -6,7 +6,7 @@ import { CommandApdu } from '../apdu/command.js';
 import { SecurityStatusNotSatisfiedError, statusWordError } from '../apdu/status.js';
 import { CardDataError, InvalidArgumentError } from '../errors.js';
 import { decodeTlv } from '../tlv/index.js';
-import { changeApPin } from './change-pin.js';
+import { changeApPin, type ChangePinSecrets } from './change-pin.js';
 import {
   CLA_PROPRIETARY,
   INS,
@@ -69,14 +69,6 @@ export interface SignOptions extends PinCallOptions {
 export interface SignDigestInfoOptions extends PinCallOptions {
   /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
   readonly pin: SecretValue;
-}
-
-/** Secrets of {@link JpkiAp.changePin}. */
-export interface ChangePinSecrets {
-  /** The current PIN or password (bytes are wiped after use, see {@link SecretValue}). */
-  readonly current: SecretValue;
-  /** The new one (same format rules). */
-  readonly next: SecretValue;
 }
 
 interface CertificateSpec {

@@ -45,18 +45,8 @@ export type SecretValue = string | Uint8Array;
  * @throws PinFormatError when the value is not a string or bytes of the right format (nothing is sent)
  */
 export function encodeSecret(kind: SecretKind, value: unknown): Uint8Array {
-  let bytes: Uint8Array;
-  if (value instanceof Uint8Array) {
-    bytes = value.slice();
-    value.fill(0);
-  } else if (typeof value === 'string') {
-    bytes = new Uint8Array(value.length);
-    // Non-ASCII characters become 00, which no format allows.
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      bytes[i] = c < 0x7f ? c : 0;
-    }
-  } else {
+  const bytes = secretBytes(value);
+  if (bytes === undefined) {
     if (!Object.hasOwn(SECRET_RULES, kind)) throw new PinFormatError('Unknown secret kind');
     throw new PinFormatError(`${SECRET_RULES[kind]} (a string or bytes were expected)`);
   }
@@ -67,6 +57,26 @@ export function encodeSecret(kind: SecretKind, value: unknown): Uint8Array {
   if (!normalise(kind, bytes)) {
     bytes.fill(0);
     throw new PinFormatError(SECRET_RULES[kind]);
+  }
+  return bytes;
+}
+
+/**
+ * A copy of a secret's bytes to check and send: a `Uint8Array` is copied and wiped (valid or
+ * not, best effort, see {@link SecretValue}); a string becomes its ASCII bytes, any other
+ * character `00`, which no format allows. `undefined` for anything else.
+ */
+export function secretBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) {
+    const bytes = value.slice();
+    value.fill(0);
+    return bytes;
+  }
+  if (typeof value !== 'string') return undefined;
+  const bytes = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    bytes[i] = c < 0x7f ? c : 0;
   }
   return bytes;
 }

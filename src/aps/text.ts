@@ -7,7 +7,7 @@ import { changeApPin } from './change-pin.js';
 import { MAX_TRIES, TEXT_EF, sfiReference } from './constants.js';
 import { encodeSecret, type SecretKind, type SecretValue } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
-import type { ChangePinSecrets } from './jpki.js';
+import type { ChangePinSecrets } from './change-pin.js';
 import { readCvCertificate, readCvCertificateIn } from './cv-certificate.js';
 import { readTlvObject } from './read-file.js';
 import { decodeMyNumberRecord, decodeTextAttributes, type TextAttributes } from './records.js';

@@ -71,7 +71,7 @@ export async function cardApCandidates(context: CommandContext): Promise<CardApC
 export async function probeCardApCandidates(context: CommandContext, candidates: readonly CardApCandidate[]): Promise<CardApStatus[]> {
   if (candidates.length === 0) return [];
   const opened = await context.transport();
-  const installed = await probeCardAps(new ApduChannel(opened.transport, { onTrace: context.trace, extendedLength: false }), candidates);
+  const installed = await probeCardAps({ channel: new ApduChannel(opened.transport, { onTrace: context.trace, extendedLength: false }) }, candidates);
   return candidates.map((c) => ({
     name: c.name,
     aid: toHex(c.aid).toUpperCase(),

@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError, MynacardError, PcscServiceError, TimeoutError } from '../errors.js';
 import { mapPcscError } from './errors.js';
-import { abortError } from '../apdu/mutex.js';
+import { abortError } from '../mutex.js';
 import { isolatedPcscMini } from './isolated/module.js';
 import { loadFailure, loadPcscMini, type PcscMiniClient, type PcscMiniModule, type PcscMiniReader } from './pcsc-mini.js';
 

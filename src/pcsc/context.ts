@@ -15,7 +15,8 @@ import {
   type WaitForCardOptions,
   type WatchReadersOptions,
 } from './readers.js';
-import type { PcscTransport, PcscTransportOptions } from './transport.js';
+import type { PcscTransportOptions } from './options.js';
+import type { PcscTransport } from './transport.js';
 
 /** Options of {@link PcscContext}. */
 export interface PcscContextOptions {

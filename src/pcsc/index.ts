@@ -24,18 +24,19 @@ import type {
   WaitForCardOptions,
   WatchReadersOptions,
 } from './readers.js';
-import type { PcscTransport, PcscTransportOptions } from './transport.js';
+import type { PcscTransportOptions } from './options.js';
+import type { PcscTransport } from './transport.js';
 
 export { PcscContext, defaultPcscContext, type PcscContextOptions } from './context.js';
+export { PcscTransport } from './transport.js';
 export {
-  PcscTransport,
   RECEIVE_BUFFER_LENGTH,
   DEFAULT_TRANSACTION_TIMEOUT_MS,
   type PcscProtocol,
   type PcscReconnectOptions,
   type PcscTransactionOptions,
   type PcscTransportOptions,
-} from './transport.js';
+} from './options.js';
 export type {
   PcscReaderEvent,
   PcscReaderEventType,

@@ -7,7 +7,7 @@
  */
 import { CardRemovedError, InvalidArgumentError, ReaderUnavailableError, type MynacardError } from '../errors.js';
 import type { ClientLease, ClientManager, ReaderChange } from './client.js';
-import { abortError } from '../apdu/mutex.js';
+import { abortError } from '../mutex.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
@@ -17,7 +17,9 @@ import {
   READER_STATUS,
   type PcscMiniReader,
 } from './pcsc-mini.js';
-import { checkTransportOptions, openTransport, type PcscTransport, type PcscTransportOptions } from './transport.js';
+import { openTransport } from './open.js';
+import { checkTransportOptions, type PcscTransportOptions } from './options.js';
+import type { PcscTransport } from './transport.js';
 
 /** A reader and what is in it. */
 export interface PcscReaderInfo {

@@ -8,8 +8,9 @@
  * - Responses land in a 65 538-byte buffer (pcsc-mini's default holds only 264 bytes, too
  *   small for an extended-length READ BINARY); each response is copied out and the buffer
  *   wiped.
- * - Extended-length support is learnt from the first extended command (`6700` or a reader
- *   error = no) and kept for the life of the transport, across reconnects.
+ * - Extended length: the transport only passes on the hint of its options; the APDU channel
+ *   decides. A reader error on an extended command is reported as `'extended-length-refused'`
+ *   so the channel can fall back to short APDUs.
  * - Every pcsc-mini failure becomes a typed {@link MynacardError}; a card pulled out during a
  *   transfer always surfaces as {@link CardRemovedError}, never as a short response.
  *
@@ -25,63 +26,32 @@ import {
   type MynacardError,
 } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import { isExtendedCommand } from '../apdu/command.js';
+import { abortError, Mutex } from '../mutex.js';
+import { waitBounded } from './bounded-wait.js';
 import type { ClientLease, ClientManager } from './client.js';
 import { mapPcscError, pcscErrorCode } from './errors.js';
-import { abortError, Mutex } from '../apdu/mutex.js';
+import {
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+  protocolCode,
+  protocolName,
+  RECEIVE_BUFFER_LENGTH,
+  safeProtocol,
+  type PcscProtocol,
+  type PcscReconnectOptions,
+  type PcscTransactionOptions,
+  type PcscTransportOptions,
+} from './options.js';
 import {
   CARD_MODE_SHARED,
   DISPOSITION,
   isCardPresent,
   isCardUsable,
-  PROTOCOL,
   type PcscMiniCard,
   type PcscMiniReader,
   type PcscMiniTransaction,
 } from './pcsc-mini.js';
-
-/** Receive buffer: 65 536 data bytes + SW1 SW2 (ISO/IEC 7816-4 extended Le). */
-export const RECEIVE_BUFFER_LENGTH = 65_538;
-/** Default wait for another application's PC/SC transaction. */
-export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
-/** After `NotTransacted`, how long to look for the removal pcscd's ~400 ms presence poll will report. */
-const REMOVAL_CONFIRM_MS = 1_500;
-const REMOVAL_POLL_MS = 100;
-/** SW 6700 (wrong length): the card's refusal of an extended-length command (ISO/IEC 7816-4). */
-const SW_WRONG_LENGTH = 0x6700;
-
-/** The protocol negotiated with the card. */
-export type PcscProtocol = 'T=0' | 'T=1' | 'unknown';
-
-/** Options of a connected {@link PcscTransport} (also taken by `waitForCard` and `connect`). */
-export interface PcscTransportOptions {
-  /** Protocol to ask for. Default `'any'` (T=0 or T=1, the reader's choice). */
-  readonly protocol?: 'T=0' | 'T=1' | 'any' | undefined;
-  /**
-   * Longest wait for another application's transaction before {@link CardBusyError}.
-   * Default 30 000 ms; `Infinity` waits for ever.
-   */
-  readonly transactionTimeoutMs?: number | undefined;
-  /** Known extended-length support (e.g. remembered from an earlier session). Default: detect. */
-  readonly extendedLength?: boolean | undefined;
-  /** Called whenever {@link PcscTransport.extendedLength} changes (detected or set). */
-  readonly onExtendedLength?: ((supported: boolean | undefined) => void) | undefined;
-}
-
-/** Per-call options of {@link PcscTransport.withTransaction}. */
-export interface PcscTransactionOptions {
-  /** Stop waiting (for this transport or another application) with `AbortedError`. */
-  readonly signal?: AbortSignal | undefined;
-  /** Overrides the transport's `transactionTimeoutMs` for this call. */
-  readonly timeoutMs?: number | undefined;
-}
-
-/** Options of {@link PcscTransport.reconnect}. */
-export interface PcscReconnectOptions {
-  /** How long to wait for a card in the reader. Default: for ever. */
-  readonly timeoutMs?: number | undefined;
-  /** Stop waiting with `AbortedError`. */
-  readonly signal?: AbortSignal | undefined;
-}
+import { confirmRemoval } from './removal.js';
 
 /** What the factory functions hand to the constructor. @internal */
 export interface PcscTransportInit {
@@ -111,14 +81,12 @@ export class PcscTransport implements Transport {
   #lease: ClientLease;
   #card: PcscMiniCard;
   #atr: Uint8Array;
-  #extended: boolean | undefined;
-  readonly #onExtended: ((supported: boolean | undefined) => void) | undefined;
   readonly #preferredProtocol: number;
   readonly #transactionTimeoutMs: number;
   readonly #buffer = new ArrayBuffer(RECEIVE_BUFFER_LENGTH);
-  /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). */
-  #chain: Promise<unknown> = Promise.resolve();
-  /** Held by a transaction, or by a single transmit outside one. */
+  /** Native calls, one at a time (pcsc-mini rejects a second call on a busy handle). See src/mutex.ts, rule 4. */
+  readonly #nativeLock = new Mutex();
+  /** Held by a transaction, or by a single transmit outside one. See src/mutex.ts, rule 3. */
   readonly #lock = new Mutex();
   readonly #scope = new AsyncLocalStorage<TransactionScope>();
   /** A begin still waiting for another application (after a timeout or abort). */
@@ -138,17 +106,9 @@ export class PcscTransport implements Transport {
     this.#card = init.card;
     this.#atr = init.atr.slice();
     const options = init.options;
-    this.#extended = options.extendedLength;
-    this.#onExtended = options.onExtendedLength;
+    if (options.extendedLength !== undefined) this.extendedLength = options.extendedLength;
     this.#preferredProtocol = protocolCode(options.protocol);
     this.#transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
-    // An accessor on the instance: reads `undefined` while unknown, yet keeps the `Transport`
-    // shape (`extendedLength?: boolean`) under exactOptionalPropertyTypes.
-    Object.defineProperty(this, 'extendedLength', {
-      get: () => this.#extended,
-      set: (value: boolean | undefined) => this.setExtendedLength(value),
-      enumerable: true,
-    });
     this.#unsubscribe = this.#manager.subscribe((change) => {
       if (change.type === 'status' && change.name === this.reader) this.#cardPresent = isCardPresent(change.raw);
       if (change.type === 'reader-removed' && change.name === this.reader) this.#cardPresent = false;
@@ -165,21 +125,8 @@ export class PcscTransport implements Transport {
     return protocolName(safeProtocol(this.#card));
   }
 
-  /**
-   * Extended-length hint: `undefined` until the first extended command tells (`true` when the
-   * card answered it, `false` on `6700` or a reader error), then remembered across
-   * reconnects. Settable (e.g. by an APDU channel that detected it); `setExtendedLength`
-   * also accepts `undefined` to detect again.
-   */
-  declare extendedLength?: boolean;
-
-  /** Set (or with `undefined`, forget) the extended-length hint; observers are told. */
-  setExtendedLength(value: boolean | undefined): void {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new InvalidArgumentError('extendedLength must be true, false or undefined');
-    }
-    this.#setExtended(value);
-  }
+  /** Fixed extended-length hint: the `extendedLength` option; absent when not given. */
+  declare readonly extendedLength?: boolean;
 
   /** Whether the reader reported the card present at its last state change. */
   get cardPresent(): boolean {
@@ -316,30 +263,18 @@ export class PcscTransport implements Transport {
     return this.#scope.getStore()?.active === true;
   }
 
-  #setExtended(value: boolean | undefined): void {
-    if (value === this.#extended) return;
-    this.#extended = value;
-    try {
-      this.#onExtended?.(value);
-    } catch {
-      // The observer's failure must not break the exchange.
-    }
-  }
-
   /** Queue a native call behind the previous one. */
   #native<T>(call: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(call);
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#nativeLock.run(call);
   }
 
   async #exchange(command: Uint8Array): Promise<Uint8Array> {
-    const probe = this.#extended === undefined && isExtendedCommand(command);
+    const extended = isExtendedCommand(command);
     let response: Uint8Array;
     try {
       response = await this.#card.transmit(command, this.#buffer);
     } catch (error) {
-      throw await this.#transmitFailure(error, probe);
+      throw await this.#transmitFailure(error, extended);
     }
     if (response.length < 2) {
       // pcscd answers an exchange cut by the card leaving with no bytes and no error.
@@ -347,16 +282,15 @@ export class PcscTransport implements Transport {
     }
     const out = response.slice();
     response.fill(0);
-    if (probe) this.#setExtended(((out[out.length - 2]! << 8) | out[out.length - 1]!) !== SW_WRONG_LENGTH);
     return out;
   }
 
-  async #transmitFailure(error: unknown, probe: boolean): Promise<MynacardError> {
+  async #transmitFailure(error: unknown, extended: boolean): Promise<MynacardError> {
     const code = pcscErrorCode(error);
     if (code === 'NotTransacted') {
       // First sign of a vanished card, but also how a reader refuses a frame it cannot carry.
-      if (await this.#confirmRemoval()) return mapPcscError(error, 'transmit');
-      if (probe) return this.#refusedExtended(error);
+      if (await confirmRemoval(this.#card, () => !this.#cardPresent)) return mapPcscError(error, 'transmit');
+      if (extended) return refusedExtended(error);
       return new TransportError('The reader could not exchange the APDU with the card (NotTransacted)', {
         cause: error,
         code: 'pcsc-error',
@@ -364,34 +298,8 @@ export class PcscTransport implements Transport {
     }
     if (code === 'ResetCard') await this.#acknowledgeReset();
     const mapped = mapPcscError(error, 'transmit');
-    if (probe && mapped.code === 'pcsc-error') return this.#refusedExtended(error);
+    if (extended && mapped.code === 'pcsc-error') return refusedExtended(error);
     return mapped;
-  }
-
-  #refusedExtended(cause: unknown): TransportError {
-    this.#setExtended(false);
-    return new TransportError(`The reader refused an extended-length APDU (${pcscErrorCode(cause) ?? 'error'})`, {
-      cause,
-      code: 'extended-length-refused',
-    });
-  }
-
-  /** Did the card leave? Ask the handle until pcscd's presence poll has had time to notice. */
-  async #confirmRemoval(): Promise<boolean> {
-    const deadline = Date.now() + REMOVAL_CONFIRM_MS;
-    for (;;) {
-      if (!this.#cardPresent) return true;
-      try {
-        const state = await this.#card.state();
-        if ((statusRaw(state.status) & CARD_STATUS_PRESENT) === 0) return true;
-      } catch (error) {
-        const code = pcscErrorCode(error);
-        if (code === 'RemovedCard' || code === 'NoSmartCard') return true;
-        return false;
-      }
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, REMOVAL_POLL_MS));
-    }
   }
 
   /** Another application reset the card: take note (SCardReconnect, leave) so the next operation works. */
@@ -433,36 +341,12 @@ export class PcscTransport implements Transport {
         this.#pendingBegins--;
       }
     });
-    if (!Number.isFinite(timeoutMs) && signal === undefined) return native;
-    return new Promise<PcscMiniTransaction>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (action: () => void): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        action();
-      };
-      const giveUp = (error: MynacardError): void => {
-        abandoned = true;
-        native.catch(() => undefined);
-        settle(() => reject(error));
-      };
-      const onAbort = (): void => giveUp(abortError(signal, 'Aborted while waiting for the card'));
-      native.then(
-        (transaction) => settle(() => resolve(transaction)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (Number.isFinite(timeoutMs)) {
-        timer = setTimeout(
-          () =>
-            giveUp(
-              new CardBusyError(
-                `Another application kept the card in a PC/SC transaction for more than ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-      }
+    return waitBounded(native, {
+      timeoutMs,
+      signal,
+      timeoutError: () =>
+        new CardBusyError(`Another application kept the card in a PC/SC transaction for more than ${timeoutMs} ms`),
+      onGiveUp: () => (abandoned = true),
     });
   }
 
@@ -518,83 +402,10 @@ export class PcscTransport implements Transport {
   }
 }
 
-/** SCARD_PRESENT in a card status (pcsc-mini `CardStatus.PRESENT`). */
-const CARD_STATUS_PRESENT = 0x4;
-
-function statusRaw(status: { readonly raw: number } | number): number {
-  return typeof status === 'number' ? status : status.raw;
-}
-
-/**
- * Connect to the card in `reader` (shared mode) and read its ATR. The lease passes to the
- * transport; on failure the caller keeps it.
- * @internal
- */
-export async function openTransport(
-  manager: ClientManager,
-  lease: ClientLease,
-  reader: PcscMiniReader,
-  options: PcscTransportOptions,
-): Promise<PcscTransport> {
-  const name = reader.name();
-  let card: PcscMiniCard;
-  try {
-    card = await reader.connect(CARD_MODE_SHARED, protocolCode(options.protocol));
-  } catch (error) {
-    throw mapPcscError(error, `connecting to the card in "${name}"`);
-  }
-  let atr: Uint8Array;
-  try {
-    atr = (await card.state()).atr;
-  } catch (error) {
-    await card.disconnect(DISPOSITION.leave).catch(() => undefined);
-    throw mapPcscError(error, 'reading the card state');
-  }
-  return new PcscTransport({ manager, lease, reader: name, card, atr, options });
-}
-
-/** Validate the options shared by `waitForCard`, `connect` and the transport. */
-export function checkTransportOptions(options: PcscTransportOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options must be an object');
-  const { protocol, transactionTimeoutMs, extendedLength, onExtendedLength } = options;
-  if (protocol !== undefined && protocol !== 'T=0' && protocol !== 'T=1' && protocol !== 'any') {
-    throw new InvalidArgumentError("protocol must be 'T=0', 'T=1' or 'any'");
-  }
-  if (transactionTimeoutMs !== undefined && !(transactionTimeoutMs >= 0)) {
-    throw new InvalidArgumentError('transactionTimeoutMs must be ≥ 0');
-  }
-  if (extendedLength !== undefined && typeof extendedLength !== 'boolean') {
-    throw new InvalidArgumentError('extendedLength must be a boolean');
-  }
-  if (onExtendedLength !== undefined && typeof onExtendedLength !== 'function') {
-    throw new InvalidArgumentError('onExtendedLength must be a function');
-  }
-}
-
-/**
- * Whether `command` is an extended-length APDU: after the 4-byte header, a `00` byte opens a
- * 3-byte Lc or Le (ISO/IEC 7816-4 §5.1); a short command has at most a 1-byte Le there.
- */
-export function isExtendedCommand(command: Uint8Array): boolean {
-  return command.length >= 7 && command[4] === 0x00;
-}
-
-function protocolCode(protocol: PcscTransportOptions['protocol']): number {
-  if (protocol === 'T=0') return PROTOCOL.t0;
-  if (protocol === 'T=1') return PROTOCOL.t1;
-  return PROTOCOL.any;
-}
-
-function protocolName(code: number | undefined): PcscProtocol {
-  if (code === PROTOCOL.t0) return 'T=0';
-  if (code === PROTOCOL.t1) return 'T=1';
-  return 'unknown';
-}
-
-function safeProtocol(card: PcscMiniCard): number | undefined {
-  try {
-    return card.protocol();
-  } catch {
-    return undefined;
-  }
+/** A reader error on an extended command: most likely the reader cannot carry extended length. */
+function refusedExtended(cause: unknown): TransportError {
+  return new TransportError(`The reader refused an extended-length APDU (${pcscErrorCode(cause) ?? 'error'})`, {
+    cause,
+    code: 'extended-length-refused',
+  });
 }

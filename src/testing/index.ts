@@ -8,3 +8,10 @@ export * from './virtual-card/index.js';
 export * from './pki.js';
 export * from './content/index.js';
 export { connectToVpcd, VPCD_DEFAULT_PORT, type VpcdCard, type VpcdConnection, type VpcdOptions } from './vpcd.js';
+export {
+  ReplayError,
+  ReplayTransport,
+  type ReplayErrorCode,
+  type ReplayExchange,
+  type ReplayTransportOptions,
+} from './replay.js';

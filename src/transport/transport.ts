@@ -11,11 +11,13 @@ export interface Transport {
   /** Release the reader / connection. Optional. */
   close?(): Promise<void>;
   /**
-   * Capability hint: `false` when the transport or reader is known to refuse extended-length
-   * APDUs; `true` when they are known to work. Leave undefined when unknown: the channel then
-   * tries extended length once and falls back on refusal.
+   * Fixed capability hint (from the transport's options or the reader's exchange level; a
+   * transport never learns it): `false` when the transport or reader is known to refuse
+   * extended-length APDUs; `true` when they are known to work. Undefined when unknown: the
+   * `ApduChannel`, the one place that decides, then tries extended length once and falls back
+   * on refusal.
    */
-  readonly extendedLength?: boolean;
+  readonly extendedLength?: boolean | undefined;
   /** Capability hint: the largest response (data + SW) the transport can carry. */
   readonly maxResponseLength?: number;
   /**

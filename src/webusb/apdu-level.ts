@@ -4,20 +4,19 @@
  * bChainParameter parts. CCID §6.1.4, §6.2.1
  * @packageDocumentation
  */
+import { isExtendedCommand } from '../apdu/command.js';
 import { ExtendedLengthUnsupportedError } from '../apdu/errors.js';
 import { concatBytes } from '../bytes.js';
 import type { CcidExchangeLevel } from './descriptor.js';
 import { CcidError, COMMAND_STATUS, ccidFailure } from './errors.js';
 import { CCID_HEADER_LENGTH, CHAIN_PARAMETER, LEVEL_PARAMETER, type CcidResponse } from './messages.js';
-import { isExtendedApdu } from './t0.js';
+import type { XfrBlockFunction } from './xfr.js';
 
 /** Largest short command APDU: header, Lc, 255 bytes, Le. ISO/IEC 7816-4 §5.1 */
 const MAX_SHORT_COMMAND = 261;
 /** Bound on wLevelParameter response parts (64 KiB in the smallest sensible parts). */
 const MAX_RESPONSE_PARTS = 4096;
 
-/** One XfrBlock to the card (bBWI, wLevelParameter) and the reader's answer. */
-export type XfrBlockFunction = (data: Uint8Array, bwi?: number, level?: number) => Promise<CcidResponse>;
 
 /** What {@link transmitApdu} needs to know about the reader. */
 export interface ApduLevelContext {
@@ -36,7 +35,7 @@ export interface ApduLevelContext {
  * @throws ExtendedLengthUnsupportedError for an extended APDU at short level; CcidError
  */
 export async function transmitApdu(apdu: Uint8Array, context: ApduLevelContext): Promise<Uint8Array> {
-  if (context.level === 'short-apdu' && (isExtendedApdu(apdu) || apdu.length > MAX_SHORT_COMMAND)) {
+  if (context.level === 'short-apdu' && (isExtendedCommand(apdu) || apdu.length > MAX_SHORT_COMMAND)) {
     throw new ExtendedLengthUnsupportedError('This reader works at short APDU level: extended-length APDUs cannot be sent');
   }
   const partSize = context.maxMessageLength - CCID_HEADER_LENGTH;

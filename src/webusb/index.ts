@@ -3,15 +3,10 @@
  * allow it, and in Node through the `usb` package's WebUSB implementation. Browser-safe.
  * @packageDocumentation
  */
-export {
-  WebUsbCcidTransport,
-  t0Tpdu,
-  type CcidCardProtocol,
-  type CcidVoltage,
-  type T1Sizes,
-  type WebUsbCcidOptions,
-  type WebUsbTransmitOptions,
-} from './transport.js';
+export { WebUsbCcidTransport } from './transport.js';
+export type { CcidCardProtocol, T1Sizes, WebUsbCcidOptions, WebUsbTransmitOptions } from './options.js';
+export type { CcidVoltage } from './power.js';
+export { t0Tpdu } from './t0.js';
 export { requestReader, type RequestReaderOptions } from './request.js';
 export { CcidError, CCID_ERROR, COMMAND_STATUS, ICC_STATUS, ccidFailure, type CcidErrorCode } from './errors.js';
 export {
@@ -66,11 +61,7 @@ export {
 export {
   R_ERROR,
   S_BLOCK,
-  T1_DEFAULT_IFSC,
-  T1_DEFAULT_IFSD,
-  T1_DEFAULT_MAX_WTX,
   T1_MAX_INF,
-  T1Protocol,
   decodeBlock,
   encodeBlock,
   iBlock,
@@ -79,6 +70,12 @@ export {
   sBlock,
   type T1Block,
   type T1InvalidBlock,
+} from './t1-block.js';
+export {
+  T1_DEFAULT_IFSC,
+  T1_DEFAULT_IFSD,
+  T1_DEFAULT_MAX_WTX,
+  T1Protocol,
   type T1ProtocolOptions,
   type T1Step,
 } from './t1.js';

@@ -18,7 +18,7 @@ import {
   setParameters,
   type ProtocolParameters,
 } from './messages.js';
-import { T1_MAX_INF } from './t1.js';
+import { T1_MAX_INF } from './t1-block.js';
 
 /** Card supply voltage for PC_to_RDR_IccPowerOn. */
 export type CcidVoltage = 'auto' | '5V' | '3V' | '1.8V';

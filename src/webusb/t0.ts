@@ -3,15 +3,10 @@
  * procedure bytes). ISO/IEC 7816-3 §12.2
  * @packageDocumentation
  */
+import { isExtendedCommand } from '../apdu/command.js';
 import { ExtendedLengthUnsupportedError } from '../apdu/errors.js';
 import { concatBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
-
-/** Whether a command APDU uses extended length. */
-export function isExtendedApdu(apdu: Uint8Array): boolean {
-  // ISO/IEC 7816-4 §5.1: after the header, a 00 byte followed by more bytes marks extended length.
-  return apdu.length >= 7 && apdu[4] === 0x00;
-}
 
 /**
  * The T=0 TPDU for a short command APDU: case 1 → P3 = 00; case 4 → Le dropped.
@@ -21,7 +16,7 @@ export function isExtendedApdu(apdu: Uint8Array): boolean {
 export function t0Tpdu(apdu: Uint8Array): Uint8Array {
   if (apdu.length === 4) return concatBytes(apdu, Uint8Array.of(0));
   if (apdu.length === 5) return apdu;
-  if (isExtendedApdu(apdu)) {
+  if (isExtendedCommand(apdu)) {
     throw new ExtendedLengthUnsupportedError('Extended-length APDUs are not supported over T=0 at TPDU level');
   }
   const lc = apdu[4]!;

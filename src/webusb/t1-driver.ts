@@ -5,9 +5,10 @@
  * ISO/IEC 7816-3 §11
  * @packageDocumentation
  */
-import type { XfrBlockFunction } from './apdu-level.js';
+import type { XfrBlockFunction } from './xfr.js';
 import { CCID_ERROR, CcidError, COMMAND_STATUS, ccidFailure } from './errors.js';
-import { T1_MAX_INF, T1Protocol, type T1Step } from './t1.js';
+import { T1_MAX_INF } from './t1-block.js';
+import { T1Protocol, type T1Step } from './t1.js';
 
 /** Options of {@link startT1}. */
 export interface T1StartOptions {

@@ -5,22 +5,24 @@
  */
 import { isSecretCommand } from '../apdu/trace.js';
 import { AbortedError, CardRemovedError, InvalidArgumentError, TransportError } from '../errors.js';
+import { Mutex } from '../mutex.js';
 import type { Transport } from '../transport/transport.js';
-import { transmitApdu, type XfrBlockFunction } from './apdu-level.js';
+import { transmitApdu } from './apdu-level.js';
 import { CCID_FEATURE, exchangeLevelOf, type CcidClassDescriptor, type CcidExchangeLevel, type CcidInterface } from './descriptor.js';
 import { CcidError, COMMAND_STATUS, ICC_STATUS, ccidFailure } from './errors.js';
 import { listenInterrupt, slotEvent } from './interrupt.js';
 import { CcidLink, ExchangeBudget, MAX_CCID_MESSAGE_LENGTH } from './link.js';
-import { CCID_HEADER_LENGTH, LEVEL_PARAMETER, getSlotStatus, iccPowerOff, xfrBlock, type CcidResponse } from './messages.js';
-import { isVoltage, powerOn, powerSelects, setUpTpdu, type CcidVoltage } from './power.js';
+import { CCID_HEADER_LENGTH, getSlotStatus, iccPowerOff } from './messages.js';
+import { isVoltage, powerOn, powerSelects, setUpTpdu } from './power.js';
 import { t0Tpdu } from './t0.js';
-import { T1_MAX_INF, type T1Protocol } from './t1.js';
+import { T1_MAX_INF } from './t1-block.js';
+import type { T1Protocol } from './t1.js';
 import { startT1, transmitT1 } from './t1-driver.js';
 import { findReaderInterface, usbStep } from './usb-setup.js';
 import type { UsbDeviceLike } from './usb-types.js';
+import { cardXfr, type XfrBlockFunction } from './xfr.js';
 
-export type { CcidVoltage } from './power.js';
-export { t0Tpdu } from './t0.js';
+import type { CcidCardProtocol, T1Sizes, WebUsbCcidOptions, WebUsbTransmitOptions } from './options.js';
 
 /** Default bound on one wait for the reader. */
 const DEFAULT_RESPONSE_TIMEOUT_MS = 20_000;
@@ -35,61 +37,6 @@ const T1_OVERHEAD = 4;
 const MAX_SHORT_RESPONSE = 258;
 /** Largest extended response: 65536 bytes and SW1 SW2. */
 const MAX_EXTENDED_RESPONSE = 65538;
-
-/** Options of {@link WebUsbCcidTransport.open}. Every member is optional. */
-export interface WebUsbCcidOptions {
-  /** Slot (bSlot) of a multi-slot reader. Default 0. */
-  readonly slot?: number | undefined;
-  /**
-   * Aborts opening and, later, any wait for the reader. WebUSB transfers cannot be cancelled,
-   * so an aborted or timed-out exchange leaves the transport broken until {@link
-   * WebUsbCcidTransport.reconnect}.
-   */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Longest wait for one answer of the reader, in ms (each time extension restarts it).
-   * Default 20000; `Infinity` waits forever.
-   */
-  readonly responseTimeoutMs?: number | undefined;
-  /**
-   * Longest time one operation (`transmit`, `reconnect`, `slotStatus`, opening, closing) may
-   * take in all, in ms, however often the reader or card asks for more time (time extensions,
-   * S(WTX)) or sends empty transfers: past it the operation rejects with TimeoutError and the
-   * transport is broken until {@link WebUsbCcidTransport.reconnect}. Default 30000;
-   * `Infinity` disables it (the caps on time extensions and WTX requests still apply).
-   */
-  readonly exchangeTimeoutMs?: number | undefined;
-  /**
-   * Card voltage. Default: the reader's automatic selection when dwFeatures offers it, else
-   * each voltage of bVoltageSupport from the lowest up (ISO/IEC 7816-3 §6.2.4 class selection).
-   */
-  readonly voltage?: CcidVoltage | undefined;
-  /** T=1 IFSD to negotiate at TPDU level (default 254, capped by dwMaxIFSD and the message size). */
-  readonly ifsd?: number | undefined;
-  /** T=1 retries of a bad block before giving up (default 3). */
-  readonly t1Retries?: number | undefined;
-  /** Called when the interrupt pipe reports the card inserted (`true`) or removed (`false`). */
-  readonly onSlotChange?: ((present: boolean) => void) | undefined;
-  /** Close the `USBDevice` in {@link WebUsbCcidTransport.close}. Default: only when `open` opened it. */
-  readonly closeDevice?: boolean | undefined;
-}
-
-/** Per-call options of {@link WebUsbCcidTransport.transmit}. */
-export interface WebUsbTransmitOptions {
-  /** Abort the wait for this answer (the transport is then broken until `reconnect`). */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** T=1 information field sizes in use. */
-export interface T1Sizes {
-  /** The card's IFSC (largest INF the card accepts). */
-  readonly ifsc: number;
-  /** The IFSD (largest INF the card may send), as negotiated. */
-  readonly ifsd: number;
-}
-
-/** Link protocol to the card at TPDU level. */
-export type CcidCardProtocol = 'T=0' | 'T=1';
 
 /**
  * A USB CCID smart-card reader driven over WebUSB.
@@ -119,12 +66,6 @@ export class WebUsbCcidTransport implements Transport {
   readonly slot: number;
   /** USB interface number of the CCID interface. */
   readonly interfaceNumber: number;
-  /**
-   * Capability hint for `ApduChannel`: `true` at extended APDU level, `false` at short APDU
-   * level and for a T=0 card at TPDU level; absent for T=1 at TPDU level (the reader chains
-   * anything; whether the card accepts extended length is probed).
-   */
-  declare readonly extendedLength?: boolean;
 
   readonly #link: CcidLink;
   readonly #options: WebUsbCcidOptions;
@@ -133,7 +74,8 @@ export class WebUsbCcidTransport implements Transport {
   #atr: Uint8Array = new Uint8Array(0);
   #protocol: CcidCardProtocol | undefined;
   #t1: T1Protocol | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Operations one at a time, in call order (src/mutex.ts, rule 4). */
+  readonly #lock = new Mutex();
   #closed = false;
   /** The card left (interrupt pipe or a reader answer) since the last power-on. */
   #removed = false;
@@ -249,6 +191,18 @@ export class WebUsbCcidTransport implements Transport {
     return this.exchangeLevel === 'short-apdu' || this.#protocol === 'T=0' ? MAX_SHORT_RESPONSE : MAX_EXTENDED_RESPONSE;
   }
 
+  /**
+   * Fixed capability hint for `ApduChannel`, from the reader's exchange level (and at TPDU level
+   * the card's protocol): `true` at extended APDU level, `false` at short APDU level and for a
+   * T=0 card at TPDU level; undefined for T=1 at TPDU level (the reader chains anything; the
+   * channel finds out whether the card accepts extended length).
+   */
+  get extendedLength(): boolean | undefined {
+    if (this.exchangeLevel === 'extended-apdu') return true;
+    if (this.exchangeLevel === 'short-apdu' || this.#protocol === 'T=0') return false;
+    return undefined;
+  }
+
   /** The card's Answer-to-Reset from the last power-on (a copy). Never identify the card by it. */
   get atr(): Uint8Array {
     return this.#atr.slice();
@@ -337,9 +291,8 @@ export class WebUsbCcidTransport implements Transport {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const pending = this.#queue;
     this.#closed = true;
-    await pending.catch(() => undefined);
+    (await this.#lock.acquire())(); // wait for the operations already queued
     if (this.#link.broken === undefined && !this.#removed) {
       await this.#budgeted(() => this.#link.exchange((seq) => iccPowerOff(this.slot, seq), { allowFailure: true })).catch(
         () => undefined,
@@ -355,9 +308,7 @@ export class WebUsbCcidTransport implements Transport {
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => this.#budgeted(task));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#lock.run(() => this.#budgeted(task));
   }
 
   /** Run one operation under a fresh overall deadline. */
@@ -387,20 +338,7 @@ export class WebUsbCcidTransport implements Transport {
     this.#atr = atr;
     this.#removed = false;
     this.#cardPresent = true;
-    if (this.exchangeLevel === 'tpdu') {
-      await this.#configureTpdu(signal);
-    } else {
-      // The reader runs the protocol: the hint follows the exchange level. CCID §5.1 dwFeatures
-      this.#setExtendedHint(this.exchangeLevel === 'extended-apdu');
-    }
-  }
-
-  #setExtendedHint(value: boolean | undefined): void {
-    if (value === undefined) {
-      delete (this as { extendedLength?: boolean }).extendedLength;
-    } else {
-      Object.defineProperty(this, 'extendedLength', { value, enumerable: true, configurable: true, writable: false });
-    }
+    if (this.exchangeLevel === 'tpdu') await this.#configureTpdu(signal);
   }
 
   async #powerOn(signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -420,11 +358,9 @@ export class WebUsbCcidTransport implements Transport {
     const { protocol, ifsc } = await setUpTpdu(this.#link, this.slot, this.descriptor, this.#atr, signal);
     if (protocol === 0) {
       this.#protocol = 'T=0';
-      this.#setExtendedHint(false);
       return;
     }
     this.#protocol = 'T=1';
-    this.#setExtendedHint(undefined);
     const linkInf = this.#maxMessageLength - CCID_HEADER_LENGTH - T1_OVERHEAD;
     if (linkInf < 1) throw new CcidError('ccid-unsupported-reader', 'dwMaxCCIDMessageLength is too small for T=1 blocks');
     this.#t1 = await startT1(
@@ -474,33 +410,8 @@ export class WebUsbCcidTransport implements Transport {
     }
   }
 
-  /**
-   * XfrBlock whose answer comes from the card: removal-aware, absent/inactive →
-   * CardRemovedError; a header announcing more than `maxData` bytes is refused unread.
-   */
   #xfrWith(signal: AbortSignal | undefined, maxData: number): XfrBlockFunction {
-    return async (data, bwi = 0, level = LEVEL_PARAMETER.single) => {
-      let message: Uint8Array | undefined;
-      let answer: CcidResponse;
-      try {
-        answer = await this.#link.exchange((seq) => (message = xfrBlock(this.slot, seq, data, bwi, level)), {
-          allowFailure: true,
-          removable: true,
-          signal,
-          maxDataLength: maxData,
-        });
-      } finally {
-        // The XfrBlock holds a copy of the command (or of a T=1 block of it): wipe it once sent.
-        message?.fill(0);
-      }
-      if (answer.commandStatus !== COMMAND_STATUS.ok) {
-        if (answer.iccStatus === ICC_STATUS.absent) throw new CardRemovedError();
-        if (answer.iccStatus === ICC_STATUS.inactive) {
-          throw new CardRemovedError('The card was reset or replaced (the slot is no longer powered)');
-        }
-      }
-      return answer;
-    };
+    return cardXfr(this.#link, this.slot, signal, maxData);
   }
 
   /**

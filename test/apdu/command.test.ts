@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApduFormatError, CommandApdu, type CommandApduInit } from '../../src/apdu/index.js';
+import { ApduFormatError, CommandApdu, isExtendedCommand, type CommandApduInit } from '../../src/apdu/index.js';
 import { equalBytes, fromHex, toHex } from '../../src/bytes.js';
 import { InvalidArgumentError, MynacardError } from '../../src/errors.js';
 
@@ -241,5 +241,18 @@ describe('CommandApdu properties', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('isExtendedCommand', () => {
+  it('recognises extended Lc/Le and leaves short commands alone; agrees with CommandApdu', () => {
+    for (const hex of ['00B08A00000000', '00B0000000', '00A4040C0AD392F000260100000001', '00200098']) {
+      expect(isExtendedCommand(fromHex(hex))).toBe(CommandApdu.parse(fromHex(hex)).isExtended);
+    }
+    expect(isExtendedCommand(fromHex('00B08A00000000'))).toBe(true);
+    expect(isExtendedCommand(fromHex('00B0000000'))).toBe(false);
+    expect(isExtendedCommand(fromHex('00A4040C0AD392F000260100000001'))).toBe(false);
+    expect(isExtendedCommand(fromHex('802A008000003301020304'))).toBe(true);
+    expect(isExtendedCommand(fromHex('00200098'))).toBe(false);
   });
 });

@@ -79,6 +79,19 @@ describe('MyNumberCard.connect', () => {
     expect(card.extendedLength).toBe(false);
   });
 
+  it('onExtendedLength tells the detected support once, and passing it back skips the probe', async () => {
+    const seen: boolean[] = [];
+    const first = await rig({ quirks: { extendedLength: false } }, { onExtendedLength: (v) => seen.push(v) });
+    await first.card.jpki.readCertificate('auth-ca');
+    await first.card.jpki.readCertificate('auth');
+    expect(seen).toEqual([false]);
+    expect(commands(first.vc)[0]).toBe('00B08B00000000');
+    const next = await rig({ quirks: { extendedLength: false } }, { extendedLength: seen[0]! });
+    await next.card.jpki.readCertificate('auth-ca');
+    expect(commands(next.vc)[0]).toBe('00B08B0000');
+    expect(next.card.extendedLength).toBe(false);
+  });
+
   it('rejects a transport without transmit', async () => {
     await expect(MyNumberCard.connect({} as Transport)).rejects.toMatchObject({ code: 'invalid-argument' });
   });

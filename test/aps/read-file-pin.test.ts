@@ -6,7 +6,7 @@ import { guardedVerify, queryTries, type PinReference } from '../../src/aps/pin.
 import { readTlvObject } from '../../src/aps/read-file.js';
 import { AbortedError, CardDataError, PinRetryGuardError } from '../../src/errors.js';
 import { encodeTlv } from '../../src/tlv/index.js';
-import { ReplayTransport } from '../../src/transport/replay.js';
+import { ReplayTransport } from '../../src/testing/replay.js';
 
 type Pair = readonly [command: string, response: string | Uint8Array];
 function channel(pairs: readonly Pair[], extendedLength?: boolean): { port: ApduChannel; t: ReplayTransport } {

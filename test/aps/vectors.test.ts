@@ -13,7 +13,7 @@ import { JpkiAp } from '../../src/aps/jpki.js';
 import { TextAp } from '../../src/aps/text.js';
 import { CardRemovedError } from '../../src/errors.js';
 import { TEST_PKI_DATA } from '../../src/testing/index.js';
-import { ReplayTransport } from '../../src/transport/replay.js';
+import { ReplayTransport } from '../../src/testing/replay.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { AUTH_PIN, SIGN_PASSWORD, TEXT_PIN, bareSession, rejection } from './helpers.js';
 

@@ -26,7 +26,7 @@ describe('examples/library-card', () => {
   it('registers with issuer authentication and reads back; a wrong PIN at the kiosk is an error, not a moved-out card', async () => {
     const card = await VirtualMyNumberCard.create();
     card.installCardAp(libraryCardAp(), {}, { secrets: { memberPin: '4321' }, issuerKey: KEY });
-    const library = openLibrary(new ApduChannel(card), testIssuerServer(KEY));
+    const library = openLibrary({ channel: new ApduChannel(card) }, testIssuerServer(KEY));
     await register(library, { memberNumber: '0000000007', limit: 3, validUntil: undefined });
     expect(await checkOut(library)).toEqual({
       status: 'ok',
@@ -34,7 +34,7 @@ describe('examples/library-card', () => {
       pinChecked: false,
     });
     await expect(checkOut(library, '0000')).rejects.toBeInstanceOf(PinIncorrectError);
-    const wrongServer = openLibrary(new ApduChannel(card), testIssuerServer(new Uint8Array(16)));
+    const wrongServer = openLibrary({ channel: new ApduChannel(card) }, testIssuerServer(new Uint8Array(16)));
     await expect(register(wrongServer, { memberNumber: '0000000008', limit: 1, validUntil: undefined })).rejects.toMatchObject({
       code: 'card-ap-auth-failed',
     });
@@ -53,7 +53,7 @@ describe('examples/hospital-card', () => {
     const card = await VirtualMyNumberCard.create();
     const descriptor = hospitalCardAp(issuerAuth(testIssuerServer(KEY)));
     card.installCardAp(descriptor, { patientId: '0000012345' }, { secrets: { patientPin: '8642' }, issuerKey: KEY });
-    const hospital = openCardAp(new ApduChannel(card), descriptor);
+    const hospital = openCardAp({ channel: new ApduChannel(card) }, descriptor);
     // The write reads the file before and after, so it needs the read secret too.
     await hospital.write('profile', { name: '山田 花子', bloodType: 'A+', registeredOn: '20250401' }, { pin: '8642' });
     card.moveOut();

@@ -4,12 +4,11 @@ import { ApduChannel } from '../../src/apdu/channel.js';
 import { StatusWordError } from '../../src/apdu/status.js';
 import { fromHex } from '../../src/bytes.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { MyNumberCard } from '../../src/aps/card.js';
 import {
-  CARD_AP_HOST,
   CardApNotInstalledError,
   openCardAp,
   probeCardAps,
-  type CardApHost,
 } from '../../src/aps/card-ap/index.js';
 import { MEMBER_PIN, exchanges, hospital, library, rejection, probeHex, rig, selectHex, sessions, wire } from './helpers.js';
 
@@ -88,12 +87,16 @@ describe('probeCardAps', () => {
     expect(await probeCardAps(r.host, [library, hospital])).toEqual([hospital]);
   });
 
-  it('works on a bare channel and on anything that hands out a host (as MyNumberCard will)', async () => {
+  it('works on a bare channel and on a MyNumberCard session', async () => {
     const r = await rig();
-    expect(await probeCardAps(new ApduChannel(r.vc), [library])).toEqual([library]);
-    const card = { [CARD_AP_HOST]: (): CardApHost => r.host };
+    expect(await probeCardAps({ channel: new ApduChannel(r.vc) }, [library])).toEqual([library]);
+    const card = await MyNumberCard.connect(r.vc);
     expect(await probeCardAps(card, [{ aid: library.aid }])).toEqual([{ aid: library.aid }]);
     expect(await openCardAp(card, library).read('memberNumber')).toBe('0012345678');
+    // The card forgot its selection: its next JPKI operation selects the JPKI AP again.
+    r.vc.clearLog();
+    await card.jpki.remainingTries('auth');
+    expect(wire(r.vc)[0]).toBe('00A4040C0AD392F000260100000001');
   });
 
   it('checks the candidates before sending anything', async () => {

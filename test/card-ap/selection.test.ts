@@ -52,7 +52,7 @@ describe('card-AP AIDs overlapping reserved DF names', () => {
     const crafted = sfi18CardAp('F000000001');
     crafted.aid.set(fromHex('D392F00026')); // the frozen descriptor's bytes are still writable
     vc.clearLog();
-    const e = await rejection(card.cardAp(crafted).verify('pin', '1234'));
+    const e = await rejection(openCardAp(card, crafted).verify('pin', '1234'));
     expect(e).toBeInstanceOf(CardApReservedAidError);
     expect(vc.log).toHaveLength(0); // not even the SELECT
     expect(vc.pinState('auth').remaining).toBe(3);
@@ -133,7 +133,7 @@ describe('SELECT with FCI and the DF-name check', () => {
     };
     const card = await MyNumberCard.connect(garbling);
     vc.clearLog();
-    const e = await rejection(card.cardAp(library).read('loans', { pin: MEMBER_PIN }));
+    const e = await rejection(openCardAp(card, library).read('loans', { pin: MEMBER_PIN }));
     expect(e).toMatchObject({ code: 'card-ap-selection', reason: 'malformed-fci' });
     expect(wire(vc)).toEqual([selectHex(library.aid)]);
   });

@@ -80,14 +80,15 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       vc.clearLog();
       const before = transactions;
       expect(hx(await card.jpki.readCertificate('auth'))).toBe(hx(vc.certificates.auth));
-      expect(transport.extendedLength).toBe(extended);
+      expect(card.extendedLength).toBe(extended); // decided by the session's channel; the transport hint stays unset
+      expect(transport.extendedLength).toBeUndefined();
       const log = exchanges(vc);
       // A shared reader: the SDK selects the AP again at the start of each operation.
       expect(log[0]).toBe('00A4040C0AD392F000260100000001>9000');
       if (extended) {
         expect(log).toEqual(['00A4040C0AD392F000260100000001>9000', '00B08A00000000>9000']);
       } else {
-        // One refused extended probe (6700), then 256-byte chunks: the transport remembered the refusal.
+        // One refused extended probe (6700), then 256-byte chunks: the channel remembered the refusal.
         expect(log[1]).toBe('00B08A00000000>6700');
         expect(log[2]).toBe('00B08A0000>9000');
         expect(log.length).toBeGreaterThan(4);

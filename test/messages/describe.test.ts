@@ -25,11 +25,11 @@ import {
   type IntegrityReason,
   type MynacardErrorCode,
   type RawSignatureReason,
-  type ReplayErrorCode,
   type TlvErrorCode,
   type VerificationReason,
 } from '../../src/index.js';
 import type { CcidErrorCode } from '../../src/webusb/index.js';
+import type { ReplayErrorCode } from '../../src/testing/index.js';
 import { ERROR_TEXTS } from '../../src/messages/error-texts.js';
 import { REASON_TEXTS } from '../../src/messages/reason-texts.js';
 

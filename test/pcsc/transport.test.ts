@@ -7,8 +7,10 @@ import {
   PcscServiceError,
   TransportError,
 } from '../../src/errors.js';
+import { ApduChannel } from '../../src/apdu/channel.js';
 import { PcscContext } from '../../src/pcsc/context.js';
-import { RECEIVE_BUFFER_LENGTH, isExtendedCommand, type PcscTransport, type PcscTransportOptions } from '../../src/pcsc/transport.js';
+import { RECEIVE_BUFFER_LENGTH, type PcscTransportOptions } from '../../src/pcsc/options.js';
+import type { PcscTransport } from '../../src/pcsc/transport.js';
 import { bytes, deferred, EMPTY, FakeWorld, hex, PcscError, PRESENT, sleep, state } from './fake-pcsc-mini.js';
 
 const READER = 'Fake Reader 00 00';
@@ -95,48 +97,51 @@ describe('PcscTransport.transmit', () => {
     expect(world.calls).toEqual(['transmit']);
   });
 
-  it('NotTransacted on an extended command with the card still there: extended length refused, hint false', async () => {
-    const seen: Array<boolean | undefined> = [];
-    const { transport, card } = await setup({ onExtendedLength: (v) => seen.push(v) });
+  it('NotTransacted on an extended command with the card still there: extended length refused; the transport learns nothing', async () => {
+    const { transport, card } = await setup();
     card.answers.push(new PcscError('NotTransacted'));
     const error = await transport.transmit(READ_EXTENDED).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(error).not.toBeInstanceOf(CardRemovedError);
     expect((error as TransportError).code).toBe('extended-length-refused');
-    expect(transport.extendedLength).toBe(false);
-    expect(seen).toEqual([false]);
+    expect(transport.extendedLength).toBeUndefined();
   }, 10_000);
 
-  it('extended length: 6700 → false, a real answer → true; then remembered (no probe)', async () => {
+  it('extended length over PC/SC is decided by the channel: 6700 → false, a real answer → true; then remembered (no probe)', async () => {
     const a = await setup();
-    a.card.answers.push(bytes('6700'));
-    expect(hex(await a.transport.transmit(READ_EXTENDED))).toBe('6700');
-    expect(a.transport.extendedLength).toBe(false);
+    const seenA: boolean[] = [];
+    const channelA = new ApduChannel(a.transport, { onExtendedLength: (v) => seenA.push(v) });
+    a.card.answers.push(bytes('6700'), bytes('9000'));
+    await channelA.transmit(READ_EXTENDED);
+    expect(channelA.extendedLengthSupported).toBe(false);
     a.card.answers.push(bytes('9000'));
-    await a.transport.transmit(READ_EXTENDED);
-    expect(a.transport.extendedLength).toBe(false);
+    await channelA.transmit(READ_EXTENDED);
+    expect(channelA.extendedLengthSupported).toBe(false);
+    expect(a.card.commands.map(hex)).toEqual([hex(READ_EXTENDED), hex(READ_SHORT), hex(READ_SHORT)]);
+    expect(seenA).toEqual([false]);
+    expect(a.transport.extendedLength).toBeUndefined();
 
     const b = await setup();
-    await b.transport.transmit(READ_SHORT);
-    expect(b.transport.extendedLength).toBeUndefined(); // short commands say nothing
+    const seenB: boolean[] = [];
+    const channelB = new ApduChannel(b.transport, { onExtendedLength: (v) => seenB.push(v) });
+    await channelB.transmit(READ_SHORT);
+    expect(channelB.extendedLengthSupported).toBeUndefined(); // short commands say nothing
     b.card.answers.push(bytes('AA9000'));
-    await b.transport.transmit(READ_EXTENDED);
-    expect(b.transport.extendedLength).toBe(true);
+    await channelB.transmit(READ_EXTENDED);
+    expect(channelB.extendedLengthSupported).toBe(true);
     b.card.answers.push(bytes('6700'));
-    await b.transport.transmit(READ_EXTENDED);
-    expect(b.transport.extendedLength).toBe(true);
+    await channelB.transmit(READ_EXTENDED);
+    expect(channelB.extendedLengthSupported).toBe(true);
+    expect(seenB).toEqual([true]);
   });
 
-  it('the hint is settable and observable', async () => {
-    const seen: Array<boolean | undefined> = [];
-    const { transport } = await setup({ extendedLength: true, onExtendedLength: (v) => seen.push(v) });
+  it('the hint is the extendedLength option, fixed for the life of the transport', async () => {
+    const { transport } = await setup({ extendedLength: true });
     expect(transport.extendedLength).toBe(true);
-    transport.extendedLength = false;
-    expect(transport.extendedLength).toBe(false);
-    transport.setExtendedLength(undefined);
-    expect(transport.extendedLength).toBeUndefined();
-    expect(seen).toEqual([false, undefined]);
-    expect(() => transport.setExtendedLength('yes' as unknown as boolean)).toThrow(InvalidArgumentError);
+    expect(transport.extendedLength).toBe(true);
+    const { transport: unknown } = await setup();
+    expect(unknown.extendedLength).toBeUndefined();
+    expect(new ApduChannel(transport).extendedLengthSupported).toBe(true);
   });
 
   it('ResetCard (another application reset the card): reconnects leaving the card, reports card-reset', async () => {
@@ -399,12 +404,3 @@ describe('PcscTransport.reconnect and close', () => {
   });
 });
 
-describe('isExtendedCommand', () => {
-  it('recognises extended Lc/Le and leaves short commands alone', () => {
-    expect(isExtendedCommand(bytes('00B08A00000000'))).toBe(true);
-    expect(isExtendedCommand(bytes('00B0000000'))).toBe(false);
-    expect(isExtendedCommand(bytes('00A4040C0AD392F000260100000001'))).toBe(false);
-    expect(isExtendedCommand(bytes('802A008000003301020304'))).toBe(true);
-    expect(isExtendedCommand(bytes('00200098'))).toBe(false);
-  });
-});

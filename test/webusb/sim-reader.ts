@@ -17,7 +17,7 @@ import type {
   UsbInTransferResultLike,
   UsbOutTransferResultLike,
 } from '../../src/webusb/usb-types.js';
-import { S_BLOCK, decodeBlock, iBlock, sBlock } from '../../src/webusb/t1.js';
+import { S_BLOCK, decodeBlock, iBlock, sBlock } from '../../src/webusb/t1-block.js';
 import { T1Card } from './t1-card.js';
 
 /** Exchange level the simulated reader announces. */

@@ -4,7 +4,7 @@
  * only the block framing helpers (whose bytes are pinned by the vectors).
  */
 import { concatBytes } from '../../src/bytes.js';
-import { R_ERROR, S_BLOCK, decodeBlock, iBlock, rBlock, sBlock } from '../../src/webusb/t1.js';
+import { R_ERROR, S_BLOCK, decodeBlock, iBlock, rBlock, sBlock } from '../../src/webusb/t1-block.js';
 
 /** Options of {@link T1Card}. */
 export interface T1CardOptions {

@@ -67,7 +67,7 @@ describe('open', () => {
     expect(transport.exchangeLevel).toBe('tpdu');
     expect(transport.protocol).toBe('T=1');
     expect(transport.t1).toEqual({ ifsc: 254, ifsd: 254 });
-    expect('extendedLength' in transport).toBe(false);
+    expect(transport.extendedLength).toBeUndefined();
     expect(transport.maxResponseLength).toBe(65538);
     expect(transport.descriptor.maxMessageLength).toBe(271);
     expect(transport.interfaceNumber).toBe(0);

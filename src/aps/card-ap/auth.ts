@@ -11,7 +11,8 @@ import type { ResponseApdu } from '../../apdu/response.js';
 import { StatusWordError, statusWordError } from '../../apdu/status.js';
 import { swHex } from '../../apdu/sw.js';
 import { InvalidArgumentError, MynacardError } from '../../errors.js';
-import { CARD_AP_INS, DEFAULT_CHALLENGE_LENGTH, type CardApArea } from './constants.js';
+import { INS, SELECT_EF } from '../constants.js';
+import { CARD_AP_INS, ISSUER_AUTH_CHALLENGE_LENGTH, type CardApArea } from './constants.js';
 import { CardApAuthenticationError } from './errors.js';
 
 /** Options of {@link CardApAuthExchange.externalAuthenticate}. */
@@ -61,9 +62,6 @@ export interface CardApAuthExchange {
  */
 export type CardApIssuerAuth = (exchange: CardApAuthExchange) => Promise<void>;
 
-/** SELECT P1 allowed inside the hook: an EF under the current DF. */
-const SELECT_EF_P1 = 0x02;
-const INS_SELECT = 0xa4;
 
 /**
  * Run `auth` with an exchange bound to `port`. Errors of the hook that are not SDK errors, and
@@ -83,7 +81,7 @@ export async function runIssuerAuth(
     area: context.area,
     aid: context.aid.slice(),
     file: context.file,
-    async getChallenge(length = DEFAULT_CHALLENGE_LENGTH) {
+    async getChallenge(length = ISSUER_AUTH_CHALLENGE_LENGTH) {
       assertOpen();
       if (!Number.isInteger(length) || length < 1 || length > 256) {
         throw new InvalidArgumentError('GET CHALLENGE length must be an integer 1..256');
@@ -120,7 +118,7 @@ export async function runIssuerAuth(
     async transmit(command) {
       assertOpen();
       const cmd = command instanceof CommandApdu ? command : CommandApdu.parse(command);
-      if (cmd.ins === INS_SELECT && cmd.p1 !== SELECT_EF_P1) {
+      if (cmd.ins === INS.select && cmd.p1 !== SELECT_EF) {
         throw new InvalidArgumentError('The issuer authentication hook may select only EFs of the card AP (P1 = 02)');
       }
       return port.transmit(cmd);

@@ -11,6 +11,7 @@ import { equalBytes, toHex } from '../../bytes.js';
 import { CardDataError, PinFormatError } from '../../errors.js';
 import { decodeTlv, findAllTlv, type TlvNode } from '../../tlv/index.js';
 import { INS, SELECT_BY_NAME, SELECT_EF, SELECT_NO_FCI, SHORT_CHUNK } from '../constants.js';
+import { secretBytes } from '../pin-format.js';
 import type { PinReference } from '../pin.js';
 import { CARD_AP_INS, MAX_SFI, SHORT_UPDATE_CHUNK } from './constants.js';
 import { cardApAid, type CardApDescriptor, type CardApSecretSpec } from './descriptor.js';
@@ -198,20 +199,8 @@ export function encodeCardApSecret(descriptor: CardApDescriptor, name: string, s
   const rule =
     `The ${secretLabel(descriptor, name, spec)} must be ` +
     `${min === max ? `exactly ${min}` : `${min}–${max}`} ${CHARSET_NAMES[charset]}`;
-  let bytes: Uint8Array;
-  if (value instanceof Uint8Array) {
-    // Bytes given by the caller are wiped once copied, valid or not (best effort, see SecretValue).
-    bytes = value.slice();
-    value.fill(0);
-  } else if (typeof value === 'string') {
-    bytes = new Uint8Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      bytes[i] = c < 0x7f ? c : 0; // non-ASCII → 00, which no charset allows
-    }
-  } else {
-    throw new PinFormatError(`${rule} (a string or bytes were expected)`);
-  }
+  const bytes = secretBytes(value);
+  if (bytes === undefined) throw new PinFormatError(`${rule} (a string or bytes were expected)`);
   if (bytes.length < min || bytes.length > max || !bytes.every(CHARSET_BYTES[charset])) {
     bytes.fill(0);
     throw new PinFormatError(rule);

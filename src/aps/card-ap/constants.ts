@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { toHex } from '../../bytes.js';
-import { AIDS } from '../constants.js';
+import { AID_ISD, AID_JUKI, AIDS } from '../constants.js';
 
 /**
  * The two free areas of the card:
@@ -38,9 +38,7 @@ export const MAX_AID_LENGTH = 16;
  * Upper-case hex.
  */
 export const RESERVED_AIDS: readonly string[] = [
-  ...Object.values(AIDS).map((aid) => toHex(aid).toUpperCase()),
-  'D3921000310001010401', // 住基AP [S]
-  'A0000001510000', // GlobalPlatform ISD [S]
+  ...[...Object.values(AIDS), AID_JUKI, AID_ISD].map((aid) => toHex(aid).toUpperCase()),
 ];
 
 /** Largest file addressed with a 15-bit READ / UPDATE BINARY offset (card-facts §4). */
@@ -59,8 +57,11 @@ export const CARD_AP_INS = {
   externalAuthenticate: 0x82,
 } as const;
 
-/** Length of the challenge asked for when the `auth` hook does not say (8 bytes, a common choice). */
-export const DEFAULT_CHALLENGE_LENGTH = 8;
+/**
+ * Length of the card AP's GET CHALLENGE when the issuer-authentication hook does not say (8
+ * bytes, a common choice). Not the JPKI authentication challenge of `authenticate()`.
+ */
+export const ISSUER_AUTH_CHALLENGE_LENGTH = 8;
 
 /** Largest data field of one short UPDATE BINARY. */
 export const SHORT_UPDATE_CHUNK = 255;

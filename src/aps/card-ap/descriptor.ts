@@ -10,8 +10,6 @@ import type { CardApIssuerAuth } from './auth.js';
 import type { CardApCodec, CardApCodecValue } from './codecs.js';
 import { MAX_AID_LENGTH, MAX_FILE_SIZE, MIN_AID_LENGTH, RESERVED_AIDS, type CardApArea } from './constants.js';
 import { CardApReservedAidError } from './errors.js';
-import { registerCardApOpener } from './opener.js';
-import { openCardAp } from './session.js';
 
 /** Who may read a file: anyone (`'free'`), or after VERIFY of one of the card AP's secrets. */
 export type CardApReadAccess<S extends string = string> =
@@ -279,8 +277,6 @@ export function defineCardAp<
   const S extends CardApSecrets = {},
 >(definition: CardApDefinition<F, S>): CardApDescriptor<F, S> {
   if (!isObject(definition)) throw new InvalidArgumentError('defineCardAp needs an object');
-  // Makes card.cardAp() work without MyNumberCard importing the card-AP session code.
-  registerCardApOpener(openCardAp);
   const { name, area } = definition;
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('A card AP needs a non-empty name');
   if (area !== 'regional' && area !== 'extension') throw new InvalidArgumentError("area must be 'regional' or 'extension'");

@@ -1,5 +1,6 @@
 /**
- * What card-AP sessions run on: a `MyNumberCard` session, or a bare APDU channel.
+ * What card-AP sessions run on: a {@link CardApHost} (a `MyNumberCard`, or `{ channel }` over a
+ * bare APDU channel).
  *
  * Selecting a card AP changes the card's current application (and drops the security status of
  * the one before). A `MyNumberCard` remembers which of its applications is current to save
@@ -15,19 +16,16 @@ import { CommandApdu } from '../../apdu/command.js';
 import { InvalidArgumentError, TransportError } from '../../errors.js';
 import { AIDS, INS, SELECT_BY_NAME, SELECT_NO_FCI, type ApplicationId } from '../constants.js';
 
-/**
- * The symbol under which a `MyNumberCard` hands out its {@link CardApHost} (internal
- * plumbing; applications call `card.cardAp(descriptor)` instead).
- */
-export const CARD_AP_HOST: unique symbol = Symbol.for('mynacard.cardApHost');
-
 /** Anything that runs a command sequence exclusively: an `ApduChannel` or an `ApduPort`. */
 export interface CardApChannel {
   /** Run `fn` while holding the card; see `ApduPort.exclusive`. */
   exclusive<T>(fn: (port: ApduPort) => Promise<T>, options?: ApduExclusiveOptions): Promise<T>;
 }
 
-/** A card session that card APs can share (the `MyNumberCard` session implements it). */
+/**
+ * Where card-AP operations run: a card session that card APs can share. `MyNumberCard`
+ * implements it; over a bare channel, pass `{ channel }`.
+ */
 export interface CardApHost {
   /** The session's channel: card-AP operations queue with the session's own operations. */
   readonly channel: CardApChannel;
@@ -39,36 +37,16 @@ export interface CardApHost {
   readonly selected?: string | undefined;
 }
 
-/** An object that hands out its {@link CardApHost} (a `MyNumberCard`). */
-export interface CardApHostProvider {
-  /** The host of this card session. */
-  [CARD_AP_HOST](): CardApHost;
-}
-
-/** Where card-AP operations run: a `MyNumberCard`, a {@link CardApHost}, or an `ApduChannel` / port. */
-export type CardApTarget = CardApHostProvider | CardApHost | CardApChannel;
-
-function hasFunction(value: unknown, key: PropertyKey): boolean {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as Record<PropertyKey, unknown>)[key] === 'function'
-  );
-}
-
 /**
- * The host behind `target`.
- * @throws InvalidArgumentError when `target` is none of the accepted shapes
+ * `host`, checked.
+ * @throws InvalidArgumentError when `host` has no `channel.exclusive()`
  */
-export function resolveCardApHost(target: CardApTarget): CardApHost {
-  if (hasFunction(target, CARD_AP_HOST)) return resolveCardApHost((target as CardApHostProvider)[CARD_AP_HOST]());
-  if (typeof target === 'object' && target !== null && 'channel' in target) {
-    const host = target as CardApHost;
-    if (!hasFunction(host.channel, 'exclusive')) throw new InvalidArgumentError('A card-AP host needs channel.exclusive()');
-    return host;
+export function checkCardApHost(host: CardApHost): CardApHost {
+  const channel: unknown = typeof host === 'object' && host !== null ? host.channel : undefined;
+  if (typeof channel !== 'object' || channel === null || typeof (channel as CardApChannel).exclusive !== 'function') {
+    throw new InvalidArgumentError('Expected a MyNumberCard or a card-AP host ({ channel } with channel.exclusive())');
   }
-  if (hasFunction(target, 'exclusive')) return { channel: target as CardApChannel };
-  throw new InvalidArgumentError('Expected a MyNumberCard, a card-AP host or an ApduChannel');
+  return host;
 }
 
 function assertOpen(host: CardApHost): void {

@@ -76,20 +76,13 @@ export type {
   CardApExternalAuthenticateOptions,
   CardApIssuerAuth,
 } from './auth.js';
-export {
-  CARD_AP_HOST,
-  resolveCardApHost,
-  type CardApChannel,
-  type CardApHost,
-  type CardApHostProvider,
-  type CardApTarget,
-} from './host.js';
-export {
-  openCardAp,
-  type CardApCallOptions,
-  type CardApSession,
-  type CardApVerifyOptions,
-  type CardApWriteOptions,
-  type OpenCardApOptions,
-} from './session.js';
+export { checkCardApHost, type CardApChannel, type CardApHost } from './host.js';
+export { openCardAp } from './session.js';
+export type {
+  CardApCallOptions,
+  CardApSession,
+  CardApVerifyOptions,
+  CardApWriteOptions,
+  OpenCardApOptions,
+} from './session-types.js';
 export { probeCardAps, type CardApProbeCandidate } from './probe.js';

@@ -9,7 +9,7 @@ import { toHex } from '../../bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { selectAid } from './commands.js';
 import { cardApAid } from './descriptor.js';
-import { resolveCardApHost, runOnHost, type CardApHost, type CardApTarget } from './host.js';
+import { checkCardApHost, runOnHost, type CardApHost } from './host.js';
 
 /** What {@link probeCardAps} needs of a candidate: its DF name (a descriptor qualifies). */
 export interface CardApProbeCandidate {
@@ -39,16 +39,16 @@ export async function probeWith<C extends CardApProbeCandidate>(
  * sequence; `9000` = installed, `6A82` = not. Returns the installed candidates in the order
  * given (descriptors, or `{ aid }` objects such as a CLI's `--aid`).
  *
- * @param target - a `MyNumberCard`, a card-AP host, or an `ApduChannel`
+ * @param host - a `MyNumberCard`, or `{ channel }` over an `ApduChannel`
  * @throws InvalidArgumentError for an AID that is not 5–16 bytes or belongs to one of the
  *   card's own applications; StatusWordError for an answer other than 9000 / 6A82; transport errors
  */
 export async function probeCardAps<C extends CardApProbeCandidate>(
-  target: CardApTarget,
+  host: CardApHost,
   candidates: readonly C[],
   options: { readonly signal?: AbortSignal | undefined } = {},
 ): Promise<C[]> {
-  const host = resolveCardApHost(target);
+  checkCardApHost(host);
   if (!Array.isArray(candidates)) throw new InvalidArgumentError('probeCardAps needs an array of candidates');
   candidates.forEach((c, i) => {
     const aid: unknown = (c as Partial<CardApProbeCandidate> | undefined)?.aid;

@@ -180,7 +180,7 @@ export const cardApReadCommand: Command = async (context) => {
   const names = filesToRead(context, descriptor);
   const opened = await context.transport();
   const channel = new ApduChannel(opened.transport, { onTrace: withoutValues(context.trace), extendedLength: false });
-  const session = openCardAp(channel, descriptor);
+  const session = openCardAp({ channel }, descriptor);
   const secrets = new Map<string, string>();
   const files: Record<string, CardApFileResult> = {};
   try {

@@ -6,18 +6,15 @@
 import { ApduChannel } from '../../apdu/channel.js';
 import { CommandApdu } from '../../apdu/command.js';
 import { FileNotFoundError } from '../../apdu/status.js';
-import { swHex } from '../../apdu/sw.js';
+import { SW, swHex } from '../../apdu/sw.js';
 import type { ApduTraceEvent } from '../../apdu/trace.js';
-import { AIDS, MAX_TRIES } from '../../aps/constants.js';
+import { AID_JUKI, AIDS, INS, MAX_TRIES, SELECT_BY_NAME, SELECT_NO_FCI } from '../../aps/constants.js';
 import type { MyNumberCard } from '../../aps/card.js';
 import { cardApCandidates, cardApStatusLabel, probeCardApCandidates, type CardApStatus } from '../card-aps.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Command, CommandContext } from '../context.js';
 import type { ApName, Messages } from '../i18n.js';
 import { fieldLines } from '../output.js';
-
-/** 住基AP DF name (card-facts §2 / §3.5 [S]); the SDK has no session for it, `info` only probes it. */
-const AID_JUKI = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01);
 
 /** The applications `info` probes, in display order. card-facts §2 */
 const PROBED: readonly (readonly [ApName, Uint8Array])[] = [
@@ -43,8 +40,8 @@ export async function probeApplications(
   const channel = new ApduChannel(transport, { onTrace, extendedLength: false });
   const result = {} as Record<ApName, ApStatus>;
   for (const [name, aid] of PROBED) {
-    const response = await channel.transmit(new CommandApdu({ ins: 0xa4, p1: 0x04, p2: 0x0c, data: aid }));
-    result[name] = response.ok ? 'present' : response.sw === 0x6a82 ? 'absent' : { sw: swHex(response.sw) };
+    const response = await channel.transmit(new CommandApdu({ ins: INS.select, p1: SELECT_BY_NAME, p2: SELECT_NO_FCI, data: aid }));
+    result[name] = response.ok ? 'present' : response.sw === SW.FILE_NOT_FOUND ? 'absent' : { sw: swHex(response.sw) };
   }
   return result;
 }

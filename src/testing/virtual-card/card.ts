@@ -7,6 +7,7 @@
 import { ApduFormatError } from '../../apdu/errors.js';
 import { CommandApdu } from '../../apdu/command.js';
 import { CardRemovedError, InvalidArgumentError, TransportError } from '../../errors.js';
+import { Mutex } from '../../mutex.js';
 import type { TestHolder } from '../pki-issuer.js';
 import type { Transport } from '../../transport/transport.js';
 import type { CardApArea } from '../../aps/card-ap/constants.js';
@@ -86,7 +87,8 @@ export class VirtualMyNumberCard implements Transport {
   #removalCountdown: number | undefined;
   #present = true;
   #closed = false;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Commands one at a time, in call order (src/mutex.ts, rule 4). */
+  readonly #lock = new Mutex();
 
   private constructor(
     personalisation: Awaited<ReturnType<typeof personalise>>,
@@ -120,9 +122,7 @@ export class VirtualMyNumberCard implements Transport {
         selectFci: quirks.selectFci ?? 'df-name',
       },
     };
-    if (options.advertiseExtendedLength === true) {
-      Object.defineProperty(this, 'extendedLength', { value: this.#extendedLength, enumerable: true });
-    }
+    if (options.advertiseExtendedLength === true) this.extendedLength = this.#extendedLength;
   }
 
   /**
@@ -264,15 +264,13 @@ export class VirtualMyNumberCard implements Transport {
       return Promise.reject(new InvalidArgumentError('transmit expects a Uint8Array'));
     }
     const copy = Uint8Array.from(command);
-    const run = this.#queue.then(() => this.#exchange(copy));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#lock.run(() => this.#exchange(copy));
   }
 
   /** Release the card; later `transmit` calls reject with a `TransportError`. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#queue;
+    (await this.#lock.acquire())(); // wait for the commands already queued
   }
 
   #powerOn(): void {

@@ -12,13 +12,9 @@ import {
   MAX_TRIES as SDK_MAX_TRIES,
   TEXT_EF as SDK_TEXT_EF,
 } from '../../aps/constants.js';
+import { SW as SDK_SW } from '../../apdu/sw.js';
 
-export { AID_COMMON, AID_FACE, AID_JPKI, AID_TEXT } from '../../aps/constants.js';
-
-/** 住基AP DF name. card-facts §2 [S] */
-export const AID_JUKI = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01);
-/** GlobalPlatform Issuer Security Domain: selecting it restores the power-on state. card-facts §2 [S] */
-export const AID_ISD = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00);
+export { AID_COMMON, AID_FACE, AID_ISD, AID_JPKI, AID_JUKI, AID_TEXT } from '../../aps/constants.js';
 
 /**
  * Contact ATR reported to a PC/SC bridge. card-facts §1.2 (OpenSC's table entry). Nothing may
@@ -81,49 +77,49 @@ export const MAX_TRIES = {
   birthDate: 10,
 } as const;
 
-/** Status words the virtual card answers with. card-facts §5 "Status words" */
+/** Status words the virtual card answers with (values from the SDK's `SW` where it names them). card-facts §5 "Status words" */
 export const SW = {
-  ok: 0x9000,
+  ok: SDK_SW.OK,
   /** 61xx more data available (only with the `getResponse` quirk) [U] */
   bytesRemaining: 0x6100,
   /** 63Cx wrong PIN / tries left [C] */
-  triesLeft: 0x63c0,
+  triesLeft: SDK_SW.PIN_BLOCKED_COUNTER,
   /** 6700 wrong length [S] */
-  wrongLength: 0x6700,
+  wrongLength: SDK_SW.WRONG_LENGTH,
   /** 6881 logical channel not supported [S] */
-  channelNotSupported: 0x6881,
+  channelNotSupported: SDK_SW.LOGICAL_CHANNEL_NOT_SUPPORTED,
   /** 6882 secure messaging not supported (SELECT) [S] */
-  smNotSupported: 0x6882,
+  smNotSupported: SDK_SW.SECURE_MESSAGING_NOT_SUPPORTED,
   /** 6981 command incompatible with file structure [S] */
   incompatibleFile: 0x6981,
   /** 6982 security status not satisfied [C] */
-  securityNotSatisfied: 0x6982,
+  securityNotSatisfied: SDK_SW.SECURITY_STATUS_NOT_SATISFIED,
   /** 6984 referenced IEF blocked [C] */
-  blocked: 0x6984,
+  blocked: SDK_SW.REFERENCE_DATA_NOT_USABLE,
   /** 6985 conditions of use not satisfied [S] */
-  conditionsNotSatisfied: 0x6985,
+  conditionsNotSatisfied: SDK_SW.CONDITIONS_NOT_SATISFIED,
   /** 6986 command not allowed (no current EF) [U] */
   noCurrentEf: 0x6986,
   /** 69FC secure messaging not supported (READ/VERIFY) [S] */
   smNotSupportedData: 0x69fc,
   /** 6A80 incorrect data (new PIN of the wrong format) [U] */
-  incorrectData: 0x6a80,
+  incorrectData: SDK_SW.WRONG_DATA,
   /** 6A82 file / AP not found [S] */
-  fileNotFound: 0x6a82,
+  fileNotFound: SDK_SW.FILE_NOT_FOUND,
   /** 6A83 record not found [U] */
   recordNotFound: 0x6a83,
   /** 6A86 incorrect P1-P2 [S] */
-  incorrectP1P2: 0x6a86,
+  incorrectP1P2: SDK_SW.INCORRECT_P1P2,
   /** 6A88 referenced data not found [S] */
-  dataNotFound: 0x6a88,
+  dataNotFound: SDK_SW.REFERENCED_DATA_NOT_FOUND,
   /** 6B00 READ BINARY offset beyond the EF [S] */
-  wrongOffset: 0x6b00,
+  wrongOffset: SDK_SW.WRONG_OFFSET,
   /** 6Cxx wrong Le (only with the `wrongLe` quirk) [U] */
   wrongLe: 0x6c00,
   /** 6D00 INS not supported [U] */
-  insNotSupported: 0x6d00,
+  insNotSupported: SDK_SW.INS_NOT_SUPPORTED,
   /** 6E00 CLA not supported [U] */
-  claNotSupported: 0x6e00,
+  claNotSupported: SDK_SW.CLA_NOT_SUPPORTED,
 } as const;
 
 /** Instruction bytes the card implements: the SDK's, plus GET RESPONSE and GET DATA. card-facts §4 */

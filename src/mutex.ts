@@ -1,8 +1,22 @@
 /**
- * A FIFO async mutex with abortable waiting (internal: the APDU channel and the PC/SC transport).
+ * The one lock of the SDK: a FIFO async mutex with abortable waiting (internal).
+ *
+ * Who holds what — one rule, from the top down (a holder may take the next lock down, never
+ * one above it, so the locks cannot deadlock):
+ * 1. `ApduChannel`'s sequence lock is the only lock around APDU sequences: a card session's
+ *    operation (SELECT, VERIFY, reads…) holds it from start to end (`exclusive`). Nothing above
+ *    the channel locks: card sessions and card APs run inside `exclusive`.
+ * 2. Inside a sequence, the channel's exchange lock keeps one command and its GET RESPONSE /
+ *    resend rounds together, should the holder send from two promises at once.
+ * 3. A PC/SC transport holds its transaction lock for the life of a PC/SC transaction
+ *    (`withTransaction`, which the channel calls for each sequence): the transaction belongs
+ *    to the shared card handle, so another caller of the same transport object must wait
+ *    outside it.
+ * 4. A transport serializes only its own native calls (pcsc-mini calls, USB transfers, the
+ *    virtual card's command processing), so that it stays safe when used without a channel.
  * @packageDocumentation
  */
-import { AbortedError } from '../errors.js';
+import { AbortedError } from './errors.js';
 
 interface Waiter {
   readonly grant: () => void;
@@ -44,6 +58,16 @@ export class Mutex {
       this.#queue.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Run `fn` while holding the lock (waiting FIFO, abortable while queued); released however `fn` ends. */
+  async run<T>(fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
   }
 
   #releaser(): () => void {

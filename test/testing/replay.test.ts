@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApduChannel, CommandApdu } from '../../src/apdu/index.js';
 import { fromHex, toHex } from '../../src/bytes.js';
 import { CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../../src/errors.js';
-import { ReplayError, ReplayTransport } from '../../src/transport/index.js';
+import { ReplayError, ReplayTransport } from '../../src/testing/replay.js';
 
 const JPKI_AID = 'D392F000260100000001';
 

@@ -10,7 +10,7 @@
 import { formatCommandRedacted } from '../apdu/trace.js';
 import { equalBytes, fromHex } from '../bytes.js';
 import { CardRemovedError, InvalidArgumentError, MynacardError, TransportError } from '../errors.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../transport/transport.js';
 
 /** One recorded exchange. */
 export interface ReplayExchange {
