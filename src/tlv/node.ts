@@ -208,22 +208,34 @@ export function materialiseNode(tree: TlvTree, pos: number): LazyTlvNode {
   return new LazyTlvNode(tree, tag, pos, p - pos, length, (b0 & 0x20) !== 0, indefinite);
 }
 
-// Children are collected here, then copied into an exact-size array (`slice` of a packed array
-// is a memcpy; a growing array over-allocates and a counting pre-pass re-reads every header).
-// Not re-entrant, and need not be: nothing is materialised while a range is being filled.
-const scratch: TlvNode[] = [];
+/** Offset after the (validated) object `node`. */
+function endOf(node: LazyTlvNode): number {
+  return node.indefinite ? node.offset + node.headerLength + node.length + 2 : node.offset + node.headerLength + node.length;
+}
 
-/** Nodes of the consecutive (validated) objects in `[start, end)`, each header read once. */
+/**
+ * Nodes of the consecutive (validated) objects in `[start, end)`, each header read once.
+ * The first four go straight into an array literal, which V8 allocates inline (most
+ * constructed nodes of certificates and card records have one to four children); no shared
+ * scratch array either, whose stores of new nodes would pay V8's old-to-new write barrier.
+ */
 function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] {
-  const out = scratch;
-  let count = 0;
-  for (let pos = start; pos < end; ) {
+  const a = materialiseNode(tree, start);
+  let pos = endOf(a);
+  if (pos >= end) return [a];
+  const b = materialiseNode(tree, pos);
+  pos = endOf(b);
+  if (pos >= end) return [a, b];
+  const c = materialiseNode(tree, pos);
+  pos = endOf(c);
+  if (pos >= end) return [a, b, c];
+  const d = materialiseNode(tree, pos);
+  pos = endOf(d);
+  const out: TlvNode[] = [a, b, c, d];
+  while (pos < end) {
     const node = materialiseNode(tree, pos);
-    out[count++] = node;
-    pos += node.indefinite ? node.headerLength + node.length + 2 : node.headerLength + node.length;
+    out.push(node);
+    pos = endOf(node);
   }
-  const children = out.slice(0, count);
-  // Keep the scratch from pinning a large tree: drop references past a small prefix.
-  if (count > 64) out.length = 64;
-  return children;
+  return out;
 }
