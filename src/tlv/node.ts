@@ -231,11 +231,35 @@ function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] 
   if (pos >= end) return [a, b, c];
   const d = materialiseNode(tree, pos);
   pos = endOf(d);
-  const out: TlvNode[] = [a, b, c, d];
-  while (pos < end) {
+  if (pos >= end) return [a, b, c, d];
+  // Longer lists (an FF20 record has five): count first, then fill an exact-size array (growing
+  // a literal by `push` reallocates its backing store).
+  let count = 4;
+  for (let p = pos; p < end; p = skipObject(tree, p)) count++;
+  const out = new Array<TlvNode>(count);
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
+  for (let i = 4; i < count; i++) {
     const node = materialiseNode(tree, pos);
-    out.push(node);
+    out[i] = node;
     pos = endOf(node);
   }
   return out;
+}
+
+/** Offset after the (validated) object whose header starts at `pos`, without making a node. */
+function skipObject(tree: TlvTree, pos: number): number {
+  const bytes = tree.bytes;
+  let p = pos + 1;
+  if ((bytes[pos]! & 0x1f) === 0x1f) while (bytes[p++]! >= 0x80);
+  let length = bytes[p++]!;
+  if (length === 0x80) return p + (tree.indefinite?.get(p) ?? 0) + 2;
+  if (length > 0x80) {
+    let k = length & 0x7f;
+    length = 0;
+    while (k-- > 0) length = length * 256 + bytes[p++]!;
+  }
+  return p + length;
 }
