@@ -133,6 +133,8 @@ export interface PairTimes {
   readonly b: number;
   /** Median over rounds of (a per operation) / (b per operation) within the same round. */
   readonly ratio: number;
+  /** The per-round ratios, in round order. */
+  readonly ratios: readonly number[];
 }
 
 /**
@@ -176,7 +178,7 @@ export async function measureAsyncPair(
     ratios.push(pa / pb);
   }
   const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-  return { a: median(as), b: median(bs), ratio: median(ratios) };
+  return { a: median(as), b: median(bs), ratio: median(ratios), ratios };
 }
 
 /** Render rows as an aligned plain-text table. */

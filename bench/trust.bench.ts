@@ -94,6 +94,7 @@ export async function runTrustBench(): Promise<BenchOutcome> {
     { name: BARE, opsPerRun: 1, run: async () => +(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rootKey, signature, tbs)) },
     { rounds, minRoundMs },
   );
+  console.log(`chain / bare verify per round: ${chainPair.ratios.map((r) => r.toFixed(2)).join(', ')}`);
   const chainTimes = new Map([
     [CHAIN, chainPair.a],
     [BARE, chainPair.b],
