@@ -151,9 +151,11 @@ export async function measureAsyncPair(
   const rounds = options.rounds ?? 5;
   const minRoundMs = options.minRoundMs ?? 300;
   const batch = options.batch ?? 16;
-  for (const c of [a, b]) {
-    const t0 = cpuMs();
-    while (cpuMs() - t0 < 250) sink += await c.run();
+  // Warm-up alternating like the rounds (the first round ran high when each case warmed up alone).
+  const w0 = cpuMs();
+  while (cpuMs() - w0 < 600) {
+    for (let i = 0; i < batch; i++) sink += await a.run();
+    for (let i = 0; i < batch; i++) sink += await b.run();
   }
   const as: number[] = [];
   const bs: number[] = [];
