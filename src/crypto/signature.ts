@@ -22,7 +22,7 @@ export function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.slice(); // a memcpy; Uint8Array.from iterates
 }
 
-/** Most imported keys kept by SubjectPublicKeyInfo bytes (least recently used dropped first). */
+/** Most imported keys kept by SubjectPublicKeyInfo bytes (least recently used dropped first). @internal */
 export const KEY_CACHE_SIZE = 64;
 
 /**
