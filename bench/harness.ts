@@ -127,6 +127,62 @@ export async function measureAsync(
   return out;
 }
 
+/** Result of {@link measureAsyncPair}: median µs per operation of each case and median ratio. */
+export interface PairTimes {
+  readonly a: number;
+  readonly b: number;
+  /** Median over rounds of (a per operation) / (b per operation) within the same round. */
+  readonly ratio: number;
+  /** The per-round ratios, in round order. */
+  readonly ratios: readonly number[];
+}
+
+/**
+ * Time two asynchronous cases whose RATIO is a target: within each round they alternate in
+ * small batches (a few milliseconds each), so that a change of machine load hits both alike;
+ * the ratio is taken per round and its median reported. (Alternating whole rounds, as
+ * {@link measureAsync} does, let the load of other processes move a ratio by ±30 %.)
+ */
+export async function measureAsyncPair(
+  a: AsyncBenchCase,
+  b: AsyncBenchCase,
+  options: { readonly rounds?: number; readonly minRoundMs?: number; readonly batch?: number } = {},
+): Promise<PairTimes> {
+  const rounds = options.rounds ?? 5;
+  const minRoundMs = options.minRoundMs ?? 300;
+  const batch = options.batch ?? 16;
+  // Warm-up alternating like the rounds (the first round ran high when each case warmed up alone).
+  const w0 = cpuMs();
+  while (cpuMs() - w0 < 600) {
+    for (let i = 0; i < batch; i++) sink += await a.run();
+    for (let i = 0; i < batch; i++) sink += await b.run();
+  }
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let ta = 0;
+    let tb = 0;
+    let n = 0;
+    while (ta + tb < 2 * minRoundMs) {
+      let t0 = cpuMs();
+      for (let i = 0; i < batch; i++) sink += await a.run();
+      ta += cpuMs() - t0;
+      t0 = cpuMs();
+      for (let i = 0; i < batch; i++) sink += await b.run();
+      tb += cpuMs() - t0;
+      n += batch;
+    }
+    const pa = (ta * 1000) / (n * a.opsPerRun);
+    const pb = (tb * 1000) / (n * b.opsPerRun);
+    as.push(pa);
+    bs.push(pb);
+    ratios.push(pa / pb);
+  }
+  const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  return { a: median(as), b: median(bs), ratio: median(ratios), ratios };
+}
+
 /** Render rows as an aligned plain-text table. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

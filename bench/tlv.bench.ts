@@ -40,6 +40,60 @@ function walk(nodes: readonly TlvNode[], touchValue: boolean): number {
   return acc;
 }
 
+/**
+ * Reference floor (issue 14: "a plain walker that makes one object per node"): no validation,
+ * no laziness, every node object and children array made in one recursive pass over bytes
+ * known to be valid DER, then walked like ours. Not a parser anyone should use: it shows what
+ * one object per node costs in this V8.
+ */
+class PlainNode {
+  constructor(
+    readonly tag: number,
+    readonly offset: number,
+    readonly headerLength: number,
+    readonly length: number,
+    readonly children: readonly PlainNode[],
+  ) {}
+}
+const NO_CHILDREN: readonly PlainNode[] = [];
+function plainDecode(bytes: Uint8Array, start: number, end: number): PlainNode[] {
+  const out: PlainNode[] = [];
+  for (let pos = start; pos < end; ) {
+    const b0 = bytes[pos]!;
+    let p = pos + 1;
+    let tag = b0;
+    if ((b0 & 0x1f) === 0x1f) while (bytes[p - 1]! >= 0x80 || p === pos + 1) tag = tag * 256 + bytes[p++]!;
+    let length = bytes[p++]!;
+    if (length > 0x80) {
+      let k = length & 0x7f;
+      length = 0;
+      while (k-- > 0) length = length * 256 + bytes[p++]!;
+    }
+    const children = (b0 & 0x20) !== 0 && length > 0 ? plainDecode(bytes, p, p + length) : NO_CHILDREN;
+    out.push(new PlainNode(tag, pos, p - pos, length, children));
+    pos = p + length;
+  }
+  return out;
+}
+const plainStack: PlainNode[] = [];
+/** {@link walk} for plain nodes (its own copy, so that ours stays monomorphic). */
+function walkPlain(nodes: readonly PlainNode[], bytes: Uint8Array, touchValue: boolean): number {
+  const stack = plainStack;
+  const buffer = bytes.buffer; // once per walk: the getter costs as much as a view
+  const base = bytes.byteOffset;
+  let sp = 0;
+  let acc = 0;
+  for (let i = nodes.length - 1; i >= 0; i--) stack[sp++] = nodes[i]!;
+  while (sp > 0) {
+    const node = stack[--sp]!;
+    acc += node.tag + node.length;
+    if (touchValue) acc += new Uint8Array(buffer, base + node.offset + node.headerLength, node.length).length;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) stack[sp++] = children[i]!;
+  }
+  return acc;
+}
+
 function countForge(node: forge.asn1.Asn1): number {
   let n = 1;
   if (node.constructed && Array.isArray(node.value)) for (const c of node.value) n += countForge(c);
@@ -83,6 +137,8 @@ const OURS_DECODE = 'ours: decodeTlv (validated, lazy nodes)';
 const OURS_WALK = 'ours: decodeTlv + walk (tag, length, children)';
 const OURS_FULL = 'ours: decodeTlv + full walk (also value)';
 const OURS_VALIDATE = 'ours: validateTlv only';
+const PLAIN_WALK = 'floor: plain one-object-per-node decode + walk, no validation';
+const PLAIN_FULL = 'floor: same + one value view per node';
 
 interface Target {
   readonly peer: string;
@@ -135,8 +191,14 @@ export async function runTlvBench(): Promise<BenchOutcome> {
     const schema = AsnParser.parse(c, Certificate);
     const serialOurs = readTlvInteger(decodeTlv(c)[0]!.children[0]!.children.find((n) => n.tag === 0x02)!);
     const serialSchema = BigInt('0x' + Buffer.from(schema.tbsCertificate.serialNumber).toString('hex'));
-    if (ours !== f || ours !== l || ours !== a || serialOurs !== serialSchema) {
-      console.log(`sanity mismatch on certificate ${i}: ours ${ours}, forge ${f}, lapo ${l}, asn1js ${a}, serial ${serialOurs} vs ${serialSchema}`);
+    let plainCount = 0;
+    walkPlain(plainDecode(c, 0, c.length), c, false);
+    for (const stackNode of [plainDecode(c, 0, c.length)[0]!]) {
+      const count = (n: PlainNode): number => 1 + n.children.reduce((sum, child) => sum + count(child), 0);
+      plainCount = count(stackNode);
+    }
+    if (ours !== f || ours !== l || ours !== a || ours !== plainCount || serialOurs !== serialSchema) {
+      console.log(`sanity mismatch on certificate ${i}: ours ${ours}, forge ${f}, lapo ${l}, asn1js ${a}, floor ${plainCount}, serial ${serialOurs} vs ${serialSchema}`);
       ok = false;
     }
   }
@@ -170,6 +232,8 @@ export async function runTlvBench(): Promise<BenchOutcome> {
     { name: OURS_WALK, opsPerRun: certs.length, run: perCorpus(certs, (b) => walk(decodeTlv(b), false)) },
     { name: OURS_FULL, opsPerRun: certs.length, run: perCorpus(certs, (b) => walk(decodeTlv(b), true)) },
     { name: OURS_VALIDATE, opsPerRun: certs.length, run: perCorpus(certs, (b) => validateTlv(b)) },
+    { name: PLAIN_WALK, opsPerRun: certs.length, run: perCorpus(certs, (b) => walkPlain(plainDecode(b, 0, b.length), b, false)) },
+    { name: PLAIN_FULL, opsPerRun: certs.length, run: perCorpus(certs, (b) => walkPlain(plainDecode(b, 0, b.length), b, true)) },
     {
       name: 'node-forge asn1.fromDer',
       opsPerRun: certs.length,
@@ -189,6 +253,8 @@ export async function runTlvBench(): Promise<BenchOutcome> {
     { name: OURS_WALK, opsPerRun: records.length, run: perCorpus(records, (b) => walk(decodeTlv(b), false)) },
     { name: OURS_FULL, opsPerRun: records.length, run: perCorpus(records, (b) => walk(decodeTlv(b), true)) },
     { name: OURS_VALIDATE, opsPerRun: records.length, run: perCorpus(records, (b) => validateTlv(b)) },
+    { name: PLAIN_WALK, opsPerRun: records.length, run: perCorpus(records, (b) => walkPlain(plainDecode(b, 0, b.length), b, false)) },
+    { name: PLAIN_FULL, opsPerRun: records.length, run: perCorpus(records, (b) => walkPlain(plainDecode(b, 0, b.length), b, true)) },
     { name: '@lapo/asn1js ASN1.decode', opsPerRun: records.length, run: perCorpus(records, (b) => ASN1.decode(b).length) },
     { name: 'asn1js fromBER', opsPerRun: records.length, run: perCorpus(records, (b) => asn1js.fromBER(b).offset) },
   ];
@@ -223,6 +289,13 @@ export async function runTlvBench(): Promise<BenchOutcome> {
       ['parser', 'cert µs', 'record µs', 'cert ×decode', 'rec ×decode', 'cert ×walk', 'rec ×walk', 'cert ×walk+value', 'rec ×walk+value', 'cert ×validate'],
       rows,
     ),
+  );
+  const forgeCert = certTimes.get('node-forge asn1.fromDer');
+  const lapoRecord = recordTimes.get('@lapo/asn1js ASN1.decode');
+  console.log(
+    `\nfloor (one object per node, no validation) vs node-forge on certificates: walk ${ratio(forgeCert, certTimes.get(PLAIN_WALK))}, ` +
+      `walk+value ${ratio(forgeCert, certTimes.get(PLAIN_FULL))}; vs @lapo on records: walk ${ratio(lapoRecord, recordTimes.get(PLAIN_WALK))}, ` +
+      `walk+value ${ratio(lapoRecord, recordTimes.get(PLAIN_FULL))}`,
   );
   const targetRows = TARGETS.map((t) => {
     const times = t.corpus === 'certs' ? certTimes : recordTimes;

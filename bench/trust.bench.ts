@@ -24,7 +24,7 @@ import { DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../src/testing/index
 import { parseJpkiCertificate as parseOld } from './baseline-0.1.0/parse.js';
 import { verifyJpkiChain as verifyChainOld } from './baseline-0.1.0/chain.js';
 import { verifyCms as verifyCmsOld } from './baseline-0.1.0/cms.js';
-import { formatTable, measure, measureAsync, type BenchOutcome } from './harness.js';
+import { formatTable, measure, measureAsync, measureAsyncPair, type BenchOutcome } from './harness.js';
 
 const LEAF = 'test/vectors/real/real-auth-leaf-2019-issued-by-authca01__my-number-myna.der';
 const AT = new Date('2020-01-01T00:00:00Z');
@@ -85,13 +85,20 @@ export async function runTrustBench(): Promise<BenchOutcome> {
   // The chain and its bare verification are timed as their own interleaved pair, before any
   // 0.1.0 case runs: the baselines leave a heap of garbage whose collection (CPU time on the GC
   // threads) would otherwise be billed to whichever case runs next.
-  const chainTimes = await measureAsync(
-    [
-      { name: 'ours: verifyJpkiChain (real leaf, bundled roots)', opsPerRun: 1, run: async () => +(await verifyJpkiChain(leaf, { at: AT })).valid },
-      { name: 'WebCrypto RSA verify of the same signature', opsPerRun: 1, run: async () => +(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rootKey, signature, tbs)) },
-    ],
+  // They alternate in small batches within each round and the ratio is taken per round: the
+  // target is a ratio, and other processes' load would otherwise move it between rounds.
+  const CHAIN = 'ours: verifyJpkiChain (real leaf, bundled roots)';
+  const BARE = 'WebCrypto RSA verify of the same signature';
+  const chainPair = await measureAsyncPair(
+    { name: CHAIN, opsPerRun: 1, run: async () => +(await verifyJpkiChain(leaf, { at: AT })).valid },
+    { name: BARE, opsPerRun: 1, run: async () => +(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rootKey, signature, tbs)) },
     { rounds, minRoundMs },
   );
+  console.log(`chain / bare verify per round: ${chainPair.ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  const chainTimes = new Map([
+    [CHAIN, chainPair.a],
+    [BARE, chainPair.b],
+  ]);
   const cmsTimes = await measureAsync(
     [
       { name: 'ours: verifyCms (1 KB, CAdES-BES)', opsPerRun: 1, run: async () => +(await verifyCms(cms, cmsOptions)).valid },
@@ -131,8 +138,8 @@ export async function runTrustBench(): Promise<BenchOutcome> {
   faster('parseJpkiCertificate vs node:crypto X509Certificate + subjectAltName', 'ours: parseJpkiCertificate', 'node:crypto X509Certificate + subjectAltName', 5);
   faster('parseJpkiCertificate vs @peculiar/x509 (info)', 'ours: parseJpkiCertificate', '@peculiar/x509 X509Certificate', 0);
   faster('parseJpkiCertificate vs 0.1.0 (info)', 'ours: parseJpkiCertificate', '0.1.0 parseJpkiCertificate', 0);
-  const chainRatio = t('ours: verifyJpkiChain (real leaf, bundled roots)') / t('WebCrypto RSA verify of the same signature');
-  targets.push(['verifyJpkiChain / bare WebCrypto verify', chainRatio, '<=2x the verify', chainRatio <= 2]);
+  const chainRatio = chainPair.ratio; // median of the per-round ratios
+  targets.push(['verifyJpkiChain / bare WebCrypto verify (median per-round ratio)', chainRatio, '<=2x the verify', chainRatio <= 2]);
   faster('verifyJpkiChain vs 0.1.0 (info)', 'ours: verifyJpkiChain (real leaf, bundled roots)', '0.1.0 verifyJpkiChain', 0);
   faster('verifyCms vs 0.1.0', 'ours: verifyCms (1 KB, CAdES-BES)', '0.1.0 verifyCms', 10);
   console.log(

@@ -235,16 +235,19 @@ function checkRoot(
   }
 }
 
+// Results are built property by property (same order as before): conditional spreads make a
+// slow dictionary object on every call.
 function chainRoot(root: DecodedAnchor): JpkiChainRoot {
   const { anchor, description } = root;
-  return {
+  const out: { -readonly [K in keyof JpkiChainRoot]: JpkiChainRoot[K] } = {
     der: anchor.der.slice(),
     serialNumber: root.decoded.serialNumber,
-    ...(description.subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier: description.subjectKeyIdentifier }),
-    ...(anchor.purpose === undefined ? {} : { purpose: anchor.purpose }),
-    ...(anchor.generation === undefined ? {} : { generation: anchor.generation }),
-    ...(anchor.name === undefined ? {} : { name: anchor.name }),
   };
+  if (description.subjectKeyIdentifier !== undefined) out.subjectKeyIdentifier = description.subjectKeyIdentifier;
+  if (anchor.purpose !== undefined) out.purpose = anchor.purpose;
+  if (anchor.generation !== undefined) out.generation = anchor.generation;
+  if (anchor.name !== undefined) out.name = anchor.name;
+  return out;
 }
 
 function result(
@@ -253,13 +256,11 @@ function result(
   root: DecodedAnchor | undefined,
 ): JpkiChainResult {
   const list = [...reasons];
-  return {
-    valid: list.length === 0,
-    reasons: list,
-    ...(description?.kind === undefined ? {} : { certificate: description as JpkiCertificate }),
-    ...(root === undefined ? {} : { root: chainRoot(root) }),
-    ...(root?.anchor.generation === undefined ? {} : { generation: root.anchor.generation }),
-  };
+  const out: { -readonly [K in keyof JpkiChainResult]: JpkiChainResult[K] } = { valid: list.length === 0, reasons: list };
+  if (description?.kind !== undefined) out.certificate = description as JpkiCertificate;
+  if (root !== undefined) out.root = chainRoot(root);
+  if (root?.anchor.generation !== undefined) out.generation = root.anchor.generation;
+  return out;
 }
 
 /**

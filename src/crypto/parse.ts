@@ -209,10 +209,11 @@ function authorityKeyIdentifier(decoded: DecodedCertificate): AuthorityKeyId | u
       } else throw badExtension('authorityKeyIdentifier');
       next = (part.tag & 0x1f) === 0 ? 0xa1 : (part.tag & 0x1f) === 1 ? 0x82 : 0x100;
     }
-    return {
-      ...(keyIdentifier === undefined ? {} : { keyIdentifier }),
-      ...(serialNumber === undefined ? {} : { serialNumber }),
-    };
+    // Property by property: conditional spreads make a slow dictionary object on every call.
+    const aki: { keyIdentifier?: string; serialNumber?: string } = {};
+    if (keyIdentifier !== undefined) aki.keyIdentifier = keyIdentifier;
+    if (serialNumber !== undefined) aki.serialNumber = serialNumber;
+    return aki;
   });
 }
 

@@ -22,21 +22,65 @@ export function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.slice(); // a memcpy; Uint8Array.from iterates
 }
 
-/** Imported verification keys, per SubjectPublicKeyInfo object and hash. */
-const keyCache = new WeakMap<Uint8Array, Map<HashAlgorithm, Promise<CryptoKey>>>();
+/** Most imported keys kept by SubjectPublicKeyInfo bytes (least recently used dropped first). @internal */
+export const KEY_CACHE_SIZE = 64;
 
-function importVerifyKey(spki: Uint8Array, hash: HashAlgorithm): Promise<CryptoKey> {
-  let byHash = keyCache.get(spki);
-  if (byHash === undefined) {
-    byHash = new Map();
-    keyCache.set(spki, byHash);
-  }
-  let key = byHash.get(hash);
-  if (key === undefined) {
-    key = subtle().importKey('spki', buffer(spki), { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
-    byHash.set(hash, key);
+/**
+ * Imported verification keys by SubjectPublicKeyInfo bytes and hash, so that a root, an
+ * intermediate or a CMS signer seen again (even as a new array) costs no second import. A
+ * Map iterates in insertion order: re-inserting on a hit keeps the most recent last. An
+ * entry holds the import's promise, then the key itself once it has settled (no await).
+ */
+const keysBySpki = new Map<string, Promise<CryptoKey> | CryptoKey>();
+
+/** Cache key: the hash name and the SPKI bytes as a one-byte-per-char string. */
+function spkiCacheKey(spki: Uint8Array, hash: HashAlgorithm): string {
+  let key = hash;
+  for (let i = 0; i < spki.length; i += 4096) {
+    key += String.fromCharCode.apply(null, spki.subarray(i, i + 4096) as unknown as number[]);
   }
   return key;
+}
+
+/** The same SPKI object and hash are looked up again on every chain (bundled roots). */
+const lastKeyBySpki = new WeakMap<Uint8Array, { readonly hash: HashAlgorithm; readonly cacheKey: string }>();
+
+/** The verification key of `spki` for `hash`, imported once (see `keysBySpki`). @internal */
+export function importVerifyKey(spki: Uint8Array, hash: HashAlgorithm): Promise<CryptoKey> | CryptoKey {
+  const last = lastKeyBySpki.get(spki);
+  const cacheKey = last !== undefined && last.hash === hash ? last.cacheKey : spkiCacheKey(spki, hash);
+  if (last === undefined) lastKeyBySpki.set(spki, { hash, cacheKey });
+  const cached = keysBySpki.get(cacheKey);
+  if (cached !== undefined) {
+    keysBySpki.delete(cacheKey);
+    keysBySpki.set(cacheKey, cached);
+    return cached;
+  }
+  const pending = subtle().importKey('spki', buffer(spki), { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
+  keysBySpki.set(cacheKey, pending);
+  if (keysBySpki.size > KEY_CACHE_SIZE) keysBySpki.delete(keysBySpki.keys().next().value!);
+  pending.then(
+    (key) => {
+      if (keysBySpki.get(cacheKey) === pending) keysBySpki.set(cacheKey, key);
+    },
+    () => {
+      if (keysBySpki.get(cacheKey) === pending) keysBySpki.delete(cacheKey); // retried next time
+    },
+  );
+  return pending;
+}
+
+/** Number of keys in the import cache (for tests). @internal */
+export function importedKeyCount(): number {
+  return keysBySpki.size;
+}
+
+/**
+ * `bytes` as WebCrypto's typings want it. WebCrypto copies its inputs when called (spec:
+ * "get a copy of the bytes held by"), so an ArrayBuffer-backed view is passed as is.
+ */
+function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : buffer(bytes);
 }
 
 /**
@@ -56,14 +100,15 @@ export async function verifyWithCertificateKey(
   if (signature.length !== key.modulus.length) return false;
   let cryptoKey: CryptoKey;
   try {
-    cryptoKey = await importVerifyKey(certificate.spki, hash);
+    const imported = importVerifyKey(certificate.spki, hash);
+    cryptoKey = imported instanceof Promise ? await imported : imported;
   } catch (error) {
     throw new CryptoError('The certificate key cannot be used for RSA verification', {
       code: 'unsupported-algorithm',
       cause: error,
     });
   }
-  return subtle().verify('RSASSA-PKCS1-v1_5', cryptoKey, buffer(signature), buffer(data));
+  return subtle().verify('RSASSA-PKCS1-v1_5', cryptoKey, bufferSource(signature), bufferSource(data));
 }
 
 /** Options of {@link verifyRawSignature}. */

@@ -208,22 +208,58 @@ export function materialiseNode(tree: TlvTree, pos: number): LazyTlvNode {
   return new LazyTlvNode(tree, tag, pos, p - pos, length, (b0 & 0x20) !== 0, indefinite);
 }
 
-// Children are collected here, then copied into an exact-size array (`slice` of a packed array
-// is a memcpy; a growing array over-allocates and a counting pre-pass re-reads every header).
-// Not re-entrant, and need not be: nothing is materialised while a range is being filled.
-const scratch: TlvNode[] = [];
+/** Offset after the (validated) object `node`. */
+function endOf(node: LazyTlvNode): number {
+  return node.indefinite ? node.offset + node.headerLength + node.length + 2 : node.offset + node.headerLength + node.length;
+}
 
-/** Nodes of the consecutive (validated) objects in `[start, end)`, each header read once. */
+/**
+ * Nodes of the consecutive (validated) objects in `[start, end)`, each header read once.
+ * The first four go straight into an array literal, which V8 allocates inline (most
+ * constructed nodes of certificates and card records have one to four children); no shared
+ * scratch array either, whose stores of new nodes would pay V8's old-to-new write barrier.
+ */
 function materialiseRange(tree: TlvTree, start: number, end: number): TlvNode[] {
-  const out = scratch;
-  let count = 0;
-  for (let pos = start; pos < end; ) {
+  const a = materialiseNode(tree, start);
+  let pos = endOf(a);
+  if (pos >= end) return [a];
+  const b = materialiseNode(tree, pos);
+  pos = endOf(b);
+  if (pos >= end) return [a, b];
+  const c = materialiseNode(tree, pos);
+  pos = endOf(c);
+  if (pos >= end) return [a, b, c];
+  const d = materialiseNode(tree, pos);
+  pos = endOf(d);
+  if (pos >= end) return [a, b, c, d];
+  // Longer lists (an FF20 record has five): count first, then fill an exact-size array (growing
+  // a literal by `push` reallocates its backing store).
+  let count = 4;
+  for (let p = pos; p < end; p = skipObject(tree, p)) count++;
+  const out = new Array<TlvNode>(count);
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
+  for (let i = 4; i < count; i++) {
     const node = materialiseNode(tree, pos);
-    out[count++] = node;
-    pos += node.indefinite ? node.headerLength + node.length + 2 : node.headerLength + node.length;
+    out[i] = node;
+    pos = endOf(node);
   }
-  const children = out.slice(0, count);
-  // Keep the scratch from pinning a large tree: drop references past a small prefix.
-  if (count > 64) out.length = 64;
-  return children;
+  return out;
+}
+
+/** Offset after the (validated) object whose header starts at `pos`, without making a node. */
+function skipObject(tree: TlvTree, pos: number): number {
+  const bytes = tree.bytes;
+  let p = pos + 1;
+  if ((bytes[pos]! & 0x1f) === 0x1f) while (bytes[p++]! >= 0x80);
+  let length = bytes[p++]!;
+  if (length === 0x80) return p + (tree.indefinite?.get(p) ?? 0) + 2;
+  if (length > 0x80) {
+    let k = length & 0x7f;
+    length = 0;
+    while (k-- > 0) length = length * 256 + bytes[p++]!;
+  }
+  return p + length;
 }
