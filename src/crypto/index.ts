@@ -47,6 +47,8 @@ export type {
   JpkiAuthentication,
   VerifyAuthenticationOptions,
 } from './authenticate.js';
+export { holderPseudonym, MAX_RELYING_PARTY_LENGTH, MIN_PSEUDONYM_KEY_LENGTH } from './pseudonym.js';
+export type { HolderPseudonymOptions } from './pseudonym.js';
 export { signCms, verifyCms } from './cms.js';
 export type { CmsReason, CmsVerificationResult, SignCmsOptions, VerifyCmsOptions } from './cms.js';
 export { parseCardVerifiableCertificate, verifyFaceApIntegrity, verifyTextApIntegrity } from './integrity.js';
