@@ -17,3 +17,4 @@ export * from './crypto/base64.js';
 export * from './crypto/pem.js';
 export * from './messages/index.js';
 export type { JapaneseEra, JapaneseEraCode } from './calendar/japanese-era.js';
+export * from './person/index.js';
