@@ -123,7 +123,7 @@ export interface CertificatePersonLike {
  * @throws InvalidArgumentError when there is no person (利用者証明用 certificates carry none) or
  *   a field is malformed
  */
-export function personFromCertificate(source: CertificatePersonLike | { readonly person?: CertificatePersonLike }): Person {
+export function personFromCertificate(source: CertificatePersonLike | { readonly person?: CertificatePersonLike | undefined }): Person {
   const person = source !== null && typeof source === 'object' && 'person' in source ? source.person : (source as CertificatePersonLike | undefined);
   if (person === undefined || person === null || typeof person !== 'object' || !('birthDate' in person)) {
     throw new InvalidArgumentError('the certificate carries no 基本4情報 (only 署名用 certificates do)');
