@@ -86,10 +86,17 @@ function checkDate(value: unknown): string {
 
 /** The shape of `TextAttributes` this module reads (the 券面事項入力補助AP's 基本4情報). */
 export interface TextAttributesLike {
+  /** 氏名. */
   readonly name: string;
+  /** 住所. */
   readonly address: string;
+  /** 生年月日, `YYYY-MM-DD`. */
   readonly birthDate: string;
-  readonly sex: { readonly code: string };
+  /** 性別. */
+  readonly sex: {
+    /** JIS X 0303 code. */
+    readonly code: string;
+  };
 }
 
 /**
@@ -110,10 +117,21 @@ export function personFromTextAttributes(attributes: TextAttributesLike): Person
 
 /** The shape of `JpkiPerson` this module reads (the 署名用電子証明書's SAN). */
 export interface CertificatePersonLike {
+  /** 氏名. */
   readonly name: string;
+  /** 住所. */
   readonly address: string;
+  /** 性別 code (`'1'` 男, `'2'` 女, `'3'` 不明). */
   readonly sex: string;
-  readonly birthDate: { readonly era: string; readonly date: string; readonly eraConsistent: boolean };
+  /** 生年月日 as the SAN decoder gives it. */
+  readonly birthDate: {
+    /** Era named by the SAN's era digit. */
+    readonly era: string;
+    /** Gregorian `YYYY-MM-DD`. */
+    readonly date: string;
+    /** Whether the era digit agrees with the date. */
+    readonly eraConsistent: boolean;
+  };
 }
 
 /**
