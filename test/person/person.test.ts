@@ -143,3 +143,13 @@ describe('one Person for the text AP and the certificate SAN', () => {
     expect(() => personFromTextAttributes({ name: 'x', address: 'y', birthDate: '1990-01-02', sex: { code: '7' } })).toThrow(InvalidArgumentError);
   });
 });
+
+describe('src/person is a leaf both layers may use', () => {
+  it('imports neither the card layer nor the trust layer', async () => {
+    const { readImportGraph } = await import('../architecture/import-graph.js');
+    const graph = readImportGraph(new URL('../../src', import.meta.url).pathname);
+    const imports = [...graph].filter(([file]) => file.startsWith('person/')).flatMap(([, targets]) => [...targets]);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((target) => !/^(person\/|calendar\/|errors\.ts$)/.test(target))).toEqual([]);
+  });
+});
