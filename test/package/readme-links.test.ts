@@ -38,8 +38,8 @@ describe('README links resolve from the npm package', () => {
 
   it('the link parser finds inline, reference and HTML links, not code', () => {
     expect(
-      linkTargets('[a](docs/x.md#s) ![i](img.png "t") `[no](code.md)`\n[ref]: SECURITY.md\n<a href="https://e.jp">x</a>\n```\n[no](no.md)\n```\n'),
-    ).toEqual(['docs/x.md#s', 'img.png', 'SECURITY.md', 'https://e.jp']);
+      linkTargets('[a](guide/x.md#s) ![i](img.png "t") `[no](code.md)`\n[ref]: SECURITY.md\n<a href="https://e.jp">x</a>\n```\n[no](no.md)\n```\n'),
+    ).toEqual(['guide/x.md#s', 'img.png', 'SECURITY.md', 'https://e.jp']);
   });
 
   it('ships what both READMEs and examples/README.md link', () => {
