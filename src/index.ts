@@ -14,5 +14,7 @@ export { verifyCardFaceIntegrity, verifyCardTextIntegrity } from './card-trust/i
 export type { CardIntegrityOptions, FaceIntegrityCard, TextIntegrityCard } from './card-trust/integrity.js';
 export * from './crypto/jpki-roots.js';
 export * from './crypto/base64.js';
+export * from './crypto/pem.js';
 export * from './messages/index.js';
 export type { JapaneseEra, JapaneseEraCode } from './calendar/japanese-era.js';
+export * from './person/index.js';

@@ -7,10 +7,11 @@
  *     npx tsx examples/local-id/index.ts --simulator --audience points.example.lg.jp
  *
  * The assertion is a compact JWS (HS256) under a key derived from the service key. Its `sub`
- * is HMAC-SHA-256(service key, certificate) in base64url: stable for this service and this
- * certificate, unlinkable across services, and free of the holder's name, address, birth date
- * and 個人番号. A renewed certificate (every five years, or a new card) gives a new `sub`:
- * the holder links the account again then.
+ * is the library's `holderPseudonym` of the certificate for this audience (HMAC-SHA-256 under a
+ * subkey of the service key, over the audience and the certificate's public key): stable for
+ * this service and this certificate, unlinkable across services, and free of the holder's
+ * name, address, birth date and 個人番号. A renewed certificate (every five years, or a new
+ * card) has a new key, hence a new `sub`: the holder links the account again then.
  *
  * Legal note: verifying JPKI 利用者証明 as a business requires the approval of the Minister for
  * Internal Affairs and Communications under 公的個人認証法; production use must also check
@@ -18,7 +19,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MyNumberCard } from '../../src/aps/index.js';
-import { authenticate, verifyAuthentication, type JpkiTrustAnchor } from '../../src/crypto/index.js';
+import { authenticate, holderPseudonym, verifyAuthentication, type JpkiTrustAnchor } from '../../src/crypto/index.js';
 import { CliError } from '../../src/cli/exit-codes.js';
 import {
   EXIT,
@@ -55,9 +56,9 @@ function subkey(serviceKey: Uint8Array, purpose: 'sub' | 'jws'): Buffer {
   return createHmac('sha256', serviceKey).update(`local-id-example/${purpose}`).digest();
 }
 
-/** The pairwise pseudonym of a certificate for this service. */
-export function pseudonym(serviceKey: Uint8Array, certificate: Uint8Array): string {
-  return b64url(createHmac('sha256', subkey(serviceKey, 'sub')).update(certificate).digest());
+/** The pairwise pseudonym of a certificate for this service and audience (the library's helper). */
+export function pseudonym(serviceKey: Uint8Array, certificate: Uint8Array, audience: string): string {
+  return holderPseudonym(certificate, { key: subkey(serviceKey, 'sub'), relyingParty: audience });
 }
 
 /** Sign claims as a compact JWS (HS256). */
@@ -123,7 +124,7 @@ export async function identify(
   const claims: IdentityClaims = {
     iss: 'local-id-example',
     aud: options.audience,
-    sub: pseudonym(options.serviceKey, response.certificate),
+    sub: pseudonym(options.serviceKey, response.certificate, options.audience),
     iat,
     exp: iat + ASSERTION_LIFETIME_S,
     amr: ['jpki-auth'],

@@ -267,7 +267,8 @@ const en = {
   demoCert: 'Auth certificate (利用者証明用電子証明書) and its chain',
   demoText: '基本4情報 (text AP)',
   demoTrustNote: 'The demo trusts the virtual card\'s TEST roots explicitly (verify and verify-cert need --trust-test-roots for that).',
-  demoDone: 'Done. Next: "mynacard --help", the examples in examples/, and the API docs.',
+  demoDone:
+    'Done. Next: "mynacard --help", then README.md and examples/README.md in the mynacard package (node_modules/mynacard/ in your project).',
 
   // --- help ---
   help: HELP_EN,
@@ -479,7 +480,8 @@ const ja: Messages = {
   demoCert: '利用者証明用電子証明書とその証明書チェーン',
   demoText: '基本4情報（券面事項入力補助AP）',
   demoTrustNote: 'デモは仮想カードのテスト用ルートを明示的に信頼しています（verify と verify-cert では --trust-test-roots が必要です）。',
-  demoDone: '完了。次は「mynacard --help」、examples/ の例、API ドキュメントへ。',
+  demoDone:
+    '完了。次は「mynacard --help」、mynacard パッケージの README.ja.md と examples/README.md へ（プロジェクトでは node_modules/mynacard/ にあります）。',
 
   help: HELP_JA,
 };

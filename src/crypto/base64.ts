@@ -49,3 +49,24 @@ export function bytesToBase64(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/** Encode bytes as base64url without padding (RFC 4648 §5), the form JSON wire formats use. */
+export function bytesToBase64url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/**
+ * Decode unpadded base64url (RFC 4648 §5). Strict: no padding, no whitespace, no `+` or `/`,
+ * and no length that cannot come from {@link bytesToBase64url}.
+ *
+ * @throws InvalidArgumentError on anything else
+ */
+export function base64urlToBytes(text: string): Uint8Array {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new InvalidArgumentError('Invalid base64url (unpadded RFC 4648 §5 expected)');
+  }
+  const bytes = base64ToBytes(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  // Non-canonical trailing bits (e.g. `AB` instead of `AA`) would let two strings name one value.
+  if (bytesToBase64url(bytes) !== text) throw new InvalidArgumentError('Invalid base64url (non-canonical trailing bits)');
+  return bytes;
+}

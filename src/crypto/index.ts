@@ -47,6 +47,33 @@ export type {
   JpkiAuthentication,
   VerifyAuthenticationOptions,
 } from './authenticate.js';
+export { holderPseudonym, MAX_RELYING_PARTY_LENGTH, MIN_PSEUDONYM_KEY_LENGTH } from './pseudonym.js';
+export type { HolderPseudonymOptions } from './pseudonym.js';
+export {
+  authenticationFromJSON,
+  authenticationToJSON,
+  MAX_WIRE_CERTIFICATE_LENGTH,
+  MAX_WIRE_JSON_LENGTH,
+  WIRE_VERSION,
+} from './wire.js';
+export type { JpkiAuthenticationJson } from './wire.js';
+export {
+  authenticationResultFromJSON,
+  authenticationResultToJSON,
+  chainResultFromJSON,
+  chainResultToJSON,
+  cmsResultFromJSON,
+  cmsResultToJSON,
+  MAX_WIRE_CONTENT_LENGTH,
+} from './wire-verdicts.js';
+export type {
+  AuthenticationMessageJson,
+  AuthenticationResultJson,
+  CmsVerificationResultJson,
+  JpkiChainFieldsJson,
+  JpkiChainResultJson,
+  JpkiChainRootJson,
+} from './wire-verdicts.js';
 export { signCms, verifyCms } from './cms.js';
 export type { CmsReason, CmsVerificationResult, SignCmsOptions, VerifyCmsOptions } from './cms.js';
 export { parseCardVerifiableCertificate, verifyFaceApIntegrity, verifyTextApIntegrity } from './integrity.js';

@@ -54,7 +54,7 @@ const DEMO_STDOUT = `mynacard demo: the embedded virtual My Number Card (fiction
   Birth date (生年月日)  1990-01-02
   Sex (性別)             female
 
-Done. Next: "mynacard --help", the examples in examples/, and the API docs.
+Done. Next: "mynacard --help", then README.md and examples/README.md in the mynacard package (node_modules/mynacard/ in your project).
 `;
 
 describe('demo', () => {

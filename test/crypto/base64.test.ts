@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { base64ToBytes, bytesToBase64 } from '../../src/crypto/base64.js';
+import { base64ToBytes, base64urlToBytes, bytesToBase64, bytesToBase64url } from '../../src/crypto/base64.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 
 describe('base64', () => {
@@ -37,5 +37,20 @@ describe('base64', () => {
         expect(base64ToBytes(expected)).toEqual(bytes);
       }),
     );
+  });
+});
+
+describe('base64url', () => {
+  it('encodes without padding and decodes strictly', () => {
+    for (const length of [0, 1, 2, 3, 4, 5, 31, 32, 33]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + 251) & 0xff);
+      const text = bytesToBase64url(bytes);
+      expect(text).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(base64urlToBytes(text)).toEqual(bytes);
+    }
+    expect(bytesToBase64url(Uint8Array.of(0xfb, 0xff))).toBe('-_8');
+    for (const bad of ['-_8=', 'AQ==', 'A', 'AB', 'a+b/', 'AQ I', 'AR']) {
+      expect(() => base64urlToBytes(bad), bad).toThrow(InvalidArgumentError);
+    }
   });
 });

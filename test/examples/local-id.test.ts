@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, X509Certificate } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { ASSERTION_LIFETIME_S, identify, main, pseudonym, verifyAssertion } from '../../examples/local-id/index.js';
 import { MyNumberCard } from '../../src/aps/index.js';
@@ -16,7 +16,12 @@ describe('local-id', () => {
     expect(await main(['--simulator', '--audience', 'points.example.lg.jp'], t.io)).toBe(0);
     const { assertion, claims } = JSON.parse(t.stdout.text);
     const subKey = createHmac('sha256', KEY).update('local-id-example/sub').digest();
-    const expectedSub = createHmac('sha256', subKey).update(vc.certificates.auth).digest('base64url');
+    // holderPseudonym: HMAC-SHA-256(subkey, domain ‖ 0 ‖ audience ‖ 0 ‖ SubjectPublicKeyInfo)
+    const spki = new X509Certificate(vc.certificates.auth).publicKey.export({ type: 'spki', format: 'der' });
+    const expectedSub = createHmac('sha256', subKey)
+      .update('mynacard-holder-pseudonym/v1\0points.example.lg.jp\0')
+      .update(spki)
+      .digest('base64url');
     const iat = Math.floor(NOW.getTime() / 1000);
     expect(claims).toEqual({
       iss: 'local-id-example',
@@ -37,8 +42,10 @@ describe('local-id', () => {
 
   test('pseudonyms are pairwise: another service key gives another sub', async () => {
     const vc = await VirtualMyNumberCard.create();
-    expect(pseudonym(KEY, vc.certificates.auth)).not.toBe(pseudonym(new Uint8Array(32), vc.certificates.auth));
-    expect(pseudonym(KEY, vc.certificates.auth)).toBe(pseudonym(KEY, vc.certificates.auth.slice()));
+    const aud = 'points.example.lg.jp';
+    expect(pseudonym(KEY, vc.certificates.auth, aud)).not.toBe(pseudonym(new Uint8Array(32), vc.certificates.auth, aud));
+    expect(pseudonym(KEY, vc.certificates.auth, aud)).not.toBe(pseudonym(KEY, vc.certificates.auth, 'library.example.lg.jp'));
+    expect(pseudonym(KEY, vc.certificates.auth, aud)).toBe(pseudonym(KEY, vc.certificates.auth.slice(), aud));
   });
 
   test('assertions are checked: MAC, audience, lifetime', async () => {
