@@ -105,6 +105,13 @@ export interface ApduPort {
   readonly extendedLengthSupported: boolean | undefined;
 }
 
+/**
+ * What detection found out per transport object: a reader and card keep their extended-length
+ * support for the life of the connection, so every channel (every `MyNumberCard` session) on
+ * the same transport reuses it instead of probing again. Kept here, the one place that decides.
+ */
+const detectedExtendedLength = new WeakMap<Transport, boolean>();
+
 /** APDU policy over a {@link Transport}; see the module documentation. */
 export class ApduChannel implements ApduPort {
   /** The transport commands go through. */
@@ -114,7 +121,6 @@ export class ApduChannel implements ApduPort {
   readonly #onExtendedLength: ((supported: boolean) => void) | undefined;
   readonly #extendedOption: boolean | undefined;
   readonly #maxRounds: number;
-  #extendedDetected: boolean | undefined;
   /** Held by a whole command sequence (`exclusive`); rule 1 of src/mutex.ts. */
   readonly #sequenceLock = new Mutex();
   /** Held by one exchange (command + GET RESPONSE rounds), so even calls within one holder never overlap on the wire; rule 2. */
@@ -148,7 +154,7 @@ export class ApduChannel implements ApduPort {
   get extendedLengthSupported(): boolean | undefined {
     if (this.#extendedOption !== undefined) return this.#extendedOption;
     const hint = this.transport.extendedLength;
-    return typeof hint === 'boolean' ? hint : this.#extendedDetected;
+    return typeof hint === 'boolean' ? hint : detectedExtendedLength.get(this.transport);
   }
 
   /** {@inheritDoc ApduPort.transmit} */
@@ -250,7 +256,7 @@ export class ApduChannel implements ApduPort {
   }
 
   #detected(supported: boolean): void {
-    this.#extendedDetected = supported;
+    detectedExtendedLength.set(this.transport, supported);
     const hook = this.#onExtendedLength;
     if (hook) swallow(() => hook(supported));
   }

@@ -92,6 +92,20 @@ describe('MyNumberCard.connect', () => {
     expect(next.card.extendedLength).toBe(false);
   });
 
+  it('a second session on the same transport reuses what the first detected (no second probe)', async () => {
+    const vc = await VirtualMyNumberCard.create({ quirks: { extendedLength: false } });
+    const first = await MyNumberCard.connect(vc);
+    await first.jpki.readCertificate('auth-ca');
+    expect(first.extendedLength).toBe(false);
+    await first.close();
+    vc.clearLog();
+    const second = await MyNumberCard.connect(vc);
+    expect(second.extendedLength).toBe(false);
+    await second.jpki.readCertificate('auth-ca');
+    expect(commands(vc).filter((c) => c.startsWith('00B08B'))[0]).toBe('00B08B0000');
+    expect(vc.log.some((e) => hex(e.response.subarray(-2)) === '6700')).toBe(false);
+  });
+
   it('rejects a transport without transmit', async () => {
     await expect(MyNumberCard.connect({} as Transport)).rejects.toMatchObject({ code: 'invalid-argument' });
   });

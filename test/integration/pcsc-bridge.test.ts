@@ -2,7 +2,8 @@
  * connectToVpcd through the real stack: pcsc-mini → libpcsclite → pcscd → vpcd → TCP → the
  * bridge → a card object in this process. Nothing is mocked between pcsc-mini and the card.
  */
-import { CardDisposition, CardMode, MAX_BUFFER_LEN, type Card } from 'pcsc-mini';
+import { CardDisposition, CardMode, MAX_BUFFER_LEN } from 'pcsc-mini';
+import type { PcscMiniCard as Card } from '../../src/pcsc/pcsc-mini.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes.js';
 import { CardRemovedError } from '../../src/errors.js';

@@ -58,8 +58,8 @@ try {
   console.log(`FAILED ${error?.code ?? ''} ${error?.message ?? error}`);
   process.exitCode = 1;
 } finally {
-  // pcsc-mini 0.1.3: stop() right after a reader event can block; let the monitor settle.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  client.stop();
-  process.stdin.destroy();
+  // Never pcsc-mini's client.stop(): when its SCardCancel is lost it blocks the JS thread for
+  // good (RELIABILITY.md §12, H2). process.exit() ends the process without it (stdout is a pipe:
+  // written synchronously on Linux, nothing is lost).
+  process.exit(process.exitCode ?? 0);
 }

@@ -1,25 +1,22 @@
 /**
- * A pcsc-mini client watching one reader, for integration tests: wait for PRESENT / EMPTY and
- * stop the client safely.
+ * A pcsc-mini client watching one reader, for integration tests: wait for PRESENT / EMPTY.
+ *
+ * It runs pcsc-mini in the SDK's host process (`isolatedPcscMini`) and so never calls
+ * pcsc-mini's own `Client.stop()`, which can block the JS thread for good when its SCardCancel
+ * is lost (RELIABILITY.md §12, H2): a test helper must not hang the test worker either.
  */
-import { Client, ReaderStatus, type Reader, type ReaderStatusFlags } from 'pcsc-mini';
+import { isolatedPcscMini } from '../../src/pcsc/isolated/module.js';
+import { READER_STATUS, type PcscMiniReader, type PcscMiniStatus } from '../../src/pcsc/pcsc-mini.js';
 
-/**
- * pcsc-mini 0.1.3 `Client.stop()` joins its monitor thread synchronously; right after a reader
- * event it can miss the cancel and block the JS thread for good. A pause first lets the thread
- * park (0 hangs in 70 runs with 250 ms in the lab).
- */
-const STOP_SETTLE_MS = 250;
+export const isPresent = (s: PcscMiniStatus): boolean => (s.raw & READER_STATUS.present) !== 0 && (s.raw & READER_STATUS.mute) === 0;
+export const isEmpty = (s: PcscMiniStatus): boolean => (s.raw & READER_STATUS.empty) !== 0;
 
-export const isPresent = (s: ReaderStatusFlags): boolean => s.has(ReaderStatus.PRESENT) && !s.has(ReaderStatus.MUTE);
-export const isEmpty = (s: ReaderStatusFlags): boolean => s.has(ReaderStatus.EMPTY);
-
-/** One long-lived pcsc-mini Client per test file, following one reader by name. */
+/** One long-lived pcsc-mini client per test file, following one reader by name. */
 export class WatchedReader {
-  private readonly client = new Client();
-  private current: Reader | undefined;
-  private status: ReaderStatusFlags | undefined;
-  private waiters: Array<{ pred: (s: ReaderStatusFlags) => boolean; resolve: () => void }> = [];
+  private readonly client = new (isolatedPcscMini().Client)();
+  private current: PcscMiniReader | undefined;
+  private status: PcscMiniStatus | undefined;
+  private waiters: Array<{ pred: (s: PcscMiniStatus) => boolean; resolve: () => void }> = [];
   /** Errors reported by the client (kept for assertions / diagnostics). */
   readonly errors: unknown[] = [];
 
@@ -40,7 +37,7 @@ export class WatchedReader {
   }
 
   /** The reader, once the client has seen it. */
-  async reader(timeoutMs = 5000): Promise<Reader> {
+  async reader(timeoutMs = 5000): Promise<PcscMiniReader> {
     const deadline = Date.now() + timeoutMs;
     while (!this.current) {
       if (Date.now() > deadline) throw new Error(`reader "${this.name}" not found within ${timeoutMs} ms`);
@@ -50,7 +47,7 @@ export class WatchedReader {
   }
 
   /** Resolve once the reader status satisfies `pred` (at once if it already does). */
-  waitFor(pred: (s: ReaderStatusFlags) => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  waitFor(pred: (s: PcscMiniStatus) => boolean, what: string, timeoutMs = 5000): Promise<void> {
     if (this.status && pred(this.status)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const w = {
@@ -62,14 +59,14 @@ export class WatchedReader {
       };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(w), 1);
-        reject(new Error(`reader "${this.name}" not ${what} within ${timeoutMs} ms (last status ${String(this.status)})`));
+        reject(new Error(`reader "${this.name}" not ${what} within ${timeoutMs} ms (last status ${this.status?.raw.toString(16)})`));
       }, timeoutMs);
       this.waiters.push(w);
     });
   }
 
+  /** End the host process (SIGKILL: cannot block). */
   async stop(): Promise<void> {
-    await sleep(STOP_SETTLE_MS);
     this.client.stop();
   }
 }
