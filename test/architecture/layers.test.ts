@@ -15,6 +15,7 @@
  * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex
  * card-trust                  → aps, crypto, hash and the leaves (trust operations that need a card)
  * messages (texts for people) → crypto (reason code types), errors, bytes, mutex
+ * person (one view of a holder, 和暦 / 性別 formatting) → calendar, errors, bytes, mutex
  * testing                     → anything but cli
  * cli                         → anything
  * index (the root entry)      → anything but cli and testing
@@ -46,6 +47,7 @@ const EVERYTHING = [
   'crypto',
   'card-trust',
   'messages',
+  'person',
   'testing',
   'cli',
   'index',
@@ -69,6 +71,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   crypto: [...BASE, 'tlv', 'hash', 'calendar'],
   'card-trust': [...BASE, 'aps', 'crypto', 'hash'],
   messages: [...BASE, 'crypto'],
+  person: [...BASE, 'calendar'],
   testing: EVERYTHING.filter((a) => a !== 'cli'),
   cli: EVERYTHING,
   index: EVERYTHING.filter((a) => a !== 'cli' && a !== 'testing'),
