@@ -2,22 +2,10 @@
  * Errors raised by the TLV (タグ・長さ・値) codec.
  * @packageDocumentation
  */
-import { MynacardError } from '../errors.js';
+import { MynacardError, type TlvErrorCode } from '../errors.js';
 
-/**
- * Stable codes of {@link TlvError}. The first seven are framing errors raised by the decoders;
- * `bad-value` is raised by the typed readers (`readTlvInteger`, `readTlvTime`, …) when a node of
- * the right tag holds content that is not a valid encoding of its type.
- */
-export type TlvErrorCode =
-  | 'truncated'
-  | 'length-overflow'
-  | 'indefinite-in-der'
-  | 'non-minimal-length'
-  | 'depth-exceeded'
-  | 'trailing-bytes'
-  | 'bad-tag'
-  | 'bad-value';
+export type { TlvErrorCode } from '../errors.js';
+
 
 const DESCRIPTIONS: Readonly<Record<TlvErrorCode, string>> = {
   truncated: 'data ends inside a TLV object',

@@ -3,53 +3,10 @@
  * (bmICCStatus, bmCommandStatus, bError; CCID rev 1.1 §6.2.6) to `MynacardError` subclasses.
  * @packageDocumentation
  */
-import { CardRemovedError, MynacardError } from '../errors.js';
+import { CardRemovedError, MynacardError, type CcidErrorCode } from '../errors.js';
 
-/**
- * Stable codes of {@link CcidError}:
- * - `ccid-command-not-supported` — the reader does not implement the message (bError 00h);
- * - `ccid-bad-parameter` — the reader rejected a message field (bError = its offset, 01h–7Fh);
- * - `ccid-icc-mute` — the card did not answer (bError FEh);
- * - `ccid-transfer-error` — parity error or buffer overrun on the card line (FDh, FCh);
- * - `ccid-hardware-error` — the reader reports a hardware failure (FBh, or an interrupt
- *   RDR_to_PC_HardwareError);
- * - `ccid-bad-atr` — the card's ATR is malformed (F8h bad TS, F7h bad TCK);
- * - `ccid-protocol-not-supported` / `ccid-class-not-supported` — F6h / F5h;
- * - `ccid-procedure-byte-conflict` — F4h (T=0);
- * - `ccid-deactivated-protocol` — F3h;
- * - `ccid-slot-busy` — the slot is busy (E0h) or running an automatic sequence (F2h);
- * - `ccid-aborted` — the command was aborted (FFh);
- * - `ccid-pin-timeout` / `ccid-pin-cancelled` — F0h / EFh (PIN-pad readers);
- * - `ccid-error` — another failure code;
- * - `ccid-protocol` — the reader's message is malformed or not the expected answer;
- * - `ccid-not-a-reader` — the device has no usable CCID interface or class descriptor;
- * - `ccid-unsupported-reader` — the reader works at a level this transport does not speak
- *   (character level) or needs a feature it lacks;
- * - `ccid-message-too-long` — a command does not fit the reader's dwMaxCCIDMessageLength;
- * - `t1-protocol` — the T=1 block exchange with the card failed (retries exhausted, a block
- *   that fits no rule, S(ABORT) from the card).
- */
-export type CcidErrorCode =
-  | 'ccid-command-not-supported'
-  | 'ccid-bad-parameter'
-  | 'ccid-icc-mute'
-  | 'ccid-transfer-error'
-  | 'ccid-hardware-error'
-  | 'ccid-bad-atr'
-  | 'ccid-protocol-not-supported'
-  | 'ccid-class-not-supported'
-  | 'ccid-procedure-byte-conflict'
-  | 'ccid-deactivated-protocol'
-  | 'ccid-slot-busy'
-  | 'ccid-aborted'
-  | 'ccid-pin-timeout'
-  | 'ccid-pin-cancelled'
-  | 'ccid-error'
-  | 'ccid-protocol'
-  | 'ccid-not-a-reader'
-  | 'ccid-unsupported-reader'
-  | 'ccid-message-too-long'
-  | 't1-protocol';
+export type { CcidErrorCode } from '../errors.js';
+
 
 /** A USB CCID reader (or the T=1 link to the card behind it) reported or caused a failure. */
 export class CcidError extends MynacardError {
