@@ -6,7 +6,6 @@ import { MynacardError, type TlvErrorCode } from '../errors.js';
 
 export type { TlvErrorCode } from '../errors.js';
 
-
 const DESCRIPTIONS: Readonly<Record<TlvErrorCode, string>> = {
   truncated: 'data ends inside a TLV object',
   'length-overflow': 'length field is too large',
