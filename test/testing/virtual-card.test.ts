@@ -514,3 +514,15 @@ describe('OpenSC 0.23 (docs/opensc-jpki-apdus.md)', () => {
     expect(hex(response.subarray(256))).toBe('9000');
   });
 });
+
+describe('VirtualMyNumberCard and `await using`', () => {
+  it('is async-disposable: the card is closed at the end of the scope (the README example)', async () => {
+    let kept: VirtualMyNumberCard | undefined;
+    {
+      await using transport = await VirtualMyNumberCard.create();
+      kept = transport;
+      expect((await transport.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x0a, 0xd3, 0x92, 0xf0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01))).at(-2)).toBe(0x90);
+    }
+    await expect(kept.transmit(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x01))).rejects.toMatchObject({ code: 'transport-closed' });
+  });
+});

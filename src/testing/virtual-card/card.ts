@@ -273,6 +273,11 @@ export class VirtualMyNumberCard implements Transport {
     (await this.#lock.acquire())(); // wait for the commands already queued
   }
 
+  /** `await using card = await VirtualMyNumberCard.create()`: {@link close} at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   #powerOn(): void {
     this.#fs.powerOn();
     this.#context.pending = undefined;
