@@ -50,11 +50,8 @@ export async function testRoots(transport?: unknown): Promise<JpkiTrustAnchor[]>
       { der: own.sign, purpose: 'sign', name: 'JPKI-TEST sign root' },
     ];
   }
-  const { TEST_PKI_DATA } = await import('../testing/test-pki-data.js');
-  return [
-    { der: base64ToBytes(TEST_PKI_DATA.authRoot.certificate), purpose: 'auth', name: 'JPKI-TEST auth root' },
-    { der: base64ToBytes(TEST_PKI_DATA.signRoot.certificate), purpose: 'sign', name: 'JPKI-TEST sign root' },
-  ];
+  const { testTrustAnchors } = await import('../testing/trust-anchors.js');
+  return testTrustAnchors();
 }
 
 /** The note printed under a chain result, saying which roots were used. */
