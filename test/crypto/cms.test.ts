@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, fromHex, toHex } from '../../src/bytes.js';
 import { CryptoError } from '../../src/errors.js';
 import { signCms, verifyCms } from '../../src/crypto/cms.js';
-import { SigningCertificateV2 } from '../../src/crypto/ess.js';
+import { SigningCertificateV2 } from './ess-oracle.js';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { decodeTlv, encodeTlv } from '../../src/tlv/index.js';
 import { DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';

@@ -2,9 +2,8 @@
  * ESS `SigningCertificateV2` (RFC 5035 §3): the signed attribute that binds a CMS signature to
  * one certificate by its hash, so the certificate cannot be swapped (CAdES-BES).
  *
- * This `@peculiar/asn1-schema` model is no longer used by the SDK (CMS is written with the TLV
- * encoder and read with the TLV core, `cms.ts`); it stays as an independent decoder that the
- * tests use as an oracle. Not reachable from any entry point, so not in any bundle.
+ * A test oracle: an independent `@peculiar/asn1-schema` (devDependency) decoder of what the SDK
+ * writes with its TLV encoder and reads with its TLV core (`src/crypto/cms.ts`).
  * @packageDocumentation
  */
 import { AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
