@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PcscServiceError } from '../../errors.js';
@@ -20,26 +21,8 @@ import type {
 } from '../pcsc-mini.js';
 import { fromWireError, type ConnectValue, type HostEvent, type HostReply, type HostRequest, type StateValue } from './protocol.js';
 
-type Listener = (...args: never[]) => void;
 /** A request without its id (distributes over the union, unlike `Omit`). */
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-/** The minimal event emitter the pcsc-mini shapes need (`on` / `emit`); browser-free, no node:events. */
-class Emitter {
-  readonly #listeners = new Map<string, Listener[]>();
-  on(event: string, listener: Listener): this {
-    const list = this.#listeners.get(event) ?? [];
-    list.push(listener);
-    this.#listeners.set(event, list);
-    return this;
-  }
-  emit(event: string, ...args: unknown[]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (...a: unknown[]) => void)(...args);
-  }
-  removeAll(): void {
-    this.#listeners.clear();
-  }
-}
 
 /** Where the host program is, next to this module in `dist/` or in `src/` (run through tsx). */
 export function defaultHostPath(): { path: string; execArgv: string[] } | undefined {
@@ -190,7 +173,7 @@ class IsolatedCard implements PcscMiniCard {
   }
 }
 
-class IsolatedReader extends Emitter implements PcscMiniReader {
+class IsolatedReader extends EventEmitter implements PcscMiniReader {
   constructor(
     readonly client: IsolatedClient,
     readonly id: number,
@@ -206,7 +189,7 @@ class IsolatedReader extends Emitter implements PcscMiniReader {
   }
 }
 
-class IsolatedClient extends Emitter implements PcscMiniClient {
+class IsolatedClient extends EventEmitter implements PcscMiniClient {
   readonly #options: { path: string; execArgv: readonly string[] };
   #host: Host | undefined;
   readonly #readers = new Map<number, IsolatedReader>();
@@ -254,7 +237,7 @@ class IsolatedClient extends Emitter implements PcscMiniClient {
     host.kill('stopped');
     for (const reader of this.#readers.values()) {
       reader.emit('disconnect');
-      reader.removeAll();
+      reader.removeAllListeners();
     }
     this.#readers.clear();
   }
@@ -288,7 +271,7 @@ class IsolatedClient extends Emitter implements PcscMiniClient {
         const reader = this.#readers.get(event.reader);
         this.#readers.delete(event.reader);
         reader?.emit('disconnect');
-        reader?.removeAll();
+        reader?.removeAllListeners();
         return;
       }
       case 'error':
