@@ -203,7 +203,7 @@ export class ClientManager {
       const module = await this.#ensureStarted(options.enumerated !== false);
       // The monitor failed while this caller waited for the start (pcscd stopped during the
       // enumeration): a lease on a dead client would never hear of it.
-      if (this.#client === undefined) throw this.#failure ?? new PcscServiceError('The PC/SC reader monitor stopped while starting');
+      if (this.#client === undefined) throw this.#diedWhileStarting();
       let released = false;
       return {
         module,
@@ -217,6 +217,11 @@ export class ClientManager {
       this.#release();
       throw error;
     }
+  }
+
+  /** Why a client that the caller was waiting for is gone: the monitor's error, if it had one. */
+  #diedWhileStarting(): MynacardError {
+    return this.#failure ?? new PcscServiceError('The PC/SC reader monitor stopped while starting');
   }
 
   #release(): void {
@@ -264,7 +269,7 @@ export class ClientManager {
       const ready = (client as { readonly ready?: Promise<unknown> }).ready;
       if (ready !== undefined) {
         await ready;
-        if (this.#client !== client) throw this.#failure ?? new PcscServiceError('The PC/SC reader monitor stopped while starting');
+        if (this.#client !== client) throw this.#diedWhileStarting();
         this.#startedAt = this.#lastEventAt = Date.now();
       }
     } catch (error) {
