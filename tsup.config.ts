@@ -4,6 +4,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    // Low-level entries; shared modules go to shared chunks (splitting), so every class exists once.
+    'apdu/index': 'src/apdu/index.ts',
+    'tlv/index': 'src/tlv/index.ts',
+    'card-ap/index': 'src/aps/card-ap/index.ts',
     'testing/index': 'src/testing/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
     // The PC/SC host process (isolation: 'process'); found next to the pcsc entry at run time.
