@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** Built entries that load in Node (react-native needs react-native-nfc-manager's native module). */
-const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index'] as const;
+/** Every built library entry (the CLI aside); each loads in Node (peers are loaded when used). */
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'react-native/index'] as const;
 type Entry = (typeof ENTRIES)[number];
 type Module = Record<string, unknown>;
 
@@ -73,7 +73,7 @@ for (const format of ['esm', 'cjs'] as const) {
       const shared = sharedExports(modules());
       const names = new Set(shared.map(([, , name]) => name));
       // The shares this package promises (so that the check below is never vacuous).
-      for (const name of [...ROOT_STATUS_ERRORS, 'MynacardError', 'TransportError', 'CardRemovedError']) expect(names).toContain(name);
+      for (const name of [...ROOT_STATUS_ERRORS, 'MynacardError', 'TransportError', 'CardRemovedError', 'NfcCancelledError']) expect(names).toContain(name);
       for (const [a, b, name] of shared) expect(modules()[b][name], `${name}: ${a} vs ${b}`).toBe(modules()[a][name]);
     });
 
