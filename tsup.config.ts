@@ -4,6 +4,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    // Low-level entries (mynacard/apdu, mynacard/tlv, mynacard/card-ap).
+    'apdu/index': 'src/apdu/index.ts',
+    'tlv/index': 'src/tlv/index.ts',
+    'card-ap/index': 'src/aps/card-ap/index.ts',
     'testing/index': 'src/testing/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
     // The PC/SC host process (isolation: 'process'); found next to the pcsc entry at run time.
@@ -16,6 +20,8 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // Shared modules go to shared chunks (ESM and CJS), so a class exported by several entries
+  // exists once and `instanceof` works from each (test/package/entry-identity.test.ts).
   splitting: true,
   treeshake: true,
   target: 'es2022',

@@ -16,6 +16,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The package's entry points (package.json "exports") and their source files. */
 export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   mynacard: 'src/index.ts',
+  'mynacard/apdu': 'src/apdu/index.ts',
+  'mynacard/tlv': 'src/tlv/index.ts',
+  'mynacard/card-ap': 'src/aps/card-ap/index.ts',
   'mynacard/testing': 'src/testing/index.ts',
   'mynacard/pcsc': 'src/pcsc/index.ts',
   'mynacard/webusb': 'src/webusb/index.ts',

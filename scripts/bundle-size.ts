@@ -4,7 +4,8 @@
  *
  * - `core`: only the TLV / APDU / card-session API (`MyNumberCard`, `decodeTlv`, `ApduChannel`
  *   from src/aps, src/tlv, src/apdu) — no certificate stack;
- * - `full`: `src/index.ts`, the whole browser entry (certificates, chains, CMS included);
+ * - `full`: `src/index.ts`, the whole root entry `mynacard` (certificates, chains, CMS included);
+ * - `apdu`, `tlv`, `card-ap`: the low-level entries `mynacard/apdu`, `mynacard/tlv`, `mynacard/card-ap`;
  * - `testing`: `src/testing/index.ts` (the virtual card and the test PKI);
  * - `react-native`: `src/react-native/index.ts` (`mynacard/react-native`: the NFC transport and
  *   the card sessions, never react-native-nfc-manager itself).
@@ -26,7 +27,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CORE_LIMIT_BYTES = 25 * 1024;
 
 /** The bundles measured. */
-export type BundleName = 'core' | 'full' | 'testing' | 'react-native';
+export type BundleName = 'core' | 'full' | 'apdu' | 'tlv' | 'card-ap' | 'testing' | 'react-native';
 
 /** Source of the core entry: the TLV / APDU / card-session API only. */
 export const CORE_ENTRY_SOURCE = [
@@ -77,6 +78,9 @@ const MODULE_MARKER = /^\s*\/\/ ((?:src|node_modules|test|scripts)\/\S+|<stdin>)
 const ENTRIES: readonly (readonly [BundleName, { readonly file: string } | { readonly source: string }])[] = [
   ['core', { source: CORE_ENTRY_SOURCE }],
   ['full', { file: 'src/index.ts' }],
+  ['apdu', { file: 'src/apdu/index.ts' }],
+  ['tlv', { file: 'src/tlv/index.ts' }],
+  ['card-ap', { file: 'src/aps/card-ap/index.ts' }],
   ['testing', { file: 'src/testing/index.ts' }],
   ['react-native', { file: 'src/react-native/index.ts' }],
 ];
@@ -127,7 +131,7 @@ export async function measureBundle(name: BundleName): Promise<BundleReport> {
   };
 }
 
-/** Bundle and measure every entry, in the order core, full, testing, react-native. */
+/** Bundle and measure every entry, in the order of {@link BundleName}. */
 export async function measureBundles(): Promise<BundleReport[]> {
   return Promise.all(ENTRIES.map(([name]) => measureBundle(name)));
 }

@@ -1,7 +1,10 @@
 /**
- * The APDU layer: command/response encoding, status words as typed errors, and `ApduChannel`.
+ * `mynacard/apdu` — the APDU layer: command/response encoding, every status word as a typed
+ * error (`StatusWordError` and its subclasses; the ones applications catch are in `mynacard`
+ * too, as the same classes), `ApduChannel`, redacted traces and hex helpers. Browser-safe.
  * @packageDocumentation
  */
+export { asciiBytes, concatBytes, equalBytes, fromHex, toHex } from '../bytes.js';
 export {
   CommandApdu,
   isExtendedCommand,

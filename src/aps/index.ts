@@ -59,4 +59,3 @@ export {
 } from './records.js';
 export { isValidMyNumber, myNumberCheckDigit, MY_NUMBER_LENGTH } from './my-number.js';
 export type { ApplicationId } from './constants.js';
-export * from './card-ap/index.js';

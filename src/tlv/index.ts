@@ -1,5 +1,5 @@
 /**
- * BER/DER TLV (タグ・長さ・値) codec used for My Number Card data and certificates: a validating,
+ * `mynacard/tlv` — the BER/DER TLV (タグ・長さ・値) codec used for My Number Card data and certificates: a validating,
  * zero-copy, lazily materialised decoder, a small encoder, typed readers and Simple-TLV.
  * @packageDocumentation
  */

@@ -3,7 +3,8 @@
  * loaded into headless Chromium. `globalThis.mynacardSmoke()` runs the flow and returns plain
  * JSON for the test to assert on.
  */
-import { MyNumberCard, toHex, verifyJpkiChain } from '../../src/index.js';
+import { toHex } from '../../src/apdu/index.js';
+import { MyNumberCard, verifyJpkiChain } from '../../src/index.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 
 /** What the page reports back. */

@@ -3,8 +3,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
-  CardApNotInstalledError,
-  CardApValueTooLargeError,
   CardBusyError,
   CardRemovedError,
   FileNotFoundError,
@@ -28,6 +26,7 @@ import {
   type TlvErrorCode,
   type VerificationReason,
 } from '../../src/index.js';
+import { CardApNotInstalledError, CardApValueTooLargeError } from '../../src/aps/card-ap/index.js';
 import type { CcidErrorCode } from '../../src/webusb/index.js';
 import type { ReplayErrorCode } from '../../src/testing/index.js';
 import { ERROR_TEXTS } from '../../src/messages/error-texts.js';

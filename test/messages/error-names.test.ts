@@ -12,11 +12,22 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ENTRIES = ['index', 'testing/index', 'pcsc/index', 'webusb/index'] as const;
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index'] as const;
 /** Fewest error classes each entry exports (the testing entry exports none of its own). */
-const AT_LEAST: Record<(typeof ENTRIES)[number], number> = { index: 40, 'testing/index': 0, 'pcsc/index': 1, 'webusb/index': 1 };
+const AT_LEAST: Record<(typeof ENTRIES)[number], number> = {
+  index: 20,
+  'apdu/index': 20,
+  'tlv/index': 1,
+  'card-ap/index': 9,
+  'testing/index': 0,
+  'pcsc/index': 1,
+  'webusb/index': 1,
+};
 const SOURCES: Record<(typeof ENTRIES)[number], string> = {
   index: '../../src/index.js',
+  'apdu/index': '../../src/apdu/index.js',
+  'tlv/index': '../../src/tlv/index.js',
+  'card-ap/index': '../../src/aps/card-ap/index.js',
   'testing/index': '../../src/testing/index.js',
   'pcsc/index': '../../src/pcsc/index.js',
   'webusb/index': '../../src/webusb/index.js',
@@ -80,9 +91,9 @@ describe('built entry points (the package config of tsup, ESM and CJS)', () => {
     });
   }
 
-  test('the root entry exports the error classes of the issue', async () => {
-    const root = await import(pathToFileURL(join(outDir, 'index.js')).href);
-    expect(new root.CardApValueTooLargeError(1, 2).name).toBe('CardApValueTooLargeError');
-    expect(new root.CardApCodecError('encode', 'x').name).toBe('CardApCodecError');
+  test('mynacard/card-ap exports the error classes of the issue', async () => {
+    const cardAp = await import(pathToFileURL(join(outDir, 'card-ap/index.js')).href);
+    expect(new cardAp.CardApValueTooLargeError(1, 2).name).toBe('CardApValueTooLargeError');
+    expect(new cardAp.CardApCodecError('encode', 'x').name).toBe('CardApCodecError');
   });
 });

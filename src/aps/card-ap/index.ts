@@ -1,5 +1,5 @@
 /**
- * Free-area card APs (地域住民向け領域 / 拡張利用領域): the access layer for card applications
+ * `mynacard/card-ap` — free-area card APs (地域住民向け領域 / 拡張利用領域): the access layer for card applications
  * that municipalities, government bodies and businesses install in the card's free space.
  * The installer brings the AID, the file layout and the keys (a {@link CardApDescriptor}); the
  * SDK gives typed reads, verified writes, guarded PINs and an issuer-authentication hook.
