@@ -345,7 +345,8 @@ export async function verifyDecodedChain(leaf: DecodedCertificate, options: Veri
   if (root === undefined && (await signs(leaf, leaf))) reasons.add('leaf-self-signed');
   if (typeof found === 'string') reasons.add(found);
   if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
-  const out = result(reasons, description, root);
-  if (root === undefined || options.revocation === undefined) return out;
-  return checkRevocation(out, description as JpkiCertificate, root.description as JpkiCertificate, options);
+  if (root === undefined || options.revocation === undefined) return result(reasons, description, root);
+  const { outcome, reason } = await checkRevocation(description as JpkiCertificate, root.description as JpkiCertificate, options);
+  if (reason !== undefined) reasons.add(reason);
+  return { ...result(reasons, description, root), revocation: [outcome] };
 }

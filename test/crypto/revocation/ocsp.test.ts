@@ -22,8 +22,10 @@ const THIS = new Date('2026-05-31T23:00:00Z');
 const NEXT = new Date('2026-06-01T23:00:00Z');
 const REVOKED_AT = new Date('2026-05-30T12:34:56Z');
 
-function single(extra: Partial<TestOcspSingleResponse> = {}): TestOcspSingleResponse {
-  return { certificate: f.pki.authLeaf.certificate, status: 'good', thisUpdate: THIS, nextUpdate: NEXT, ...extra };
+function single(extra: { [K in keyof TestOcspSingleResponse]?: TestOcspSingleResponse[K] | undefined } = {}): TestOcspSingleResponse {
+  const out: Record<string, unknown> = { certificate: f.pki.authLeaf.certificate, status: 'good', thisUpdate: THIS, nextUpdate: NEXT, ...extra };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out as unknown as TestOcspSingleResponse;
 }
 
 function response(extra: Partial<IssueTestOcspResponseParams> = {}): Promise<Uint8Array> {
@@ -47,7 +49,7 @@ function fake(body: Uint8Array | ((request: Uint8Array) => Promise<Uint8Array>),
       const bytes = new Uint8Array(request.body as Uint8Array);
       requests.push(bytes);
       const answer = typeof body === 'function' ? await body(bytes) : body;
-      return new Response(answer, { status: 200, headers: { 'content-type': 'application/ocsp-response' }, ...init });
+      return new Response(answer.slice(), { status: 200, headers: { 'content-type': 'application/ocsp-response' }, ...init });
     },
   };
 }
@@ -151,7 +153,7 @@ describe('ocspChecker rules (in-process fetch)', () => {
   it('uses the AIA URL when none is given; none at all is ocsp-no-url', async () => {
     let asked = '';
     const body = await response();
-    const checker = ocspChecker({ fetch: async (url) => ((asked = url), new Response(body, { headers: { 'content-type': 'application/ocsp-response' } })) });
+    const checker = ocspChecker({ fetch: async (url) => ((asked = url), new Response(body.slice(), { headers: { 'content-type': 'application/ocsp-response' } })) });
     expect((await checker.check(f.leaf, f.root, { at: AT })).url).toBe('http://ocspauthnorm.jpki.test');
     expect(asked).toBe('http://ocspauthnorm.jpki.test');
     expect(await ocspChecker().check(f.root, f.root, { at: AT })).toEqual({ status: 'unknown', reason: 'ocsp-no-url', source: 'ocsp' });
@@ -160,7 +162,7 @@ describe('ocspChecker rules (in-process fetch)', () => {
   it('a tampered response fails its signature; another key in the issuer’s name is not authorised', async () => {
     const der = await response();
     const tampered = der.slice();
-    tampered[tampered.length - 1] ^= 1;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
     expect((await ocspChecker({ url: URL, fetch: fake(tampered).fetch }).check(f.leaf, f.root, { at: AT })).reason).toBe('ocsp-signature-invalid');
     const forged = await response({ signer: { certificate: f.pki.authRoot.certificate, privateKey: f.pki.signRoot.privateKey } });
     expect((await ocspChecker({ url: URL, fetch: fake(forged).fetch }).check(f.leaf, f.root, { at: AT })).reason).toBe('ocsp-signature-invalid');
