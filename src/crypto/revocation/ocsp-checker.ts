@@ -59,7 +59,12 @@ export interface OcspCheckerOptions {
   /** Largest response body accepted (bytes); default {@link DEFAULT_OCSP_MAX_RESPONSE_BYTES}. */
   readonly maxResponseBytes?: number;
   /** Keep `good` / `revoked` answers until their `nextUpdate` (default `true`, 256 entries). */
-  readonly cache?: boolean | { readonly maxEntries: number };
+  readonly cache?:
+    | boolean
+    | {
+        /** Most answers kept (the oldest is dropped first); 0 keeps none. */
+        readonly maxEntries: number;
+      };
   /** Clock tolerance for thisUpdate/nextUpdate (ms); default 5 minutes. */
   readonly clockSkewMs?: number;
   /** Age after which a response without nextUpdate is stale (ms); default 1 hour. */
