@@ -14,7 +14,7 @@ import { hashData, type HashAlgorithm } from '../../hash/digest-info.js';
 import { encodeTlv } from '../../tlv/index.js';
 import { describeCertificate, type JpkiCertificate } from '../parse.js';
 import { buffer } from '../signature.js';
-import { decodeCertificate, type DecodedCertificate } from '../x509.js';
+import { decodeCertificate, OID, type DecodedCertificate } from '../x509.js';
 import {
   checkArguments,
   decoded,
@@ -172,14 +172,17 @@ async function readLimited(response: Response, maxBytes: number): Promise<Uint8A
 async function isDelegatedResponder(candidate: DecodedCertificate, issuer: DecodedCertificate, at: number, skew: number): Promise<boolean> {
   if (!equalBytes(candidate.issuerDer, issuer.subjectDer)) return false;
   if (at < candidate.notBefore.getTime() - skew || at > candidate.notAfter.getTime() + skew) return false;
-  let eku: readonly string[];
+  let description: ReturnType<typeof describeCertificate>;
   try {
-    eku = describeCertificate(candidate).extendedKeyUsage;
+    description = describeCertificate(candidate);
   } catch (error) {
     if (error instanceof CryptoError) return false;
     throw error;
   }
-  if (!eku.includes(OCSP_OID.ocspSigning)) return false;
+  if (!description.extendedKeyUsage.includes(OCSP_OID.ocspSigning)) return false;
+  // Key usage, when present, must allow signing (RFC 5280 §4.2.1.12: both extensions apply).
+  const ku = description.keyUsage;
+  if (candidate.extensions.has(OID.keyUsage) && !ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) return false;
   return (await signedBy(issuer, candidate.signatureAlgorithm, candidate.signature, candidate.tbs)) === true;
 }
 
