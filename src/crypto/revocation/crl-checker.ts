@@ -184,7 +184,7 @@ export function crlChecker(options: CrlCheckerOptions): RevocationChecker {
         crls = await load(source as CrlLoader, request, key, at, notes);
         if (crls === undefined) return { status: 'unknown', reason: 'crl-unavailable', source: 'crl' };
       }
-      const isCa = issuerIsCaOf(certificate);
+      const isCa = certificate.basicConstraints?.ca === true;
       let best: DecodedCrl | undefined;
       for (const crl of crls) {
         throwIfAborted(check.signal);
@@ -193,8 +193,8 @@ export function crlChecker(options: CrlCheckerOptions): RevocationChecker {
         if (crl.authorityKeyIdentifier !== undefined && ski !== undefined && crl.authorityKeyIdentifier !== ski) continue;
         const idp = crl.issuingDistributionPoint;
         if (idp !== undefined) {
-          if (crl.pointNames.length > 0 && !crl.pointNames.some((n) => points.names.some((p) => equalBytes(n, p)))) continue;
-          if (idp.names.length > 0 && crl.pointNames.length === 0) continue;
+          // A partition covers only the certificates whose CRLDP names it (RFC 5280 §6.3.3 (b)(2)(i)).
+          if (crl.pointPresent && !crl.pointNames.some((n) => points.names.some((p) => equalBytes(n, p)))) continue;
           if ((idp.onlyCaCertificates && !isCa) || (idp.onlyUserCertificates && isCa)) continue;
           if (idp.onlySomeReasons || idp.indirect || idp.onlyAttributeCertificates) {
             notes.add('crl-scope-unsupported');
@@ -243,8 +243,4 @@ export function crlChecker(options: CrlCheckerOptions): RevocationChecker {
       };
     },
   };
-}
-
-function issuerIsCaOf(certificate: JpkiCertificate): boolean {
-  return certificate.basicConstraints?.ca === true;
 }

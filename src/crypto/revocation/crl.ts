@@ -109,6 +109,8 @@ export interface DecodedCrl extends Crl {
   readonly issuerDer: Uint8Array;
   /** DER of each IDP fullName DirName. */
   readonly pointNames: readonly Uint8Array[];
+  /** Whether the IDP names a distribution point at all (then only a matching DirName is covered). */
+  readonly pointPresent: boolean;
   /** Entries by serial (upper-case hex). */
   readonly bySerial: ReadonlyMap<string, RevokedCertificate>;
 }
@@ -157,7 +159,7 @@ function bool(node: TlvNode): boolean {
 }
 
 /** IssuingDistributionPoint: `[0] DistributionPointName`, `[1]`…`[5]` flags, implicit tags. */
-function issuingDistributionPoint(value: Uint8Array, names: Uint8Array[]): IssuingDistributionPoint {
+function issuingDistributionPoint(value: Uint8Array, names: Uint8Array[], present: { point: boolean }): IssuingDistributionPoint {
   const node = decodeOne(value, CODE, 'Malformed CRL: issuingDistributionPoint');
   if (node.tag !== 0x30) throw malformed('issuingDistributionPoint has the wrong shape');
   const out = {
@@ -174,6 +176,7 @@ function issuingDistributionPoint(value: Uint8Array, names: Uint8Array[]): Issui
     if ((part.tag & 0xc0) !== 0x80 || n < next || n > 5) throw malformed('issuingDistributionPoint has the wrong shape');
     next = n + 1;
     if (n === 0) {
+      present.point = true;
       const choice = part.children[0];
       if (part.tag !== 0xa0 || part.children.length !== 1) throw malformed('bad distributionPoint');
       if (choice!.tag !== 0xa0) continue; // nameRelativeToCRLIssuer: matches no DirName
@@ -271,6 +274,7 @@ export function decodeCrl(input: Uint8Array): DecodedCrl {
     if (extension.critical && !KNOWN_CRL_EXTENSIONS.has(oid)) unsupportedCriticalExtensions.push(oid);
   }
   const pointNames: Uint8Array[] = [];
+  const present = { point: false };
   const idp = extensions.get(CRL_OID.issuingDistributionPoint);
   const number = extensions.get(CRL_OID.cRLNumber);
   const delta = extensions.get(CRL_OID.deltaCRLIndicator);
@@ -288,6 +292,7 @@ export function decodeCrl(input: Uint8Array): DecodedCrl {
     signature: signatureNode.value.subarray(1),
     issuerDer: issuerNode.encoded,
     pointNames,
+    pointPresent: false,
     bySerial,
   };
   if (nextUpdate !== undefined) out.nextUpdate = nextUpdate;
@@ -297,7 +302,8 @@ export function decodeCrl(input: Uint8Array): DecodedCrl {
     const keyId = akiKeyId(aki);
     if (keyId !== undefined) out.authorityKeyIdentifier = keyId;
   }
-  if (idp !== undefined) out.issuingDistributionPoint = issuingDistributionPoint(idp.value, pointNames);
+  if (idp !== undefined) out.issuingDistributionPoint = issuingDistributionPoint(idp.value, pointNames, present);
+  out.pointPresent = present.point;
   return out;
 }
 
@@ -321,6 +327,7 @@ export function parseCrl(der: Uint8Array): Crl {
     signature: _signature,
     issuerDer: _issuerDer,
     pointNames: _pointNames,
+    pointPresent: _pointPresent,
     bySerial: _bySerial,
     ...crl
   } = decodeCrl(der);

@@ -79,6 +79,16 @@ function unknown(reason: RevocationUnknownReason, url?: string): RevocationResul
   return url === undefined ? { status: 'unknown', reason, source: 'ocsp' } : { status: 'unknown', reason, source: 'ocsp', url };
 }
 
+/** A cached answer with fresh Date objects (callers may mutate what they get). */
+function copy(answer: Answer, cached: boolean): RevocationResult {
+  const out: { -readonly [K in keyof RevocationResult]: RevocationResult[K] } = { ...answer, cached };
+  for (const key of ['revokedAt', 'thisUpdate', 'nextUpdate'] as const) {
+    const date = answer[key];
+    if (date !== undefined) out[key] = new Date(date.getTime());
+  }
+  return out;
+}
+
 function randomNonce(): Uint8Array {
   const c = globalThis.crypto;
   if (c?.getRandomValues === undefined) {
@@ -279,7 +289,7 @@ export function ocspChecker(options: OcspCheckerOptions = {}): RevocationChecker
       const at = check.at.getTime();
       const key = `${url}|${toHex(ca.spki)}|${cert.serialNumber}`;
       const hit = cache.get(key, at);
-      if (hit !== undefined && hit.thisUpdate !== undefined && at >= hit.thisUpdate.getTime() - skew) return { ...hit, cached: true };
+      if (hit !== undefined && hit.thisUpdate !== undefined && at >= hit.thisUpdate.getTime() - skew) return copy(hit, true);
 
       const nonce = options.nonce === true ? randomNonce() : undefined;
       const request = encodeOcspRequestFor(cert, ca, { hash, ...(nonce === undefined ? {} : { nonce }) });
@@ -320,7 +330,7 @@ export function ocspChecker(options: OcspCheckerOptions = {}): RevocationChecker
       };
       const expires = (single.nextUpdate?.getTime() ?? single.thisUpdate.getTime() + maxAge) + skew;
       cache.set(key, answer, expires);
-      return { ...answer, cached: false };
+      return copy(answer, false);
     },
   };
 }

@@ -9,6 +9,7 @@ import { verifyJpkiChain } from '../../../src/crypto/chain.js';
 import { parseJpkiCertificate } from '../../../src/crypto/parse.js';
 import { crlChecker, parseCrl, type CrlRequest } from '../../../src/crypto/revocation/index.js';
 import { issueTestCrl, testTrustAnchors, type IssueTestCrlParams } from '../../../src/testing/index.js';
+import { sequence, tlv } from '../../../src/testing/pki-der.js';
 import { extension } from '../../../src/testing/pki-x509.js';
 import { REAL, vector } from '../helpers.js';
 import { AT, fixture, type Fixture } from './fixtures.js';
@@ -246,5 +247,15 @@ describe('verifyJpkiChain with a revocation checker', () => {
       'requireRevocationStatus needs options.revocation',
     );
     expect('revocation' in (await verifyJpkiChain(f.pki.authLeaf.certificate, { at: AT, roots }))).toBe(false);
+  });
+});
+
+describe('issuingDistributionPoint names that are not DirNames', () => {
+  it('a CRL partitioned by a URI only covers no directory-name CRLDP', async () => {
+    const uri = tlv(0x86, new TextEncoder().encode('http://crl.test/a.crl'));
+    const uriOnly = extension('2.5.29.28', true, sequence(tlv(0xa0, tlv(0xa0, uri))));
+    const der = await issueTestCrl({ issuer: f.authIssuer, thisUpdate: THIS, nextUpdate: NEXT, extraExtensions: [uriOnly] });
+    expect(parseCrl(der).issuingDistributionPoint).toMatchObject({ names: [], onlyUserCertificates: false });
+    expect(await crlChecker({ crls: [der] }).check(f.leaf, f.root, { at: AT })).toEqual({ status: 'unknown', reason: 'crl-not-found', source: 'crl' });
   });
 });

@@ -211,8 +211,11 @@ describe('ocspChecker rules (in-process fetch)', () => {
   it('caches good answers until nextUpdate; cache: false asks every time', async () => {
     const cached = fake(await response());
     const checker = ocspChecker({ url: URL, fetch: cached.fetch });
-    expect((await checker.check(f.leaf, f.root, { at: AT })).cached).toBe(false);
-    expect((await checker.check(f.leaf, f.root, { at: new Date(AT.getTime() + 60_000) })).cached).toBe(true);
+    const first = await checker.check(f.leaf, f.root, { at: AT });
+    expect(first.cached).toBe(false);
+    first.nextUpdate!.setTime(0); // a caller scribbling on its result does not reach the cache
+    const second = await checker.check(f.leaf, f.root, { at: new Date(AT.getTime() + 60_000) });
+    expect(second).toMatchObject({ cached: true, nextUpdate: NEXT });
     expect(cached.requests.length).toBe(1);
     expect((await checker.check(f.leaf, f.root, { at: new Date(NEXT.getTime() + 600_000) })).reason).toBe('response-stale');
     expect(cached.requests.length).toBe(2);
