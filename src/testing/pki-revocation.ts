@@ -163,6 +163,8 @@ export interface IssueTestOcspResponderParams {
   readonly cn: string;
   /** Include EKU id-kp-OCSPSigning (default `true`; `false` makes an unauthorised responder). */
   readonly ocspSigning?: boolean;
+  /** keyUsage digitalSignature (default `true`; `false` writes keyEncipherment only, which may not sign). */
+  readonly digitalSignature?: boolean;
 }
 
 /**
@@ -189,7 +191,7 @@ export async function issueTestOcspResponder(params: IssueTestOcspResponderParam
     subject,
     spki,
     extensions: [
-      extension(OID.keyUsage, true, Uint8Array.of(0x03, 0x02, 0x07, 0x80)),
+      extension(OID.keyUsage, true, params.digitalSignature === false ? Uint8Array.of(0x03, 0x02, 0x05, 0x20) : Uint8Array.of(0x03, 0x02, 0x07, 0x80)),
       ...(params.ocspSigning === false ? [] : [extension(OID.extKeyUsage, false, sequence(oid(OCSP_OID.ocspSigning)))]),
       extension(OCSP_OID.noCheck, false, NULL),
       extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifier(info)),

@@ -35,6 +35,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mynacard-ocsp-'));
   writeFileSync(join(dir, 'ca.pem'), pem('CERTIFICATE', f.pki.authRoot.certificate));
   await writeKey(join(dir, 'ca.key'), f.pki.authRoot.privateKey);
+  // ca.pem doubles as the issuer-signed responder's certificate.
   writeFileSync(join(dir, 'index.txt'), indexLine('7E57A001') + indexLine('7E57A002', { at: REVOKED_AT, reason: 'keyCompromise' }));
   // Delegated responders: one with id-kp-OCSPSigning, one without.
   const validity = { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-12-31T14:59:59Z') };
@@ -47,13 +48,16 @@ beforeAll(async () => {
   // A responder whose key has nothing to do with the issuer.
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'foreign.key'), '-out', join(dir, 'foreign.pem'), '-subj', '/C=JP/O=JPKI-TEST/CN=Impostor', '-days', '2'], { stdio: 'ignore' });
   const base = { index: 'index.txt', ca: 'ca.pem', extra: ['-nmin', '60'] };
-  [main, delegated, notDelegated, foreign] = await Promise.all([
-    startResponder(dir, { ...base, signer: 'ca.pem', key: 'ca.key' }),
-    startResponder(dir, { ...base, signer: 'delegated.pem', key: 'delegated.key' }),
-    startResponder(dir, { ...base, signer: 'plain.pem', key: 'plain.key' }),
-    startResponder(dir, { ...base, signer: 'foreign.pem', key: 'foreign.key' }),
-  ]);
-  responders.push(main, delegated, notDelegated, foreign);
+  // One at a time, each registered for afterAll as soon as it runs (nothing is left behind if one fails).
+  const start = async (signer: string): Promise<Responder> => {
+    const responder = await startResponder(dir, { ...base, signer: `${signer}.pem`, key: `${signer}.key` });
+    responders.push(responder);
+    return responder;
+  };
+  main = await start('ca');
+  delegated = await start('delegated');
+  notDelegated = await start('plain');
+  foreign = await start('foreign');
   // The leaves' AIA names the main responder.
   good = await authLeaf(f, '7E57A001', main.url);
   revoked = await authLeaf(f, '7E57A002', main.url);
@@ -129,6 +133,7 @@ describe('ocspChecker with openssl ocsp on 127.0.0.1', () => {
 
   it('responder down: connection refused is unknown, quickly', async () => {
     const stopped = await startResponder(dir, { index: 'index.txt', ca: 'ca.pem', signer: 'ca.pem', key: 'ca.key' });
+    responders.push(stopped);
     await stopped.stop();
     await expect(new Promise((resolve, reject) => connect(stopped.port, '127.0.0.1').once('connect', resolve).once('error', reject))).rejects.toThrow('ECONNREFUSED');
     const started = performance.now();

@@ -10,8 +10,14 @@ import { AbortedError } from '../../../src/errors.js';
 import { encodeOcspRequest, ocspChecker, parseOcspResponse, type OcspFetch } from '../../../src/crypto/revocation/index.js';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { issueTestOcspResponse, type IssueTestOcspResponseParams, type TestOcspSingleResponse } from '../../../src/testing/index.js';
-import { AT, fixture, type Fixture } from './fixtures.js';
+import {
+  issueTestOcspResponder,
+  issueTestOcspResponse,
+  type IssueTestOcspResponderParams,
+  type IssueTestOcspResponseParams,
+  type TestOcspSingleResponse,
+} from '../../../src/testing/index.js';
+import { AT, fixture, newKeys, type Fixture } from './fixtures.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -168,6 +174,22 @@ describe('ocspChecker rules (in-process fetch)', () => {
     expect((await ocspChecker({ url: URL, fetch: fake(forged).fetch }).check(f.leaf, f.root, { at: AT })).reason).toBe('ocsp-signature-invalid');
     const otherCa = await response({ signer: f.signIssuer, includeSignerCertificate: true });
     expect((await ocspChecker({ url: URL, fetch: fake(otherCa).fetch }).check(f.leaf, f.root, { at: AT })).reason).toBe('ocsp-responder-unauthorized');
+  });
+
+  it('delegated responders: accepted with id-kp-OCSPSigning, a signing key usage and validity at `at`', async () => {
+    const keys = await newKeys();
+    const responder = (extra: Partial<IssueTestOcspResponderParams> = {}) =>
+      issueTestOcspResponder({ issuer: f.authIssuer, publicKey: keys.publicKey, serial: '0D01', cn: 'OCSP', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2026-12-31T14:59:59Z'), ...extra });
+    const answer = async (certificate: Uint8Array, at = AT) => {
+      const body = await response({ signer: { certificate, privateKey: keys.privateKey } });
+      return ocspChecker({ url: URL, fetch: fake(body).fetch }).check(f.leaf, f.root, { at });
+    };
+    expect((await answer(await responder())).status).toBe('good');
+    expect((await answer(await responder({ ocspSigning: false }))).reason).toBe('ocsp-responder-unauthorized');
+    expect((await answer(await responder({ digitalSignature: false }))).reason).toBe('ocsp-responder-unauthorized');
+    expect((await answer(await responder({ notBefore: new Date('2026-06-02T00:00:00Z') }))).reason).toBe('ocsp-responder-unauthorized');
+    // Issued by the sign root: not the issuer of the leaf.
+    expect((await answer(await responder({ issuer: f.signIssuer }))).reason).toBe('ocsp-responder-unauthorized');
   });
 
   it('a response about another certificate is ocsp-cert-id-mismatch', async () => {
