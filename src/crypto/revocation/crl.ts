@@ -130,13 +130,14 @@ function serialOf(node: TlvNode | undefined): string {
   return toHex(node.value).toUpperCase();
 }
 
-function entryOf(node: TlvNode, flags: { unsupported: boolean }): RevokedCertificate {
+function entryOf(node: TlvNode, flags: { unsupported: boolean; extensions: boolean }): RevokedCertificate {
   const parts = node.children;
   if (node.tag !== 0x30 || parts.length < 2 || parts.length > 3) throw malformed('revoked entry has the wrong shape');
   const serialNumber = serialOf(parts[0]);
   const revokedAt = time(parts[1], 'revocationDate');
   const out: { -readonly [K in keyof RevokedCertificate]: RevokedCertificate[K] } = { serialNumber, revokedAt };
   if (parts[2] !== undefined) {
+    flags.extensions = true;
     const extensions = extensionsOf(parts[2], CODE);
     for (const [oid, extension] of extensions) {
       if (extension.critical && !KNOWN_ENTRY_EXTENSIONS.has(oid)) flags.unsupported = true;
@@ -249,7 +250,7 @@ export function decodeCrl(input: Uint8Array): DecodedCrl {
   let j = i + 3;
   let nextUpdate: Date | undefined;
   if (fields[j]?.tag === 0x17 || fields[j]?.tag === 0x18) nextUpdate = time(fields[j++], 'nextUpdate');
-  const flags = { unsupported: false };
+  const flags = { unsupported: false, extensions: false };
   const revoked: RevokedCertificate[] = [];
   const bySerial = new Map<string, RevokedCertificate>();
   if (fields[j]?.tag === 0x30) {
@@ -268,7 +269,7 @@ export function decodeCrl(input: Uint8Array): DecodedCrl {
     extensions = extensionsOf(wrapper.children[0]!, CODE);
   }
   if (j !== fields.length) throw malformed('unexpected TBSCertList layout');
-  if (version === 1 && flags.unsupported) throw malformed('entry extensions in a v1 CRL');
+  if (version === 1 && flags.extensions) throw malformed('entry extensions in a v1 CRL'); // RFC 5280 §5.1.2.1
   const unsupportedCriticalExtensions: string[] = [];
   for (const [oid, extension] of extensions) {
     if (extension.critical && !KNOWN_CRL_EXTENSIONS.has(oid)) unsupportedCriticalExtensions.push(oid);

@@ -9,7 +9,7 @@ import { verifyJpkiChain } from '../../../src/crypto/chain.js';
 import { parseJpkiCertificate } from '../../../src/crypto/parse.js';
 import { crlChecker, parseCrl, type CrlRequest } from '../../../src/crypto/revocation/index.js';
 import { issueTestCrl, testTrustAnchors, type IssueTestCrlParams } from '../../../src/testing/index.js';
-import { sequence, tlv } from '../../../src/testing/pki-der.js';
+import { oid, sequence, tlv } from '../../../src/testing/pki-der.js';
 import { extension } from '../../../src/testing/pki-x509.js';
 import { REAL, vector } from '../helpers.js';
 import { AT, fixture, type Fixture } from './fixtures.js';
@@ -96,6 +96,16 @@ describe('parseCrl', () => {
     expect(parseCrl(await crl({ deltaOf: 3 })).deltaBase).toBe('3');
     const odd = parseCrl(await crl({ extraExtensions: [extension('1.2.3.4', true, Uint8Array.of(5, 0))] }));
     expect(odd.unsupportedCriticalExtensions).toEqual(['1.2.3.4']);
+  });
+
+  it('reads a v1 CRL; entry extensions need v2 (RFC 5280 §5.1.2.1)', () => {
+    const alg = sequence(oid('1.2.840.113549.1.1.11'), Uint8Array.of(5, 0));
+    const issuer = sequence(tlv(0x31, sequence(oid('2.5.4.3'), tlv(0x0c, new TextEncoder().encode('CA')))));
+    const when = tlv(0x17, new TextEncoder().encode('260531000000Z'));
+    const reason = sequence(sequence(oid('2.5.29.21'), tlv(0x04, Uint8Array.of(0x0a, 1, 1))));
+    const v1 = (entry: Uint8Array) => sequence(sequence(alg, issuer, when, sequence(entry)), alg, Uint8Array.of(3, 2, 0, 0));
+    expect(parseCrl(v1(sequence(Uint8Array.of(2, 1, 5), when)))).toMatchObject({ version: 1, revoked: [{ serialNumber: '05' }] });
+    expect(() => parseCrl(v1(sequence(Uint8Array.of(2, 1, 5), when, reason)))).toThrow('entry extensions in a v1 CRL');
   });
 
   it('rejects malformed input with malformed-crl', async () => {
