@@ -28,6 +28,8 @@
  * - Certificates, CMS, authentication: `malformed-certificate`, `malformed-san`, `kind-unknown`,
  *   `kind-mismatch`, `malformed-cms`, `cms-encoding`, `malformed-auth-message`,
  *   `unsupported-algorithm`, `webcrypto-unavailable`.
+ * - Revocation: `malformed-crl`, `malformed-ocsp-response` (decoders and caller-supplied CRLs;
+ *   a checker reports a source's failures as an `unknown` status, not as an error).
  * - Card APs (free areas): `card-ap-not-installed`, `card-ap-value-too-large`, `card-ap-codec`,
  *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
  * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
@@ -85,6 +87,8 @@ export type MynacardErrorCode =
   | 'malformed-auth-message'
   | 'unsupported-algorithm'
   | 'webcrypto-unavailable'
+  | 'malformed-crl'
+  | 'malformed-ocsp-response'
   | 'card-ap-not-installed'
   | 'card-ap-value-too-large'
   | 'card-ap-codec'

@@ -163,7 +163,8 @@ function messageReasons(message: AuthenticationMessage, options: VerifyAuthentic
  * with this context, the expected origin, the nonce the server issued (freshness: a new random
  * nonce per attempt, accepted once) and a timestamp within `timestampWindowMs` of `at`; the
  * signature must verify with the certificate key; the certificate must be a valid 利用者証明用
- * certificate at `options.at`. Revocation (OCSP at `ocspUrl`) is not checked here.
+ * certificate at `options.at`. Revocation is checked when `options.revocation` is given (e.g. an
+ * `ocspChecker` for the certificate's `ocspUrl`); see {@link verifyJpkiChain}.
  *
  * @throws InvalidArgumentError for a missing `at` or `expectedOrigin`, a bad `expectedChallenge`
  *   or `timestampWindowMs`, or fields that are not Uint8Arrays.

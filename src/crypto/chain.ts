@@ -1,7 +1,7 @@
 /**
  * JPKI chain validation (証明書の有効性確認, offline part): leaf → one of the trust anchors, at a
  * date the caller supplies. JPKI has no intermediates (cert-profile §1), so the path is exactly
- * one level; revocation (CRL/OCSP) is out of scope here.
+ * one level. Revocation is asked of the caller's {@link RevocationChecker} when one is given.
  * @packageDocumentation
  */
 import { equalBytes } from '../bytes.js';
@@ -14,6 +14,8 @@ import {
   type CertificateDescription,
   type JpkiCertificate,
 } from './parse.js';
+import { checkRevocation } from './revocation/chain-check.js';
+import type { CertificateRevocation, RevocationChecker } from './revocation/types.js';
 import { verifyWithCertificateKey } from './signature.js';
 import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
 
@@ -39,6 +41,8 @@ import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertifi
  * - `weak-key`: an RSA modulus below 2048 bits (leaf or root).
  * - `sha1-signature`: leaf or root is signed with SHA-1 and `allowSha1` is not set.
  * - `unsupported-algorithm`: a signature algorithm or key that is not RSASSA-PKCS1-v1_5 / RSA.
+ * - `certificate-revoked`: the `revocation` checker answered `revoked` (see `revocation` in the result).
+ * - `revocation-status-unknown`: the checker answered `unknown` and `requireRevocationStatus` is set.
  */
 export type ChainReason =
   | 'malformed-certificate'
@@ -61,7 +65,9 @@ export type ChainReason =
   | 'unknown-critical-extension'
   | 'weak-key'
   | 'sha1-signature'
-  | 'unsupported-algorithm';
+  | 'unsupported-algorithm'
+  | 'certificate-revoked'
+  | 'revocation-status-unknown';
 
 /** Options of {@link verifyJpkiChain}. */
 export interface VerifyJpkiChainOptions {
@@ -71,6 +77,15 @@ export interface VerifyJpkiChainOptions {
   readonly roots?: readonly (Uint8Array | JpkiTrustAnchor)[];
   /** Accept SHA-1 signatures on the leaf and the root (default `false`). */
   readonly allowSha1?: boolean;
+  /**
+   * Where to ask whether the leaf was revoked (an `ocspChecker`, a `crlChecker` or your own). Asked
+   * once the issuing root is found; without it revocation is not checked.
+   */
+  readonly revocation?: RevocationChecker;
+  /** Make an `unknown` revocation status invalid (`revocation-status-unknown`); needs `revocation`. */
+  readonly requireRevocationStatus?: boolean;
+  /** Cancels the revocation check (an `AbortedError` is thrown). */
+  readonly signal?: AbortSignal;
 }
 
 /** The root a leaf chained to. */
@@ -93,6 +108,8 @@ export interface JpkiChainResult {
   readonly root?: JpkiChainRoot;
   /** That anchor's generation, when known. */
   readonly generation?: number;
+  /** The revocation outcome per certificate checked (the leaf; JPKI has no intermediates), when a checker was given. */
+  readonly revocation?: readonly CertificateRevocation[];
 }
 
 /** Smallest accepted RSA modulus (card-facts §6: JPKI keys are RSA-2048). */
@@ -271,9 +288,13 @@ function result(
  * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size and SHA-1 are
  * checked. Every problem is collected. Malformed leaves are reported, not thrown.
  *
- * Not covered: revocation (CRL / OCSP), which needs J-LIS services.
+ * Revocation is checked only when `options.revocation` is given (J-LIS gives revocation data to
+ * registered verifiers only: see `ocspChecker` and `crlChecker`): `revoked` adds
+ * `certificate-revoked`, `unknown` adds `revocation-status-unknown` when
+ * `requireRevocationStatus` is set; each outcome is listed in `revocation`.
  *
- * @throws InvalidArgumentError when `options.at` is not a valid Date or `roots` is not an array;
+ * @throws InvalidArgumentError when `options.at` is not a valid Date, `roots` is not an array or
+ *   `requireRevocationStatus` is set without `revocation`; AbortedError when `signal` aborts;
  *   CryptoError `malformed-certificate` when a caller-supplied root cannot be decoded.
  */
 export async function verifyJpkiChain(leafDer: Uint8Array, options: VerifyJpkiChainOptions): Promise<JpkiChainResult> {
@@ -292,6 +313,12 @@ export async function verifyJpkiChain(leafDer: Uint8Array, options: VerifyJpkiCh
 function checkOptions(options: VerifyJpkiChainOptions): void {
   if (!(options?.at instanceof Date) || Number.isNaN(options.at.getTime())) {
     throw new InvalidArgumentError('verifyJpkiChain needs options.at, a valid Date');
+  }
+  if (options.revocation !== undefined && typeof options.revocation?.check !== 'function') {
+    throw new InvalidArgumentError('options.revocation must be a RevocationChecker (an object with check())');
+  }
+  if (options.requireRevocationStatus === true && options.revocation === undefined) {
+    throw new InvalidArgumentError('requireRevocationStatus needs options.revocation');
   }
 }
 
@@ -318,5 +345,8 @@ export async function verifyDecodedChain(leaf: DecodedCertificate, options: Veri
   if (root === undefined && (await signs(leaf, leaf))) reasons.add('leaf-self-signed');
   if (typeof found === 'string') reasons.add(found);
   if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
-  return result(reasons, description, root);
+  if (root === undefined || options.revocation === undefined) return result(reasons, description, root);
+  const { outcome, reason } = await checkRevocation(description as JpkiCertificate, root.description as JpkiCertificate, options);
+  if (reason !== undefined) reasons.add(reason);
+  return { ...result(reasons, description, root), revocation: [outcome] };
 }

@@ -250,8 +250,9 @@ function checkAttributes(
 /**
  * Verify a CMS SignedData made with a JPKI 署名用 certificate: message digest, the signature over
  * the signed attributes, the ESS signingCertificateV2 binding (no certificate swap), and the
- * signer's chain at `options.at` (see {@link verifyJpkiChain}); the signer must be a 署名用
- * certificate. Exactly one SignerInfo is supported. Malformed input is reported, not thrown.
+ * signer's chain at `options.at` (see {@link verifyJpkiChain}, also for the `revocation` option);
+ * the signer must be a 署名用 certificate. Exactly one SignerInfo is supported. Malformed input
+ * is reported, not thrown.
  *
  * @throws InvalidArgumentError for a missing/invalid `at` or a non-Uint8Array input.
  */

@@ -74,6 +74,8 @@ export type {
   JpkiChainResultJson,
   JpkiChainRootJson,
 } from './wire-verdicts.js';
+export * from './revocation/index.js';
+export type { CertificateRevocationJson } from './revocation/wire.js';
 export { signCms, verifyCms } from './cms.js';
 export type { CmsReason, CmsVerificationResult, SignCmsOptions, VerifyCmsOptions } from './cms.js';
 export { parseCardVerifiableCertificate, verifyFaceApIntegrity, verifyTextApIntegrity } from './integrity.js';

@@ -18,6 +18,7 @@ import { MAX_ORIGIN_LENGTH } from './auth-message.js';
 import { bytesToBase64url } from './base64.js';
 import { parseJpkiCertificate } from './parse.js';
 import { MAX_WIRE_CERTIFICATE_LENGTH, parseWire, WIRE_VERSION, WireReader, wireError } from './wire.js';
+import { revocationFromJSON, revocationToJSON, type CertificateRevocationJson } from './revocation/wire.js';
 
 /** Longest CMS content a verdict carries (bytes). */
 export const MAX_WIRE_CONTENT_LENGTH = 16 << 20;
@@ -27,7 +28,7 @@ const CHAIN_REASONS = [
   'signature-invalid', 'issuer-name-mismatch', 'authority-key-id-mismatch', 'root-purpose-mismatch',
   'leaf-expired', 'leaf-not-yet-valid', 'root-expired', 'root-not-yet-valid', 'root-not-ca',
   'key-usage-mismatch', 'extended-key-usage-mismatch', 'policy-mismatch', 'unknown-critical-extension',
-  'weak-key', 'sha1-signature', 'unsupported-algorithm',
+  'weak-key', 'sha1-signature', 'unsupported-algorithm', 'certificate-revoked', 'revocation-status-unknown',
 ] as const satisfies readonly ChainReason[];
 const CMS_REASONS = [
   ...CHAIN_REASONS, 'malformed-cms', 'unsupported-signer-count', 'signed-attributes-missing',
@@ -76,6 +77,8 @@ export interface JpkiChainFieldsJson {
   readonly root?: JpkiChainRootJson;
   /** That anchor's generation. */
   readonly generation?: number;
+  /** The revocation outcome per certificate checked, when a checker was given. */
+  readonly revocation?: readonly CertificateRevocationJson[];
 }
 
 /** {@link JpkiChainResult} as JSON. */
@@ -157,10 +160,11 @@ function chainFields(result: JpkiChainResult): JpkiChainFieldsJson {
           },
     ),
     ...opt('generation', result.generation),
+    ...opt('revocation', result.revocation === undefined ? undefined : revocationToJSON(result.revocation)),
   };
 }
 
-const CHAIN_KEYS = ['valid', 'reasons', 'certificate', 'root', 'generation'];
+const CHAIN_KEYS = ['valid', 'reasons', 'certificate', 'root', 'generation', 'revocation'];
 
 function checkValid(r: WireReader, path: string, reasons: readonly string[]): boolean {
   const valid = r.boolean('valid');
@@ -192,6 +196,7 @@ function readChainFields(r: WireReader, path: string): JpkiChainResult {
     ...opt('certificate', r.has('certificate') ? parseJpkiCertificate(r.bytes('certificate', MAX_WIRE_CERTIFICATE_LENGTH)) : undefined),
     ...opt('root', r.has('root') ? readRoot(r.raw('root')) : undefined),
     ...opt('generation', r.has('generation') ? r.integer('generation') : undefined),
+    ...opt('revocation', r.has('revocation') ? revocationFromJSON(r.raw('revocation'), `${path}.revocation`) : undefined),
   };
 }
 

@@ -278,6 +278,14 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
     ja: ['対応していない暗号方式の電子証明書または署名です。', 'システムの担当者に連絡してください。'],
     en: ['The certificate or signature uses an algorithm that is not supported.', 'Contact the system administrator.'],
   },
+  'malformed-crl': {
+    ja: ['失効リスト（CRL）の形式が正しくありません。', '入手した失効リストのファイルを確かめてください。続く場合はシステムの担当者に連絡してください。'],
+    en: ['The certificate revocation list (CRL) is malformed.', 'Check the CRL file that was obtained. If it keeps failing, contact the system administrator.'],
+  },
+  'malformed-ocsp-response': {
+    ja: ['失効確認（OCSP）の応答の形式が正しくありません。', 'システムの担当者に連絡してください。'],
+    en: ['The revocation (OCSP) response is malformed.', 'Contact the system administrator.'],
+  },
   'webcrypto-unavailable': {
     ja: [
       'この環境では暗号機能（WebCrypto）が使えません。',

@@ -1,18 +1,26 @@
 /**
  * Japanese and English texts of every verification reason code: certificate chains
  * ({@link ChainReason}), CMS ({@link CmsReason}), authentication ({@link AuthenticationReason}),
- * raw signatures ({@link RawSignatureReason}) and card-record integrity ({@link IntegrityReason}).
+ * raw signatures ({@link RawSignatureReason}), card-record integrity ({@link IntegrityReason}) and
+ * why a revocation status is unknown ({@link RevocationUnknownReason}).
  * @packageDocumentation
  */
 import type { AuthenticationReason } from '../crypto/authenticate.js';
 import type { ChainReason } from '../crypto/chain.js';
 import type { CmsReason } from '../crypto/cms.js';
 import type { IntegrityReason } from '../crypto/integrity.js';
+import type { RevocationUnknownReason } from '../crypto/revocation/types.js';
 import type { RawSignatureReason } from '../crypto/signature.js';
 import type { LocalizedText } from './types.js';
 
 /** Every reason code a verification result of the SDK may carry. */
-export type VerificationReason = ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason;
+export type VerificationReason =
+  | ChainReason
+  | CmsReason
+  | AuthenticationReason
+  | RawSignatureReason
+  | IntegrityReason
+  | RevocationUnknownReason;
 
 const RENEW_JA = '電子証明書の更新は、お住まいの市区町村の窓口で行います。';
 const RENEW_EN = 'Certificates are renewed at the municipal office (市区町村の窓口) where the holder lives.';
@@ -60,6 +68,42 @@ const MALFORMED_SIGNATURE: LocalizedText = {
 const LOGIN_AGAIN: LocalizedText = {
   ja: ['このログインの応答として正しくありません。', 'もう一度ログインしてください。'],
   en: ['The response does not belong to this login.', 'Log in again.'],
+};
+
+/** The relying party's revocation source could not answer (a service or configuration problem). */
+const REVOCATION_SOURCE: LocalizedText = {
+  ja: [
+    '電子証明書が失効していないか確認できませんでした（失効情報の提供元から正しい応答がありません）。',
+    'しばらくしてからもう一度お試しください。続く場合はシステムの担当者に連絡してください。',
+  ],
+  en: [
+    'Whether the certificate was revoked could not be confirmed (no valid answer from the revocation source).',
+    'Try again later. If it keeps failing, contact the system administrator.',
+  ],
+};
+
+/** The revocation data obtained cannot be used (its form or scope is not supported, or it is not trustworthy). */
+const REVOCATION_DATA: LocalizedText = {
+  ja: [
+    '電子証明書が失効していないか確認できませんでした（失効情報を使えません）。',
+    'システムの担当者に連絡してください。',
+  ],
+  en: [
+    'Whether the certificate was revoked could not be confirmed (the revocation data cannot be used).',
+    'Contact the system administrator.',
+  ],
+};
+
+/** The revocation data is out of date (or the clock is wrong). */
+const REVOCATION_DATE: LocalizedText = {
+  ja: [
+    '電子証明書が失効していないか確認できませんでした（失効情報の有効期間外です）。',
+    '日時の設定が正しいか確かめてください。続く場合はシステムの担当者に連絡してください。',
+  ],
+  en: [
+    'Whether the certificate was revoked could not be confirmed (the revocation data is not current).',
+    'Check that the date and time are set correctly. If it keeps failing, contact the system administrator.',
+  ],
 };
 
 /** Texts of every reason code. */
@@ -197,6 +241,48 @@ export const REASON_TEXTS: Readonly<Record<VerificationReason, LocalizedText>> =
     ja: ['カードのデータが改ざんされている可能性があります。', 'お住まいの市区町村の窓口でカードを確認してもらってください。'],
     en: ["The card's data may have been altered.", 'Have the card checked at the municipal office.'],
   },
+  'certificate-revoked': {
+    ja: [
+      'この電子証明書は失効しています（カードの紛失・廃止・記載事項の変更などによります）。',
+      '電子証明書の再発行は、お住まいの市区町村の窓口で行います。',
+    ],
+    en: [
+      'This certificate has been revoked (e.g. the card was lost or returned, or its details changed).',
+      'A new certificate is issued at the municipal office (市区町村の窓口) where the holder lives.',
+    ],
+  },
+  'revocation-status-unknown': REVOCATION_SOURCE,
+  'ocsp-no-url': REVOCATION_DATA,
+  'ocsp-unreachable': REVOCATION_SOURCE,
+  'ocsp-timeout': REVOCATION_SOURCE,
+  'ocsp-http-error': REVOCATION_SOURCE,
+  'ocsp-response-too-large': REVOCATION_SOURCE,
+  'ocsp-malformed-response': REVOCATION_SOURCE,
+  'ocsp-unsuccessful': REVOCATION_SOURCE,
+  'ocsp-signature-invalid': REVOCATION_DATA,
+  'ocsp-responder-unauthorized': REVOCATION_DATA,
+  'ocsp-cert-id-mismatch': REVOCATION_SOURCE,
+  'ocsp-status-unknown': {
+    ja: [
+      '失効情報の提供元がこの電子証明書を知りません。',
+      '本物のマイナンバーカードの電子証明書か確かめてください。続く場合はシステムの担当者に連絡してください。',
+    ],
+    en: [
+      'The revocation source does not know this certificate.',
+      'Check that it is a genuine My Number Card certificate. If it keeps failing, contact the system administrator.',
+    ],
+  },
+  'ocsp-nonce-missing': REVOCATION_DATA,
+  'ocsp-nonce-mismatch': REVOCATION_DATA,
+  'crl-not-found': REVOCATION_DATA,
+  'crl-unavailable': REVOCATION_SOURCE,
+  'crl-malformed': REVOCATION_DATA,
+  'crl-delta-unsupported': REVOCATION_DATA,
+  'crl-scope-unsupported': REVOCATION_DATA,
+  'crl-unsupported-critical-extension': REVOCATION_DATA,
+  'crl-signature-invalid': REVOCATION_DATA,
+  'response-stale': REVOCATION_DATE,
+  'response-not-yet-valid': REVOCATION_DATE,
 };
 
 /** The text of a reason code the SDK does not know. */

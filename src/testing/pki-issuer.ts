@@ -95,6 +95,8 @@ export interface IssueTestAuthLeafParams extends IssueTestLeafParams {
   readonly prefecture: string;
   /** Municipality in romaji as in the real CRLDP (e.g. `Yurihonjo-shi`). */
   readonly municipality: string;
+  /** AIA OCSP address; default {@link TEST_OCSP_URL} (tests point it at a local responder). */
+  readonly ocspUrl?: string;
 }
 
 /** Parameters of {@link issueTestSignLeaf}. */
@@ -158,7 +160,9 @@ export async function issueTestAuthLeaf(params: IssueTestAuthLeafParams): Promis
     [OID.countryName, printableString('JP')],
     [OID.commonName, utf8String(params.cn)],
   ]);
-  const accessDescription = sequence(oid(OID.ocsp), tlv(0x86, new TextEncoder().encode(TEST_OCSP_URL)));
+  const ocspUrl = params.ocspUrl ?? TEST_OCSP_URL;
+  checkAscii(ocspUrl, 'ocspUrl');
+  const accessDescription = sequence(oid(OID.ocsp), tlv(0x86, new TextEncoder().encode(ocspUrl)));
   return signCertificate({
     serial: params.serial,
     issuer: info.subject,

@@ -23,6 +23,7 @@ import {
   type IntegrityReason,
   type MynacardErrorCode,
   type RawSignatureReason,
+  type RevocationUnknownReason,
   type TlvErrorCode,
   type VerificationReason,
 } from '../../src/index.js';
@@ -168,7 +169,9 @@ describe('describeReason', () => {
 
   test('every reason code has a Japanese and an English text', () => {
     expectTypeOf<keyof typeof REASON_TEXTS>().toEqualTypeOf<VerificationReason>();
-    expectTypeOf<ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason>().toEqualTypeOf<VerificationReason>();
+    expectTypeOf<
+      ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason | RevocationUnknownReason
+    >().toEqualTypeOf<VerificationReason>();
     const codes = Object.keys(REASON_TEXTS);
     expect(codes.length).toBeGreaterThanOrEqual(45);
     for (const code of codes) {
