@@ -1,16 +1,16 @@
 /**
- * A local `openssl ocsp` responder for the revocation tests: started on an ephemeral port
- * (`-port 0`; the port is read from its `ACCEPT` line, so there is no race for a free port),
- * reached only through 127.0.0.1, and stopped by pid.
+ * A local OCSP responder for the revocation tests: `openssl ocsp` answers each request, behind
+ * an HTTP listener bound to 127.0.0.1 only, on a port the kernel chooses (no race for a free port).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export interface Responder {
   readonly url: string;
   readonly port: number;
-  readonly process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -38,44 +38,63 @@ export function indexLine(serial: string, revoked?: { at: Date; reason: string }
 }
 
 /**
- * Start `openssl ocsp` in `dir` with the given files; resolves once it listens (or rejects
- * within `timeoutMs` with its stderr).
+ * Start a responder built on `openssl ocsp` in `dir` with the given files: an HTTP server bound
+ * to 127.0.0.1 only (an ephemeral port chosen by the kernel) that answers each POSTed request
+ * with `openssl ocsp … -reqin <request> -respout <response>`, one openssl run per request.
+ * (`openssl ocsp -port` itself binds every interface and cannot be told otherwise in OpenSSL
+ * 3.0, so its own listener is not used.) Resolves once it listens; `stop()` closes it.
  */
 export function startResponder(
   dir: string,
   files: { index: string; ca: string; signer: string; key: string; extra?: readonly string[] },
   timeoutMs = 10_000,
 ): Promise<Responder> {
-  const args = ['ocsp', '-index', join(dir, files.index), '-port', '0', '-CA', join(dir, files.ca), '-rsigner', join(dir, files.signer), '-rkey', join(dir, files.key), ...(files.extra ?? [])];
-  const child = spawn('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
+  const args = ['ocsp', '-index', join(dir, files.index), '-CA', join(dir, files.ca), '-rsigner', join(dir, files.signer), '-rkey', join(dir, files.key), ...(files.extra ?? [])];
+  let sequence = 0;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 64 * 1024) request.destroy();
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const n = ++sequence;
+      const reqPath = join(dir, `request-${n}.der`);
+      const respPath = join(dir, `response-${n}.der`);
+      writeFileSync(reqPath, Buffer.concat(chunks));
+      execFile('openssl', [...args, '-reqin', reqPath, '-respout', respPath], { cwd: dir, timeout: timeoutMs }, (error, _stdout, stderr) => {
+        if (error !== null) {
+          response.writeHead(500, { 'content-type': 'text/plain' }).end(`openssl ocsp failed: ${stderr}`);
+          return;
+        }
+        const body = readFileSync(respPath);
+        rmSync(reqPath, { force: true });
+        rmSync(respPath, { force: true });
+        response.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': body.length }).end(body);
+      });
+    });
+  });
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
     });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`openssl ocsp did not start: ${stderr}`));
+      reject(new Error('the OCSP responder did not start listening'));
     }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /ACCEPT \S*:(\d+)/.exec(stdout);
-      if (match !== null) {
-        clearTimeout(timer);
-        const port = Number(match[1]);
-        resolve({ url: `http://127.0.0.1:${port}`, port, process: child, stop });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('exit', (code) => {
+    server.once('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`openssl ocsp exited (${code}): ${stderr}`));
+      reject(error);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      clearTimeout(timer);
+      const port = (server.address() as AddressInfo).port;
+      resolve({ url: `http://127.0.0.1:${port}`, port, stop });
     });
   });
 }
