@@ -16,3 +16,10 @@ export {
   type ReplayExchange,
   type ReplayTransportOptions,
 } from './replay.js';
+export {
+  FakeSmartCard,
+  FakeSmartCardError,
+  type FakeSmartCardCard,
+  type FakeSmartCardOptions,
+  type FakeSmartCardTransactionRecord,
+} from './fake-smart-card/index.js';
