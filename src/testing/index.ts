@@ -18,7 +18,7 @@ export {
 } from './replay.js';
 export {
   FakeSmartCard,
-  FakeSmartCardError,
+  createSmartCardError,
   type FakeSmartCardCard,
   type FakeSmartCardOptions,
   type FakeSmartCardTransactionRecord,

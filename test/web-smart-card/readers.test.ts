@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes.js';
 import { AbortedError, TimeoutError } from '../../src/errors.js';
-import { FakeSmartCard, FakeSmartCardError, VirtualMyNumberCard } from '../../src/testing/index.js';
+import { createSmartCardError, FakeSmartCard, VirtualMyNumberCard } from '../../src/testing/index.js';
 import type { ReaderEvent } from '../../src/transport/readers.js';
 import type { SmartCardResponseCode } from '../../src/web-smart-card/api-types.js';
 import { listReaders, mapWebSmartCardError, PNP_NOTIFICATION, waitForCard, watchReaders } from '../../src/web-smart-card/index.js';
@@ -224,7 +224,7 @@ describe('mapWebSmartCardError', () => {
     ['server-too-busy', 'TransportError', 'pcsc-error'],
   ];
   it.each(cases)('SmartCardError %s → %s (%s)', (responseCode, name, code) => {
-    const error = mapWebSmartCardError(new FakeSmartCardError('x', { responseCode }), 'transmit');
+    const error = mapWebSmartCardError(createSmartCardError(responseCode), 'transmit');
     expect({ name: error.name, code: error.code }).toEqual({ name, code });
     expect(error.message).toContain(responseCode);
   });

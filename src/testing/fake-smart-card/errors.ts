@@ -6,8 +6,11 @@
  */
 import type { SmartCardResponseCode } from '../../web-smart-card/api-types.js';
 
-/** `SmartCardError` of the Web Smart Card API (WICG): a `DOMException` with the PC/SC result. */
-export class FakeSmartCardError extends DOMException {
+/**
+ * `SmartCardError` of the Web Smart Card API (WICG): a `DOMException` named `'SmartCardError'`
+ * (as the platform's is) with the PC/SC result. Not exported: see {@link createSmartCardError}.
+ */
+class FakeSmartCardError extends DOMException {
   /** The PC/SC result, e.g. `'removed-card'`. */
   readonly responseCode: SmartCardResponseCode;
 
@@ -18,8 +21,19 @@ export class FakeSmartCardError extends DOMException {
 }
 
 /** A `SmartCardError` of `code`. */
-export function smartCardError(code: SmartCardResponseCode): FakeSmartCardError {
+export function smartCardError(code: SmartCardResponseCode): DOMException & { readonly responseCode: SmartCardResponseCode } {
   return new FakeSmartCardError(`PC/SC: ${code}`, { responseCode: code });
+}
+
+/**
+ * A `SmartCardError` as the Web Smart Card API rejects with: a `DOMException` named
+ * `'SmartCardError'` whose `responseCode` is `responseCode` (for tests of error handling).
+ */
+export function createSmartCardError(
+  responseCode: SmartCardResponseCode,
+  message = `PC/SC: ${responseCode}`,
+): DOMException & { readonly responseCode: SmartCardResponseCode } {
+  return new FakeSmartCardError(message, { responseCode });
 }
 
 /** A `DOMException` named `name` (`'InvalidStateError'`, `'NotAllowedError'`, …). */

@@ -24,7 +24,7 @@ import { domException, nextTask, smartCardError } from './errors.js';
 import { FakeReader, type FakeSmartCardCard } from './reader.js';
 import { FakeState, type FakeSmartCardTransactionRecord } from './state.js';
 
-export { FakeSmartCardError } from './errors.js';
+export { createSmartCardError } from './errors.js';
 export type { FakeSmartCardCard } from './reader.js';
 export type { FakeSmartCardTransactionRecord } from './state.js';
 
