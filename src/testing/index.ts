@@ -19,6 +19,7 @@ export {
 export {
   FakeSmartCard,
   createSmartCardError,
+  type SmartCardErrorLike,
   type FakeSmartCardCard,
   type FakeSmartCardOptions,
   type FakeSmartCardTransactionRecord,

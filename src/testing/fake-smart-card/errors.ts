@@ -20,8 +20,14 @@ class FakeSmartCardError extends DOMException {
   }
 }
 
+/** A `SmartCardError` as the API rejects with: a `DOMException` with the PC/SC result. */
+export interface SmartCardErrorLike extends DOMException {
+  /** The PC/SC result, e.g. `'removed-card'`. */
+  readonly responseCode: SmartCardResponseCode;
+}
+
 /** A `SmartCardError` of `code`. */
-export function smartCardError(code: SmartCardResponseCode): DOMException & { readonly responseCode: SmartCardResponseCode } {
+export function smartCardError(code: SmartCardResponseCode): SmartCardErrorLike {
   return new FakeSmartCardError(`PC/SC: ${code}`, { responseCode: code });
 }
 
@@ -32,7 +38,7 @@ export function smartCardError(code: SmartCardResponseCode): DOMException & { re
 export function createSmartCardError(
   responseCode: SmartCardResponseCode,
   message = `PC/SC: ${responseCode}`,
-): DOMException & { readonly responseCode: SmartCardResponseCode } {
+): SmartCardErrorLike {
   return new FakeSmartCardError(message, { responseCode });
 }
 

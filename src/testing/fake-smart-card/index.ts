@@ -24,7 +24,7 @@ import { domException, nextTask, smartCardError } from './errors.js';
 import { FakeReader, type FakeSmartCardCard } from './reader.js';
 import { FakeState, type FakeSmartCardTransactionRecord } from './state.js';
 
-export { createSmartCardError } from './errors.js';
+export { createSmartCardError, type SmartCardErrorLike } from './errors.js';
 export type { FakeSmartCardCard } from './reader.js';
 export type { FakeSmartCardTransactionRecord } from './state.js';
 
@@ -67,6 +67,7 @@ export class FakeSmartCard implements SmartCardResourceManagerLike {
     return this.#state.permission;
   }
 
+  /** Grant or deny the permission for later `connect` calls. */
   set permission(value: 'granted' | 'denied') {
     this.#state.permission = value;
   }
