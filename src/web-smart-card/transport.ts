@@ -89,6 +89,8 @@ export class WebSmartCardTransport implements Transport {
   /** Held by a transaction, or by a single transmit outside one. See src/mutex.ts, rule 3. */
   readonly #lock = new Mutex();
   #inTransaction = false;
+  /** Another application reset the card during our transaction: reconnect once it ended. */
+  #resetPending = false;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -237,6 +239,10 @@ export class WebSmartCardTransport implements Transport {
       releaseBegin();
       releaseEnd?.();
     }
+    if (this.#resetPending) {
+      this.#resetPending = false;
+      await this.#callLock.run(() => this.#acknowledgeReset());
+    }
     if (outcome !== undefined) {
       if (!outcome.ok) throw outcome.error;
       return outcome.value;
@@ -279,7 +285,11 @@ export class WebSmartCardTransport implements Transport {
         code: 'pcsc-error',
       });
     }
-    if (code === 'reset-card') await this.#acknowledgeReset();
+    if (code === 'reset-card') {
+      // Inside a transaction the context refuses a new connection to the reader: after it ends.
+      if (this.#inTransaction) this.#resetPending = true;
+      else await this.#acknowledgeReset();
+    }
     const mapped = mapWebSmartCardError(error, 'transmit');
     if (extended && mapped.code === 'pcsc-error') return refusedExtended(error);
     return mapped;
@@ -298,7 +308,7 @@ export class WebSmartCardTransport implements Transport {
 
   /**
    * Another application reset the card: the API has no reconnect, so connect anew (same
-   * context) so that the next operation works. Runs inside the call lock.
+   * context) so that the next operation works. Runs inside the call lock, outside a transaction.
    */
   async #acknowledgeReset(): Promise<void> {
     const old = this.#connection;

@@ -346,3 +346,66 @@ describe('connect: permission, service, availability', () => {
     await expect(connect(READER, { smartCard, protocol: 'T=0' })).rejects.toMatchObject({ code: 'pcsc-error' });
   });
 });
+
+describe('WebSmartCardTransport: the reader or another application changes the card', () => {
+  it('a card reset by another application: card-reset once, then the transport works again (reconnected)', async () => {
+    const { vc, smartCard } = await setup();
+    const transport = await connect(READER, { smartCard });
+    const card = await MyNumberCard.connect(transport);
+    smartCard.resetCard(READER);
+    const error = await card.jpki.readCertificate('auth').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'card-reset' });
+    expect(smartCard.connections(READER)).toBe(1);
+    vc.clearLog();
+    expect(toHex(await card.jpki.readCertificate('auth'))).toBe(toHex(vc.certificates.auth));
+    expect(toHex(vc.log[0]!.command)).toBe('00a4040c0ad392f000260100000001');
+    await card.close();
+    await transport.close();
+    expect(smartCard.connections(READER)).toBe(0);
+  });
+
+  it('a reset in the middle of our transaction: card-reset, reconnected after the transaction ended', async () => {
+    const { smartCard } = await setup();
+    const transport = await connect(READER, { smartCard });
+    const error = await transport
+      .withTransaction(async () => {
+        await transport.transmit(SELECT_JPKI);
+        smartCard.resetCard(READER);
+        await transport.transmit(READ_TOKEN);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', code: 'card-reset' });
+    expect(await transport.withTransaction(async () => toHex(await transport.transmit(SELECT_JPKI)))).toBe('9000');
+    expect(smartCard.connections(READER)).toBe(1);
+    await transport.close();
+  });
+
+  it('a reader that refuses extended APDUs (not-transacted): the channel falls back to short APDUs', async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const smartCard = new FakeSmartCard();
+    smartCard.addReader(READER, vc, { extendedApdu: false });
+    const transport = await connect(READER, { smartCard });
+    const direct = await transport.transmit(fromHex('00A4040C0AD392F000260100000001'));
+    expect(toHex(direct)).toBe('9000');
+    const refused = await transport.transmit(fromHex('00B08A00000000')).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'TransportError', code: 'extended-length-refused' });
+    const card = await MyNumberCard.connect(transport);
+    expect(toHex(await card.jpki.readCertificate('auth'))).toBe(toHex(vc.certificates.auth));
+    expect(card.extendedLength).toBe(false);
+    // The card never saw an extended command: the reader stopped them.
+    expect(vc.log.filter((e) => e.command.length >= 7 && e.command[4] === 0)).toEqual([]);
+    await card.close();
+    await transport.close();
+  });
+
+  it('a removed card is reported as removed, also for an extended command on a short-APDU reader', async () => {
+    const vc = await VirtualMyNumberCard.create();
+    const smartCard = new FakeSmartCard();
+    smartCard.addReader(READER, vc, { extendedApdu: false });
+    const transport = await connect(READER, { smartCard });
+    smartCard.removeCard(READER);
+    await expect(transport.transmit(fromHex('00B08A00000000'))).rejects.toBeInstanceOf(CardRemovedError);
+    await transport.close();
+  });
+});

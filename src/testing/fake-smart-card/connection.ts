@@ -7,6 +7,7 @@
  * gives `removed-card` until a new connection).
  * @packageDocumentation
  */
+import { isExtendedCommand } from '../../apdu/command.js';
 import { CardRemovedError } from '../../errors.js';
 import type {
   SmartCardConnectionLike,
@@ -38,6 +39,8 @@ export class FakeConnection implements SmartCardConnectionLike, SettledTransacti
   readonly exclusive: boolean;
   /** Insertion count at connect: a different count means the card was removed since. */
   readonly #count: number;
+  /** Resets by another application at connect: a different number means the card was reset since. */
+  readonly #resets: number;
   #open = true;
   #transaction: TransactionState | undefined;
 
@@ -46,6 +49,7 @@ export class FakeConnection implements SmartCardConnectionLike, SettledTransacti
     this.#reader = reader;
     this.exclusive = exclusive;
     this.#count = reader.count;
+    this.#resets = reader.resets;
   }
 
   async disconnect(disposition: SmartCardDisposition = 'leave'): Promise<void> {
@@ -76,6 +80,7 @@ export class FakeConnection implements SmartCardConnectionLike, SettledTransacti
       const card = this.#card();
       // pcsc-lite: another handle's command during a transaction is refused, not queued.
       if (this.#reader.holder !== undefined && this.#reader.holder !== this) throw smartCardError('sharing-violation');
+      if (!this.#reader.extendedApdu && isExtendedCommand(command)) throw smartCardError('not-transacted');
       let response: Uint8Array;
       try {
         response = await card.transmit(command);
@@ -113,6 +118,7 @@ export class FakeConnection implements SmartCardConnectionLike, SettledTransacti
     if (!granted) failure = 'cancelled';
     else if (!this.#reader.attached) failure = smartCardError('reader-unavailable');
     else if (this.#reader.card === undefined || this.#reader.count !== this.#count) failure = smartCardError('removed-card');
+    else if (this.#reader.resets !== this.#resets) failure = smartCardError('reset-card');
     if (granted && failure !== undefined) this.#reader.unlock(this);
     await nextTask();
     // "Process the result of a BeginTransaction".
@@ -241,6 +247,8 @@ export class FakeConnection implements SmartCardConnectionLike, SettledTransacti
     this.#reader.noticeRemoval();
     const card = this.#reader.card;
     if (card === undefined || this.#reader.count !== this.#count) throw smartCardError('removed-card');
+    // PC/SC: every handle but the resetting one reports the reset until it reconnects.
+    if (this.#reader.resets !== this.#resets) throw smartCardError('reset-card');
     return card;
   }
 

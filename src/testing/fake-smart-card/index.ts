@@ -72,13 +72,31 @@ export class FakeSmartCard implements SmartCardResourceManagerLike {
     this.#state.permission = value;
   }
 
-  /** Plug in a reader, with a card in it or empty. */
-  addReader(name: string, card?: FakeSmartCardCard): void {
+  /**
+   * Plug in a reader, with a card in it or empty. `extendedApdu: false`: the reader carries
+   * short APDUs only and fails an extended one with `not-transacted` (as pcsc-lite's CCID
+   * driver does for a short-APDU-level reader).
+   */
+  addReader(name: string, card?: FakeSmartCardCard, options: { readonly extendedApdu?: boolean } = {}): void {
     if (typeof name !== 'string' || name === '' || this.#state.readers.has(name)) {
       throw new InvalidArgumentError('reader name must be a new non-empty string');
     }
-    this.#state.readers.set(name, new FakeReader(name, card));
+    const reader = new FakeReader(name, card);
+    reader.extendedApdu = options.extendedApdu !== false;
+    this.#state.readers.set(name, reader);
     this.#state.notify();
+  }
+
+  /**
+   * Another application resets the card (SCardReconnect with a reset): the card drops its
+   * state, and every connection made before gets `reset-card` until it is replaced.
+   */
+  resetCard(name: string): void {
+    const reader = this.#reader(name);
+    const card = reader.card;
+    if (card === undefined) throw new InvalidArgumentError(`no card in "${name}"`);
+    card.reset?.();
+    reader.resets++;
   }
 
   /** Unplug a reader: its connections get `reader-unavailable`. */

@@ -41,6 +41,10 @@ export class FakeReader {
   count = 0;
   /** False once the reader was unplugged. */
   attached = true;
+  /** Resets of the card by another application (each connection made before one gets `reset-card`). */
+  resets = 0;
+  /** False: the reader carries short APDUs only; an extended one fails with `not-transacted`. */
+  extendedApdu = true;
   readonly clients = new Set<ReaderClient>();
   /** The connection holding the reader's transaction. */
   holder: ReaderClient | undefined;
