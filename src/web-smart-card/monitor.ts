@@ -4,7 +4,7 @@
  * `waitForCard` and `watchReaders`.
  * @packageDocumentation
  */
-import { AbortedError, MynacardError } from '../errors.js';
+import { AbortedError, MynacardError, ReaderUnavailableError } from '../errors.js';
 import {
   PNP_NOTIFICATION,
   type SmartCardContextLike,
@@ -127,7 +127,10 @@ export class ReaderMonitor {
         if (pnp !== undefined && (pnp.eventState.unknown === true || pnp.eventState.ignore === true)) this.#pnp = false;
       }
     } catch (error) {
-      if (signal.aborted || poll.signal.reason !== POLL) throw error;
+      // A platform that refuses the PnP pseudo-reader by name: look again by polling instead.
+      const refusedPnp = this.#pnp && error instanceof ReaderUnavailableError;
+      if (refusedPnp) this.#pnp = false;
+      else if (signal.aborted || poll.signal.reason !== POLL) throw error;
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);

@@ -74,6 +74,17 @@ describe('waitForCard', () => {
     await transport.close();
   });
 
+  it('a platform that refuses the PnP pseudo-reader by name: polls instead', async () => {
+    const smartCard = new FakeSmartCard({ pnp: 'refused' });
+    smartCard.addReader(A);
+    const pending = waitForCard({ smartCard, reader: B, timeoutMs: 5000 });
+    await sleep(30);
+    smartCard.addReader(B, await VirtualMyNumberCard.create());
+    const transport = await pending;
+    expect(transport.reader).toBe(B);
+    await transport.close();
+  });
+
   it('waits on the named reader only (string or function)', async () => {
     const smartCard = new FakeSmartCard();
     smartCard.addReader(A, await VirtualMyNumberCard.create());

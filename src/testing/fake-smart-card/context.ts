@@ -51,6 +51,11 @@ export class FakeContext implements SmartCardContextLike {
     this.#core.begin();
     const state = this.#core.state;
     state.count('getStatusChange');
+    if (state.pnp === 'refused' && readerStates.some((s) => s.readerName === PNP_NOTIFICATION)) {
+      await nextTask();
+      this.#core.clear();
+      throw smartCardError('unknown-reader');
+    }
     const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     try {
       for (;;) {
@@ -129,7 +134,7 @@ export class FakeContext implements SmartCardContextLike {
     const state = this.#core.state;
     if (currentState.ignore === true) return { readerName, eventState: { ignore: true }, eventCount: 0 };
     if (readerName === PNP_NOTIFICATION) {
-      if (!state.pnp) return { readerName, eventState: { unknown: true, changed: true, ignore: true }, eventCount: 0 };
+      if (state.pnp !== 'known') return { readerName, eventState: { unknown: true, changed: true, ignore: true }, eventCount: 0 };
       const readers = state.readers.size;
       const changed = currentState.unaware === true || (currentCount ?? 0) !== readers;
       return { readerName, eventState: changed ? { changed } : {}, eventCount: readers };

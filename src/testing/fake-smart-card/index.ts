@@ -36,8 +36,11 @@ export interface FakeSmartCardOptions {
   readonly allowed?: boolean | undefined;
   /** `false`: `establishContext` rejects with `SmartCardError` `'no-service'`. Default `true`. */
   readonly service?: boolean | undefined;
-  /** `false`: the platform does not know the PnP pseudo-reader. Default `true`. */
-  readonly pnp?: boolean | undefined;
+  /**
+   * The PnP pseudo-reader: `true` (default) notifies reader arrival and removal; `false`: the
+   * platform flags it unknown; `'refused'`: a wait that names it rejects with `unknown-reader`.
+   */
+  readonly pnp?: boolean | 'refused' | undefined;
 }
 
 /** A fake `navigator.smartCard`: readers, cards, permission, and what happened. */
@@ -48,7 +51,7 @@ export class FakeSmartCard implements SmartCardResourceManagerLike {
 
   constructor(options: FakeSmartCardOptions = {}) {
     this.#state.permission = options.permission ?? 'granted';
-    this.#state.pnp = options.pnp !== false;
+    this.#state.pnp = options.pnp === 'refused' ? 'refused' : options.pnp === false ? 'unknown' : 'known';
     this.#allowed = options.allowed !== false;
     this.#service = options.service !== false;
   }

@@ -18,7 +18,8 @@ export interface FakeSmartCardTransactionRecord {
 export class FakeState {
   readonly readers = new Map<string, FakeReader>();
   permission: 'granted' | 'denied' = 'granted';
-  pnp = true;
+  /** PnP pseudo-reader: known; unknown (flagged so); or refused (the call rejects with `unknown-reader`). */
+  pnp: 'known' | 'unknown' | 'refused' = 'known';
   readonly transactions: FakeSmartCardTransactionRecord[] = [];
   /** Calls by kind (`'transmit'`, `'getStatusChange'`, …), for tests. */
   readonly calls = new Map<string, number>();
