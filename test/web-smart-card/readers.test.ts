@@ -31,6 +31,16 @@ describe('listReaders', () => {
     await connection.disconnect();
   });
 
+  it('honours an aborted signal', async () => {
+    const smartCard = new FakeSmartCard();
+    smartCard.addReader(A);
+    await expect(listReaders({ smartCard, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    const controller = new AbortController();
+    const pending = listReaders({ smartCard, signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+  });
+
   it('maps a permissions-policy refusal', async () => {
     await expect(listReaders({ smartCard: new FakeSmartCard({ allowed: false }) })).rejects.toMatchObject({ code: 'permission-denied' });
   });
