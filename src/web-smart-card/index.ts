@@ -26,6 +26,7 @@ export { mapWebSmartCardError, smartCardResponseCode } from './errors.js';
 export {
   DEFAULT_TRANSACTION_TIMEOUT_MS,
   MAX_RESPONSE_LENGTH,
+  type ConnectOptions,
   type ListReadersOptions,
   type WaitForCardOptions,
   type WatchReadersOptions,

@@ -40,6 +40,15 @@ export interface WebSmartCardTransportOptions extends WebSmartCardSource {
   readonly extendedLength?: boolean | undefined;
 }
 
+/** Options of `connect`. */
+export interface ConnectOptions extends WebSmartCardTransportOptions {
+  /**
+   * Give up with `AbortedError` (e.g. while the browser's permission prompt is open); a
+   * connection made after that is closed at once.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** Per-call options of {@link WebSmartCardTransport.withTransaction}. */
 export interface WebSmartCardTransactionOptions {
   /** Stop waiting (for this transport or another application) with `AbortedError`. */

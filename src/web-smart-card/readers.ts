@@ -11,6 +11,7 @@ import { isUsable, raceAbort, ReaderMonitor, reasonError } from './monitor.js';
 import {
   checkTransportOptions,
   resourceManager,
+  type ConnectOptions,
   type ListReadersOptions,
   type WaitForCardOptions,
   type WebSmartCardTransportOptions,
@@ -53,14 +54,35 @@ export async function listReaders(options: ListReadersOptions = {}): Promise<Rea
 
 /**
  * Connect (shared mode) to the card now in the reader named `reader`, on a context of its own.
- * The browser may ask the user for permission first.
+ * The browser may ask the user for permission first: pass a `signal` to stop waiting.
  * @throws PermissionDeniedError, ReaderUnavailableError, CardRemovedError (no card),
- *   CardBusyError, PcscServiceError
+ *   CardBusyError, PcscServiceError, AbortedError
  */
-export async function connect(reader: string, options: WebSmartCardTransportOptions = {}): Promise<WebSmartCardTransport> {
+export async function connect(reader: string, options: ConnectOptions = {}): Promise<WebSmartCardTransport> {
   if (typeof reader !== 'string' || reader === '') throw new InvalidArgumentError('reader must be a non-empty name');
   checkTransportOptions(options);
-  const context = await establishContext(resourceManager(options));
+  const { signal, ...transportOptions } = options;
+  if (signal?.aborted) throw abortError(signal, 'Aborted before connecting');
+  const manager = resourceManager(options);
+  if (signal === undefined) return open(manager, reader, transportOptions);
+  const controller = linked(signal);
+  try {
+    return await connectBounded(manager, reader, transportOptions, controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) throw reasonError(controller.signal);
+    throw error;
+  } finally {
+    controller.dispose();
+  }
+}
+
+/** A new context, and a transport on it. */
+async function open(
+  manager: SmartCardResourceManagerLike,
+  reader: string,
+  options: WebSmartCardTransportOptions,
+): Promise<WebSmartCardTransport> {
+  const context = await establishContext(manager);
   const opened = await openConnection(context, reader, options);
   return new WebSmartCardTransport(context, reader, opened, options);
 }
@@ -73,7 +95,7 @@ export async function connect(reader: string, options: WebSmartCardTransportOpti
  */
 export async function waitForCard(options: WaitForCardOptions = {}): Promise<WebSmartCardTransport> {
   checkTransportOptions(options);
-  const { reader, signal, timeoutMs } = options;
+  const { reader, signal, timeoutMs, ...transportOptions } = options;
   const matches = matcher(reader);
   if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new InvalidArgumentError('timeoutMs must be ≥ 0');
   if (signal?.aborted) throw abortError(signal, 'Aborted while waiting for a card');
@@ -89,7 +111,7 @@ export async function waitForCard(options: WaitForCardOptions = {}): Promise<Web
       for (const [name, state] of monitor.readers) {
         if (!matches(name) || !isUsable(state) || failed.get(name) === state.count) continue;
         try {
-          return await connectBounded(manager, name, options, controller.signal);
+          return await connectBounded(manager, name, transportOptions, controller.signal);
         } catch (error) {
           // The card left (or was not ready) between the event and the connect: wait for the next change.
           if (!(error instanceof CardRemovedError)) throw error;
@@ -113,7 +135,7 @@ async function connectBounded(
   options: WebSmartCardTransportOptions,
   signal: AbortSignal,
 ): Promise<WebSmartCardTransport> {
-  const pending = connect(reader, { ...options, smartCard: manager });
+  const pending = open(manager, reader, options);
   try {
     return await raceAbort(pending, signal);
   } catch (error) {

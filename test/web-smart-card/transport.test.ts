@@ -16,7 +16,7 @@ import {
 } from '../../src/errors.js';
 import { FakeSmartCard, VirtualMyNumberCard } from '../../src/testing/index.js';
 import type { SmartCardConnectionLike } from '../../src/web-smart-card/api-types.js';
-import { connect, WebSmartCardTransport } from '../../src/web-smart-card/index.js';
+import { connect, waitForCard, WebSmartCardTransport } from '../../src/web-smart-card/index.js';
 
 const READER = 'Virtual Reader 00 00';
 const SELECT_JPKI = fromHex('00A4040C0AD392F000260100000001');
@@ -407,5 +407,42 @@ describe('WebSmartCardTransport: the reader or another application changes the c
     smartCard.removeCard(READER);
     await expect(transport.transmit(fromHex('00B08A00000000'))).rejects.toBeInstanceOf(CardRemovedError);
     await transport.close();
+  });
+});
+
+describe('connect: the permission prompt', () => {
+  it('resolves once the user allows; rejects with PermissionDeniedError once the user refuses', async () => {
+    const { smartCard } = await setup({ permission: 'prompt' });
+    const allowed = connect(READER, { smartCard });
+    await vi.waitFor(() => expect(smartCard.pendingPrompts).toBe(1));
+    smartCard.answerPrompt('granted');
+    const transport = await allowed;
+    await transport.close();
+    const refused = connect(READER, { smartCard });
+    await vi.waitFor(() => expect(smartCard.pendingPrompts).toBe(1));
+    smartCard.answerPrompt('denied');
+    await expect(refused).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
+
+  it('stops waiting for the prompt on abort; a connection granted later is closed at once', async () => {
+    const { smartCard } = await setup({ permission: 'prompt' });
+    const controller = new AbortController();
+    const pending = connect(READER, { smartCard, signal: controller.signal });
+    await vi.waitFor(() => expect(smartCard.pendingPrompts).toBe(1));
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    smartCard.answerPrompt('granted');
+    await vi.waitFor(() => expect(smartCard.calls('disconnect')).toBe(1));
+    expect(smartCard.connections(READER)).toBe(0);
+  });
+
+  it('waitForCard: the timeout covers the prompt too', async () => {
+    const { smartCard } = await setup({ permission: 'prompt' });
+    const error = await waitForCard({ smartCard, timeoutMs: 60 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TimeoutError', code: 'timeout' });
+    expect(smartCard.pendingPrompts).toBe(1);
+    smartCard.answerPrompt('granted');
+    await vi.waitFor(() => expect(smartCard.calls('disconnect')).toBe(1));
+    expect(smartCard.connections(READER)).toBe(0);
   });
 });

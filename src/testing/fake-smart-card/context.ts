@@ -107,7 +107,8 @@ export class FakeContext implements SmartCardContextLike {
     state.count('connect');
     await nextTask();
     try {
-      if (state.permission === 'denied') throw domException('NotAllowedError', 'Permission to use the reader was denied');
+      const permission = state.permission === 'prompt' ? await state.prompt() : state.permission;
+      if (permission === 'denied') throw domException('NotAllowedError', 'Permission to use the reader was denied');
       const reader = state.readers.get(readerName);
       if (reader === undefined) throw smartCardError('unknown-reader');
       if (accessMode === 'direct') throw smartCardError('unsupported-feature');

@@ -30,8 +30,11 @@ export type { FakeSmartCardTransactionRecord } from './state.js';
 
 /** Options of {@link FakeSmartCard}. */
 export interface FakeSmartCardOptions {
-  /** `'denied'`: `connect` rejects with `NotAllowedError` (the user or a policy said no). Default `'granted'`. */
-  readonly permission?: 'granted' | 'denied' | undefined;
+  /**
+   * `'denied'`: `connect` rejects with `NotAllowedError` (the user or a policy said no);
+   * `'prompt'`: `connect` waits until {@link FakeSmartCard.answerPrompt}. Default `'granted'`.
+   */
+  readonly permission?: 'granted' | 'denied' | 'prompt' | undefined;
   /** `false`: `establishContext` rejects with `SecurityError` (no "smart-card" permissions policy). Default `true`. */
   readonly allowed?: boolean | undefined;
   /** `false`: `establishContext` rejects with `SmartCardError` `'no-service'`. Default `true`. */
@@ -66,13 +69,23 @@ export class FakeSmartCard implements SmartCardResourceManagerLike {
   }
 
   /** The permission `connect` meets from now on. */
-  get permission(): 'granted' | 'denied' {
+  get permission(): 'granted' | 'denied' | 'prompt' {
     return this.#state.permission;
   }
 
-  /** Grant or deny the permission for later `connect` calls. */
-  set permission(value: 'granted' | 'denied') {
+  /** Grant, deny, or ask for (`'prompt'`) the permission of later `connect` calls. */
+  set permission(value: 'granted' | 'denied' | 'prompt') {
     this.#state.permission = value;
+  }
+
+  /** The user answers the permission prompts shown so far. */
+  answerPrompt(answer: 'granted' | 'denied'): void {
+    this.#state.answerPrompt(answer);
+  }
+
+  /** Permission prompts waiting for the user. */
+  get pendingPrompts(): number {
+    return this.#state.prompts;
   }
 
   /**

@@ -17,7 +17,24 @@ export interface FakeSmartCardTransactionRecord {
 /** The shared state of one fake. @internal */
 export class FakeState {
   readonly readers = new Map<string, FakeReader>();
-  permission: 'granted' | 'denied' = 'granted';
+  /** `'prompt'`: each `connect` waits until the prompt is answered ({@link answerPrompt}). */
+  permission: 'granted' | 'denied' | 'prompt' = 'granted';
+  readonly #prompts: ((answer: 'granted' | 'denied') => void)[] = [];
+
+  /** The answer of the user to a prompt `connect` shows. */
+  prompt(): Promise<'granted' | 'denied'> {
+    return new Promise((resolve) => this.#prompts.push(resolve));
+  }
+
+  /** Answer every prompt shown so far. */
+  answerPrompt(answer: 'granted' | 'denied'): void {
+    for (const resolve of this.#prompts.splice(0)) resolve(answer);
+  }
+
+  /** Prompts waiting for an answer. */
+  get prompts(): number {
+    return this.#prompts.length;
+  }
   /** PnP pseudo-reader: known; unknown (flagged so); or refused (the call rejects with `unknown-reader`). */
   pnp: 'known' | 'unknown' | 'refused' = 'known';
   readonly transactions: FakeSmartCardTransactionRecord[] = [];
