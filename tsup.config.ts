@@ -13,6 +13,7 @@ export default defineConfig({
     // The PC/SC host process (isolation: 'process'); found next to the pcsc entry at run time.
     'pcsc/host': 'src/pcsc/isolated/host.ts',
     'webusb/index': 'src/webusb/index.ts',
+    'web-smart-card/index': 'src/web-smart-card/index.ts',
     'react-native/index': 'src/react-native/index.ts',
     cli: 'src/cli/main.ts',
   },

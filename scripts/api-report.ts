@@ -22,6 +22,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mynacard/testing': 'src/testing/index.ts',
   'mynacard/pcsc': 'src/pcsc/index.ts',
   'mynacard/webusb': 'src/webusb/index.ts',
+  'mynacard/web-smart-card': 'src/web-smart-card/index.ts',
   'mynacard/react-native': 'src/react-native/index.ts',
 };
 

@@ -17,7 +17,8 @@
  * - Reader and transport: `transport-error`, `transport-closed`, `transport-broken`,
  *   `session-closed`, `card-removed`, `reader-unavailable`, `card-busy`, `pcsc-service`,
  *   `pcsc-error`, `card-reset`, `transaction-failed`, `extended-length-refused`, `usb-transfer`,
- *   `usb-stall`, the `ccid-…` codes and `t1-protocol` (WebUSB).
+ *   `usb-stall`, the `ccid-…` codes and `t1-protocol` (WebUSB), `permission-denied` and
+ *   `web-smart-card-unavailable` (Web Smart Card API).
  * - APDU layer: `apdu-format`, `malformed-response`, `extended-length-unsupported`,
  *   `response-chaining`, and the status words: `status-word` (any other SW), `pin-incorrect`,
  *   `pin-blocked`, `authentication-method-blocked`, `security-status-not-satisfied`,
@@ -103,6 +104,8 @@ export type MynacardErrorCode =
   | 'replay-mismatch'
   | 'replay-exhausted'
   | 'replay-leftover'
+  | 'permission-denied'
+  | 'web-smart-card-unavailable'
   | TlvErrorCode
   | CcidErrorCode;
 
@@ -229,6 +232,18 @@ export class CardBusyError extends MynacardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('card-busy', message, options);
     this.name = 'CardBusyError';
+  }
+}
+
+/**
+ * The platform refused access to the reader: the user or an administrator's policy denied the
+ * permission (Web Smart Card API `NotAllowedError`), or the page's permissions policy does not
+ * allow the feature (`SecurityError`).
+ */
+export class PermissionDeniedError extends MynacardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('permission-denied', message, options);
+    this.name = 'PermissionDeniedError';
   }
 }
 

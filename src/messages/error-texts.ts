@@ -178,6 +178,26 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
       'Contact the computer administrator (Windows: the "Smart Card" service; Linux: pcscd).',
     ],
   },
+  'permission-denied': {
+    ja: [
+      'カードリーダーを使う許可がありません。',
+      'ブラウザーの許可の確認で「許可」を選んでください。続く場合はシステムの担当者に連絡してください（管理者のポリシーで禁止されている可能性があります）。',
+    ],
+    en: [
+      'Permission to use the card reader was not given.',
+      'Choose "Allow" when the browser asks. If it keeps failing, contact the system administrator (a policy may block it).',
+    ],
+  },
+  'web-smart-card-unavailable': {
+    ja: [
+      'このブラウザー（またはこの画面）ではカードリーダーを使えません。',
+      'システムの担当者に連絡してください（Web Smart Card API は Isolated Web App か管理された端末でのみ使えます）。',
+    ],
+    en: [
+      'The card reader cannot be used from this browser or page.',
+      'Contact the system administrator (the Web Smart Card API works only in Isolated Web Apps or on managed devices).',
+    ],
+  },
   'pcsc-error': COMMUNICATION,
   'card-reset': COMMUNICATION,
   'transaction-failed': COMMUNICATION,

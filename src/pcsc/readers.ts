@@ -20,23 +20,19 @@ import {
 import { openTransport } from './open.js';
 import { checkTransportOptions, type PcscTransportOptions } from './options.js';
 import type { PcscTransport } from './transport.js';
+import type {
+  ReaderEvent,
+  ReaderEventType,
+  ReaderInfo,
+  ReaderMatcher,
+  ReaderWatcher as SharedReaderWatcher,
+} from '../transport/readers.js';
 
-/** A reader and what is in it. */
-export interface PcscReaderInfo {
-  /** The reader's PC/SC name, e.g. `'SONY FeliCa Port/PaSoRi 4.0 00 00'`. */
-  readonly name: string;
-  /** A card is in the reader. */
-  readonly cardPresent: boolean;
-  /** The card in the reader did not answer its reset. */
-  readonly mute: boolean;
-  /** Some application is connected to the card. */
-  readonly inUse: boolean;
-  /** Some application holds the card exclusively. */
-  readonly exclusive: boolean;
-}
+/** A reader and what is in it (the shape `mynacard/web-smart-card` shares). */
+export interface PcscReaderInfo extends ReaderInfo {}
 
 /** Which reader: its exact name, or a test on the name. */
-export type PcscReaderMatcher = string | ((name: string) => boolean);
+export type PcscReaderMatcher = ReaderMatcher;
 
 /** Options of `waitForCard`. */
 export interface WaitForCardOptions extends PcscTransportOptions {
@@ -49,17 +45,10 @@ export interface WaitForCardOptions extends PcscTransportOptions {
 }
 
 /** Kinds of {@link PcscReaderEvent}. */
-export type PcscReaderEventType = 'reader-added' | 'reader-removed' | 'card-inserted' | 'card-removed';
+export type PcscReaderEventType = ReaderEventType;
 
-/** A reader or card coming or going. */
-export interface PcscReaderEvent {
-  /** What happened: a reader added or removed, a card inserted or removed. */
-  readonly type: PcscReaderEventType;
-  /** The reader's PC/SC name. */
-  readonly reader: string;
-  /** With `readAtr: true`, on `card-inserted`: the card's ATR (when it could be read). */
-  readonly atr?: Uint8Array;
-}
+/** A reader or card coming or going (the shape `mynacard/web-smart-card` shares). */
+export interface PcscReaderEvent extends ReaderEvent {}
 
 /** Options of `watchReaders`. */
 export interface WatchReadersOptions {
@@ -75,10 +64,7 @@ export interface WatchReadersOptions {
 }
 
 /** The iterator `watchReaders` returns; `close()` (or leaving a `for await` loop) ends it. */
-export interface PcscReaderWatcher extends AsyncIterableIterator<PcscReaderEvent> {
-  /** End the iteration and let the PC/SC client go. Idempotent. */
-  close(): Promise<void>;
-}
+export interface PcscReaderWatcher extends SharedReaderWatcher {}
 
 /** Snapshot of the readers the PC/SC service knows. */
 export async function listReadersWith(manager: ClientManager): Promise<PcscReaderInfo[]> {

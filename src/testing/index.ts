@@ -17,3 +17,11 @@ export {
   type ReplayExchange,
   type ReplayTransportOptions,
 } from './replay.js';
+export {
+  FakeSmartCard,
+  createSmartCardError,
+  type SmartCardErrorLike,
+  type FakeSmartCardCard,
+  type FakeSmartCardOptions,
+  type FakeSmartCardTransactionRecord,
+} from './fake-smart-card/index.js';

@@ -9,7 +9,7 @@
  * tlv, hash                   → errors, bytes
  * transport (the interface)   → errors, bytes, mutex
  * apdu                        → transport, errors, bytes, mutex
- * pcsc, webusb, … transports  → apdu, transport, errors, bytes, mutex
+ * pcsc, webusb, web-smart-card, … transports → apdu, transport, errors, bytes, mutex
  * react-native                → the same, and aps (`withNfcCard` opens a card session)
  * aps (card sessions)         → apdu, transport, tlv, hash, errors, bytes, mutex
  * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex
@@ -39,6 +39,7 @@ const EVERYTHING = [
   'apdu',
   'pcsc',
   'webusb',
+  'web-smart-card',
   'react-native',
   'capacitor',
   'hash',
@@ -65,6 +66,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   apdu: [...BASE, 'transport'],
   pcsc: TRANSPORT_IMPLEMENTATION,
   webusb: TRANSPORT_IMPLEMENTATION,
+  'web-smart-card': TRANSPORT_IMPLEMENTATION,
   'react-native': [...TRANSPORT_IMPLEMENTATION, 'aps'],
   capacitor: TRANSPORT_IMPLEMENTATION,
   aps: [...BASE, 'apdu', 'transport', 'tlv', 'hash'],

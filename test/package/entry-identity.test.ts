@@ -16,7 +16,7 @@ import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Every built library entry (the CLI aside); each loads in Node (peers are loaded when used). */
-const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'react-native/index'] as const;
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'react-native/index'] as const;
 type Entry = (typeof ENTRIES)[number];
 type Module = Record<string, unknown>;
 
