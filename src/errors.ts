@@ -27,7 +27,9 @@
  *   `secure-messaging-not-supported`, `no-precise-diagnosis`.
  * - Certificates, CMS, authentication: `malformed-certificate`, `malformed-san`, `kind-unknown`,
  *   `kind-mismatch`, `malformed-cms`, `cms-encoding`, `malformed-auth-message`,
- *   `unsupported-algorithm`, `webcrypto-unavailable`.
+ *   `unsupported-algorithm`, `malformed-signature` (an ECDSA signature that is not a minimal DER
+ *   or raw `r ‖ s` with `1 ≤ r, s < n`), `key-algorithm-mismatch` (a signer whose declared key
+ *   algorithm differs from its certificate's key), `webcrypto-unavailable`.
  * - Card APs (free areas): `card-ap-not-installed`, `card-ap-value-too-large`, `card-ap-codec`,
  *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
  * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
@@ -84,6 +86,8 @@ export type MynacardErrorCode =
   | 'cms-encoding'
   | 'malformed-auth-message'
   | 'unsupported-algorithm'
+  | 'malformed-signature'
+  | 'key-algorithm-mismatch'
   | 'webcrypto-unavailable'
   | 'card-ap-not-installed'
   | 'card-ap-value-too-large'

@@ -14,8 +14,16 @@ import {
   type CertificateDescription,
   type JpkiCertificate,
 } from './parse.js';
-import { verifyWithCertificateKey } from './signature.js';
-import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
+import { checkCertificateSignature, RSA_NAMES, verifyWithCertificateKey, type SignatureAlgorithmName, type SignatureCheck } from './signature.js';
+import {
+  decodeCertificate,
+  ecdsaSignatureHash,
+  isEcKey,
+  isRsaKey,
+  OID,
+  rsaSignatureHash,
+  type DecodedCertificate,
+} from './x509.js';
 
 /**
  * Why a chain is not valid. Stable strings; a result lists every reason found.
@@ -38,7 +46,14 @@ import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertifi
  * - `unknown-critical-extension`: leaf or root has a critical extension this verifier does not process.
  * - `weak-key`: an RSA modulus below 2048 bits (leaf or root).
  * - `sha1-signature`: leaf or root is signed with SHA-1 and `allowSha1` is not set.
- * - `unsupported-algorithm`: a signature algorithm or key that is not RSASSA-PKCS1-v1_5 / RSA.
+ * - `unsupported-algorithm`: a signature algorithm or key that is neither RSASSA-PKCS1-v1_5 / RSA
+ *   nor ECDSA (ecdsa-with-SHA256/384) / EC, or a signature algorithm that does not fit the issuer's key.
+ * - `unsupported-curve`: an EC key (leaf or root) on a curve other than P-256 / P-384, or with
+ *   explicit or absent curve parameters.
+ * - `hash-curve-mismatch`: an ECDSA signature whose hash is not its key's curve's (P-256 needs
+ *   SHA-256, P-384 needs SHA-384: RFC 5480 §4 strength pairing).
+ * - `malformed-signature`: the leaf's ECDSA signature is not a minimal DER `ECDSA-Sig-Value`
+ *   with `1 ≤ r, s < n` for the key that claims it.
  */
 export type ChainReason =
   | 'malformed-certificate'
@@ -61,7 +76,10 @@ export type ChainReason =
   | 'unknown-critical-extension'
   | 'weak-key'
   | 'sha1-signature'
-  | 'unsupported-algorithm';
+  | 'unsupported-algorithm'
+  | 'unsupported-curve'
+  | 'hash-curve-mismatch'
+  | 'malformed-signature';
 
 /** Options of {@link verifyJpkiChain}. */
 export interface VerifyJpkiChainOptions {
@@ -93,6 +111,8 @@ export interface JpkiChainResult {
   readonly root?: JpkiChainRoot;
   /** That anchor's generation, when known. */
   readonly generation?: number;
+  /** The algorithm of the leaf's signature as the anchor's key verified it (with `root`). */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 /** Smallest accepted RSA modulus (card-facts §6: JPKI keys are RSA-2048). */
@@ -127,11 +147,15 @@ function checkValidity(
 }
 
 function checkCertificate(decoded: DecodedCertificate, allowSha1: boolean, reasons: Reasons): void {
-  const hash = rsaSignatureHash(decoded.signatureAlgorithm);
+  const hash = rsaSignatureHash(decoded.signatureAlgorithm) ?? ecdsaSignatureHash(decoded.signatureAlgorithm);
   if (hash === undefined) reasons.add('unsupported-algorithm');
   else if (hash === 'SHA-1' && !allowSha1) reasons.add('sha1-signature');
-  if (!isRsaKey(decoded.publicKey)) reasons.add('unsupported-algorithm');
-  else if (decoded.publicKey.modulusBits < MIN_RSA_BITS) reasons.add('weak-key');
+  const key = decoded.publicKey;
+  if (isRsaKey(key)) {
+    if (key.modulusBits < MIN_RSA_BITS) reasons.add('weak-key');
+  } else if (!isEcKey(key)) {
+    reasons.add(key.algorithm === OID.ecPublicKey ? 'unsupported-curve' : 'unsupported-algorithm');
+  }
   for (const [oid, extension] of decoded.extensions) {
     if (extension.critical && !KNOWN_EXTENSIONS.has(oid)) reasons.add('unknown-critical-extension');
   }
@@ -149,7 +173,13 @@ function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
   }
   const ku = leaf.keyUsage;
   const required = leaf.kind === 'sign' ? (['digitalSignature', 'nonRepudiation'] as const) : (['digitalSignature'] as const);
-  if (!required.every((bit) => ku.includes(bit)) || ku.includes('keyCertSign') || ku.includes('crlSign')) {
+  if (
+    !required.every((bit) => ku.includes(bit)) ||
+    ku.includes('keyCertSign') ||
+    ku.includes('crlSign') ||
+    // An EC key cannot encipher: RFC 5480 §3 forbids these bits with id-ecPublicKey.
+    (leaf.publicKey.algorithm === 'EC' && (ku.includes('keyEncipherment') || ku.includes('dataEncipherment')))
+  ) {
     reasons.add('key-usage-mismatch');
   }
   if (
@@ -163,16 +193,31 @@ function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
   }
 }
 
+const NOT_SIGNED: SignatureCheck = { valid: false };
+
 /** Does `certificate`'s key verify `subject`'s signature? Unusable keys simply do not. */
-async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<boolean> {
-  const hash = rsaSignatureHash(subject.signatureAlgorithm);
-  if (hash === undefined || !isRsaKey(certificate.publicKey)) return false;
-  try {
-    return await verifyWithCertificateKey(certificate, hash, subject.signature, subject.tbs);
-  } catch (error) {
-    if (error instanceof CryptoError) return false;
-    throw error;
+async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<SignatureCheck> {
+  const rsaHash = rsaSignatureHash(subject.signatureAlgorithm);
+  if (rsaHash !== undefined) {
+    // RSA, the path of every card issued so far: kept as it was (no extra work per chain).
+    if (!isRsaKey(certificate.publicKey)) return NOT_SIGNED;
+    try {
+      const valid = await verifyWithCertificateKey(certificate, rsaHash, subject.signature, subject.tbs);
+      return valid ? { valid, algorithm: RSA_NAMES[rsaHash] } : NOT_SIGNED;
+    } catch (error) {
+      if (error instanceof CryptoError) return NOT_SIGNED;
+      throw error;
+    }
   }
+  const ecdsaHash = ecdsaSignatureHash(subject.signatureAlgorithm);
+  if (ecdsaHash === undefined || isRsaKey(certificate.publicKey)) return NOT_SIGNED;
+  return checkCertificateSignature(certificate, 'ecdsa', ecdsaHash, subject.signature, subject.tbs);
+}
+
+/** The anchor that verified the leaf, and the algorithm it verified. */
+interface FoundIssuer {
+  readonly anchor: DecodedAnchor;
+  readonly algorithm: SignatureAlgorithmName | undefined;
 }
 
 /**
@@ -183,8 +228,11 @@ async function findIssuer(
   leaf: DecodedCertificate,
   description: CertificateDescription,
   anchors: readonly DecodedAnchor[],
-): Promise<DecodedAnchor | ChainReason | undefined> {
-  if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined) return undefined; // already reported
+): Promise<FoundIssuer | ChainReason | undefined> {
+  // Unknown algorithms are already reported.
+  if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined && ecdsaSignatureHash(leaf.signatureAlgorithm) === undefined) {
+    return undefined;
+  }
   const keyId = description.authorityKeyIdentifier?.keyIdentifier;
   // A root passed as the leaf must not be its own issuer. Anchors whose SKI is the leaf's AKI
   // are tried first (one array, no intermediate copies: this runs on every verification).
@@ -195,12 +243,18 @@ async function findIssuer(
     if (keyId !== undefined && anchor.description.subjectKeyIdentifier === keyId) candidates.splice(claimed++, 0, anchor);
     else candidates.push(anchor);
   }
-  for (const anchor of candidates) {
-    if (await signs(anchor.decoded, leaf)) return anchor;
-  }
   const claims = (a: DecodedAnchor): boolean =>
     (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
     equalBytes(a.decoded.subjectDer, leaf.issuerDer);
+  let problem: ChainReason | undefined; // why a claiming anchor's key could not check the signature
+  for (const anchor of candidates) {
+    const check = await signs(anchor.decoded, leaf);
+    if (check.valid) return { anchor, algorithm: check.algorithm };
+    if (problem === undefined && check.problem !== undefined && check.problem !== 'unsupported-algorithm' && claims(anchor)) {
+      problem = check.problem;
+    }
+  }
+  if (problem !== undefined) return problem;
   return candidates.some(claims) ? 'signature-invalid' : 'no-issuer-found';
 }
 
@@ -253,13 +307,15 @@ function chainRoot(root: DecodedAnchor): JpkiChainRoot {
 function result(
   reasons: Reasons,
   description: CertificateDescription | undefined,
-  root: DecodedAnchor | undefined,
+  found: FoundIssuer | undefined,
 ): JpkiChainResult {
   const list = [...reasons];
   const out: { -readonly [K in keyof JpkiChainResult]: JpkiChainResult[K] } = { valid: list.length === 0, reasons: list };
+  const root = found?.anchor;
   if (description?.kind !== undefined) out.certificate = description as JpkiCertificate;
   if (root !== undefined) out.root = chainRoot(root);
   if (root?.anchor.generation !== undefined) out.generation = root.anchor.generation;
+  if (found?.algorithm !== undefined) out.signatureAlgorithm = found.algorithm;
   return out;
 }
 
@@ -268,8 +324,8 @@ function result(
  *
  * The issuer is the anchor whose key verifies the leaf's signature (tried in AKI/SKI order, never
  * chosen by name); then validity periods of leaf and root, the root's CA constraints, the leaf's
- * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size and SHA-1 are
- * checked. Every problem is collected. Malformed leaves are reported, not thrown.
+ * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size, EC curve
+ * (P-256 / P-384 only, hash matching the curve) and SHA-1 are checked. Every problem is collected. Malformed leaves are reported, not thrown.
  *
  * Not covered: revocation (CRL / OCSP), which needs J-LIS services.
  *
@@ -315,8 +371,8 @@ export async function verifyDecodedChain(leaf: DecodedCertificate, options: Veri
   // A leaf some anchor's (other) key verified cannot verify under its own key: only test
   // self-signature when no anchor signed it (saves one RSA verification per valid chain).
   const root = typeof found === 'object' ? found : undefined;
-  if (root === undefined && (await signs(leaf, leaf))) reasons.add('leaf-self-signed');
+  if (root === undefined && (await signs(leaf, leaf)).valid) reasons.add('leaf-self-signed');
   if (typeof found === 'string') reasons.add(found);
-  if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
+  if (root !== undefined) checkRoot(root.anchor, leaf, description, options, reasons);
   return result(reasons, description, root);
 }

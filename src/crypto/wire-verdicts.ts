@@ -27,7 +27,8 @@ const CHAIN_REASONS = [
   'signature-invalid', 'issuer-name-mismatch', 'authority-key-id-mismatch', 'root-purpose-mismatch',
   'leaf-expired', 'leaf-not-yet-valid', 'root-expired', 'root-not-yet-valid', 'root-not-ca',
   'key-usage-mismatch', 'extended-key-usage-mismatch', 'policy-mismatch', 'unknown-critical-extension',
-  'weak-key', 'sha1-signature', 'unsupported-algorithm',
+  'weak-key', 'sha1-signature', 'unsupported-algorithm', 'unsupported-curve', 'hash-curve-mismatch',
+  'malformed-signature',
 ] as const satisfies readonly ChainReason[];
 const CMS_REASONS = [
   ...CHAIN_REASONS, 'malformed-cms', 'unsupported-signer-count', 'signed-attributes-missing',

@@ -6,6 +6,7 @@
  */
 export * from './virtual-card/index.js';
 export * from './pki.js';
+export * from './pki-gen2.js';
 export { testTrustAnchors } from './trust-anchors.js';
 export * from './content/index.js';
 export { connectToVpcd, VPCD_DEFAULT_PORT, type VpcdCard, type VpcdConnection, type VpcdOptions } from './vpcd.js';
