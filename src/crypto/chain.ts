@@ -246,11 +246,15 @@ async function findIssuer(
   const claims = (a: DecodedAnchor): boolean =>
     (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
     equalBytes(a.decoded.subjectDer, leaf.issuerDer);
-  let problem: ChainReason | undefined; // why a claiming anchor's key could not check the signature
+  // Why the anchor the leaf names could not check the signature (by AKI when the leaf has one:
+  // all generations share one DN, so a name alone does not say which key was meant).
+  const named = (a: DecodedAnchor): boolean =>
+    keyId !== undefined ? a.description.subjectKeyIdentifier === keyId : equalBytes(a.decoded.subjectDer, leaf.issuerDer);
+  let problem: ChainReason | undefined;
   for (const anchor of candidates) {
     const check = await signs(anchor.decoded, leaf);
     if (check.valid) return { anchor, algorithm: check.algorithm };
-    if (problem === undefined && check.problem !== undefined && check.problem !== 'unsupported-algorithm' && claims(anchor)) {
+    if (problem === undefined && check.problem !== undefined && check.problem !== 'unsupported-algorithm' && named(anchor)) {
       problem = check.problem;
     }
   }
