@@ -37,6 +37,10 @@ export interface EcCurve {
   readonly size: number;
   /** The group order n, big-endian, `size` bytes. */
   readonly order: Uint8Array;
+  /** The field prime p and the coefficient b of y² = x³ − 3x + b (FIPS 186-4 App. D.1.2). */
+  readonly prime: bigint;
+  /** See `prime`. */
+  readonly b: bigint;
   /**
    * The one hash accepted with this curve (RFC 5480 §4, the strength pairing; CNSA uses
    * P-384 with SHA-384): any other pairing is refused as `hash-curve-mismatch`.
@@ -51,6 +55,8 @@ export const EC_CURVES: Readonly<Record<EcCurveName, EcCurve>> = {
     oid: OID.p256,
     size: 32,
     order: fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
+    prime: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
     hash: 'SHA-256',
   },
   'P-384': {
@@ -60,6 +66,8 @@ export const EC_CURVES: Readonly<Record<EcCurveName, EcCurve>> = {
     order: fromHex(
       'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
     ),
+    prime: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
     hash: 'SHA-384',
   },
 };
@@ -91,12 +99,33 @@ export function decodeEcPublicKey(parameters: TlvNode | undefined, keyBits: Uint
     return undefined;
   }
   if (curve === undefined) return undefined;
-  if (keyBits.length !== 1 + 2 * curve.size || keyBits[0] !== 0x04) {
+  if (keyBits.length !== 1 + 2 * curve.size || keyBits[0] !== 0x04 || !onCurve(keyBits, curve)) {
     throw new CryptoError('Malformed certificate: EC public key is not an uncompressed point of its curve', {
       code: 'malformed-certificate',
     });
   }
   return { algorithm: 'EC', curve: curve.name, point: keyBits };
+}
+
+function bigIntOf(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/**
+ * Whether `04 ‖ X ‖ Y` is an affine point of the curve (SEC 1 §3.2.2.1 partial validation: the
+ * coordinates are field elements and satisfy the equation), so that a key WebCrypto would
+ * refuse later is reported as a malformed certificate by the parser already. The point at
+ * infinity has no uncompressed encoding and fails the equation.
+ */
+function onCurve(point: Uint8Array, curve: EcCurve): boolean {
+  const p = curve.prime;
+  const x = bigIntOf(point.subarray(1, 1 + curve.size));
+  const y = bigIntOf(point.subarray(1 + curve.size));
+  if (x >= p || y >= p) return false;
+  const right = (((x * x) % p) * x - 3n * x + curve.b) % p;
+  return (y * y - right) % p === 0n;
 }
 
 function malformed(message: string, cause?: unknown): CryptoError {

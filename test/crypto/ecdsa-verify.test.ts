@@ -285,13 +285,22 @@ describe('verifyJpkiChain with ECDSA', () => {
     expect((await verifyJpkiChain(leaf3, { at: AT, roots: rootsOf(p384) })).reasons).toEqual([]);
   });
 
-  it('a compressed point, or ECDSA algorithm parameters, make the certificate malformed', async () => {
+  it('a compressed or off-curve point, or ECDSA algorithm parameters, make the certificate malformed', async () => {
     const point = new Uint8Array(await crypto.subtle.exportKey('raw', p256.authLeaf.publicKey));
     const compressed = concatBytes(Uint8Array.of(0x02 | (point[64]! & 1)), point.subarray(1, 33));
     const spki = sequence(sequence(oid(OIDS.ecPublicKey), oid(OIDS.p256)), tlv(0x03, Uint8Array.of(0), compressed));
     const leaf = await customLeaf({ issuer: p384.authRoot, kind: 'auth', keyUsage: Uint8Array.of(0x03, 0x02, 0x07, 0x80), spki });
     expect((await verifyJpkiChain(leaf, { at: AT, roots: rootsOf(p384) })).reasons).toEqual(['malformed-certificate']);
     expect(() => parseJpkiCertificate(leaf)).toThrow(CryptoError);
+    // A point off the curve (Y changed) and X ≥ p are refused by the parser too.
+    const offCurve = point.slice();
+    offCurve[64] = offCurve[64]! ^ 1;
+    const fieldOverflow = concatBytes(Uint8Array.of(4), new Uint8Array(32).fill(0xff), point.subarray(33));
+    for (const bad of [offCurve, fieldOverflow]) {
+      const badSpki = sequence(sequence(oid(OIDS.ecPublicKey), oid(OIDS.p256)), tlv(0x03, Uint8Array.of(0), bad));
+      const badLeaf = await customLeaf({ issuer: p384.authRoot, kind: 'auth', keyUsage: Uint8Array.of(0x03, 0x02, 0x07, 0x80), spki: badSpki });
+      expect((await verifyJpkiChain(badLeaf, { at: AT, roots: rootsOf(p384) })).reasons).toEqual(['malformed-certificate']);
+    }
 
     const withNull = (() => {
       const der = p384.authLeaf.certificate;
