@@ -14,7 +14,14 @@ import {
   type CertificateDescription,
   type JpkiCertificate,
 } from './parse.js';
-import { checkCertificateSignature, RSA_NAMES, verifyWithCertificateKey, type SignatureAlgorithmName, type SignatureCheck } from './signature.js';
+import {
+  checkCertificateSignature,
+  ECDSA_NAMES,
+  RSA_NAMES,
+  verifyWithCertificateKey,
+  type SignatureAlgorithmName,
+  type SignatureProblem,
+} from './signature.js';
 import {
   decodeCertificate,
   ecdsaSignatureHash,
@@ -193,31 +200,42 @@ function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
   }
 }
 
-const NOT_SIGNED: SignatureCheck = { valid: false };
-
-/** Does `certificate`'s key verify `subject`'s signature? Unusable keys simply do not. */
-async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<SignatureCheck> {
+/**
+ * Does `certificate`'s key verify `subject`'s signature? `true` or `false`, or why the key could
+ * not check it at all (an ECDSA problem). Unusable keys simply do not verify.
+ */
+async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<boolean | SignatureProblem> {
   const rsaHash = rsaSignatureHash(subject.signatureAlgorithm);
   if (rsaHash !== undefined) {
-    // RSA, the path of every card issued so far: kept as it was (no extra work per chain).
-    if (!isRsaKey(certificate.publicKey)) return NOT_SIGNED;
+    // RSA, the path of every card issued so far: exactly as before ECDSA (no extra work per chain).
+    if (!isRsaKey(certificate.publicKey)) return false;
     try {
-      const valid = await verifyWithCertificateKey(certificate, rsaHash, subject.signature, subject.tbs);
-      return valid ? { valid, algorithm: RSA_NAMES[rsaHash] } : NOT_SIGNED;
+      return await verifyWithCertificateKey(certificate, rsaHash, subject.signature, subject.tbs);
     } catch (error) {
-      if (error instanceof CryptoError) return NOT_SIGNED;
+      if (error instanceof CryptoError) return false;
       throw error;
     }
   }
   const ecdsaHash = ecdsaSignatureHash(subject.signatureAlgorithm);
-  if (ecdsaHash === undefined || isRsaKey(certificate.publicKey)) return NOT_SIGNED;
-  return checkCertificateSignature(certificate, 'ecdsa', ecdsaHash, subject.signature, subject.tbs);
+  if (ecdsaHash === undefined || isRsaKey(certificate.publicKey)) return false;
+  const check = await checkCertificateSignature(certificate, 'ecdsa', ecdsaHash, subject.signature, subject.tbs);
+  return check.valid || (check.problem ?? false);
 }
 
-/** The anchor that verified the leaf, and the algorithm it verified. */
-interface FoundIssuer {
-  readonly anchor: DecodedAnchor;
-  readonly algorithm: SignatureAlgorithmName | undefined;
+/** The algorithm of a leaf signature that `root`'s key verified. */
+function verifiedAlgorithm(leaf: DecodedCertificate, root: DecodedAnchor): SignatureAlgorithmName | undefined {
+  const rsaHash = rsaSignatureHash(leaf.signatureAlgorithm);
+  if (rsaHash !== undefined) return RSA_NAMES[rsaHash];
+  const key = root.decoded.publicKey;
+  return isEcKey(key) ? ECDSA_NAMES[key.curve] : undefined;
+}
+
+/**
+ * Whether the leaf names `anchor` as its issuer: by AKI keyIdentifier when it has one (all
+ * generations share one DN, so a name alone does not say which key was meant), else by name.
+ */
+function namedIssuer(anchor: DecodedAnchor, keyId: string | undefined, leaf: DecodedCertificate): boolean {
+  return keyId !== undefined ? anchor.description.subjectKeyIdentifier === keyId : equalBytes(anchor.decoded.subjectDer, leaf.issuerDer);
 }
 
 /**
@@ -228,7 +246,7 @@ async function findIssuer(
   leaf: DecodedCertificate,
   description: CertificateDescription,
   anchors: readonly DecodedAnchor[],
-): Promise<FoundIssuer | ChainReason | undefined> {
+): Promise<DecodedAnchor | ChainReason | undefined> {
   // Unknown algorithms are already reported.
   if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined && ecdsaSignatureHash(leaf.signatureAlgorithm) === undefined) {
     return undefined;
@@ -243,22 +261,18 @@ async function findIssuer(
     if (keyId !== undefined && anchor.description.subjectKeyIdentifier === keyId) candidates.splice(claimed++, 0, anchor);
     else candidates.push(anchor);
   }
-  const claims = (a: DecodedAnchor): boolean =>
-    (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
-    equalBytes(a.decoded.subjectDer, leaf.issuerDer);
-  // Why the anchor the leaf names could not check the signature (by AKI when the leaf has one:
-  // all generations share one DN, so a name alone does not say which key was meant).
-  const named = (a: DecodedAnchor): boolean =>
-    keyId !== undefined ? a.description.subjectKeyIdentifier === keyId : equalBytes(a.decoded.subjectDer, leaf.issuerDer);
-  let problem: ChainReason | undefined;
+  let problem: ChainReason | undefined; // why the named issuer's key could not check the signature
   for (const anchor of candidates) {
-    const check = await signs(anchor.decoded, leaf);
-    if (check.valid) return { anchor, algorithm: check.algorithm };
-    if (problem === undefined && check.problem !== undefined && check.problem !== 'unsupported-algorithm' && named(anchor)) {
-      problem = check.problem;
+    const verdict = await signs(anchor.decoded, leaf);
+    if (verdict === true) return anchor;
+    if (verdict !== false && verdict !== 'unsupported-algorithm' && problem === undefined && namedIssuer(anchor, keyId, leaf)) {
+      problem = verdict;
     }
   }
   if (problem !== undefined) return problem;
+  const claims = (a: DecodedAnchor): boolean =>
+    (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
+    equalBytes(a.decoded.subjectDer, leaf.issuerDer);
   return candidates.some(claims) ? 'signature-invalid' : 'no-issuer-found';
 }
 
@@ -311,15 +325,15 @@ function chainRoot(root: DecodedAnchor): JpkiChainRoot {
 function result(
   reasons: Reasons,
   description: CertificateDescription | undefined,
-  found: FoundIssuer | undefined,
+  root: DecodedAnchor | undefined,
+  algorithm?: SignatureAlgorithmName,
 ): JpkiChainResult {
   const list = [...reasons];
   const out: { -readonly [K in keyof JpkiChainResult]: JpkiChainResult[K] } = { valid: list.length === 0, reasons: list };
-  const root = found?.anchor;
   if (description?.kind !== undefined) out.certificate = description as JpkiCertificate;
   if (root !== undefined) out.root = chainRoot(root);
   if (root?.anchor.generation !== undefined) out.generation = root.anchor.generation;
-  if (found?.algorithm !== undefined) out.signatureAlgorithm = found.algorithm;
+  if (algorithm !== undefined) out.signatureAlgorithm = algorithm;
   return out;
 }
 
@@ -375,8 +389,8 @@ export async function verifyDecodedChain(leaf: DecodedCertificate, options: Veri
   // A leaf some anchor's (other) key verified cannot verify under its own key: only test
   // self-signature when no anchor signed it (saves one RSA verification per valid chain).
   const root = typeof found === 'object' ? found : undefined;
-  if (root === undefined && (await signs(leaf, leaf)).valid) reasons.add('leaf-self-signed');
+  if (root === undefined && (await signs(leaf, leaf)) === true) reasons.add('leaf-self-signed');
   if (typeof found === 'string') reasons.add(found);
-  if (root !== undefined) checkRoot(root.anchor, leaf, description, options, reasons);
-  return result(reasons, description, root);
+  if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
+  return result(reasons, description, root, root === undefined ? undefined : verifiedAlgorithm(leaf, root));
 }

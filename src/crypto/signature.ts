@@ -29,7 +29,8 @@ export const RSA_NAMES: Readonly<Record<HashAlgorithm, SignatureAlgorithmName>> 
   'SHA-384': 'rsa-pkcs1-sha384',
   'SHA-512': 'rsa-pkcs1-sha512',
 };
-const ECDSA_NAMES: Readonly<Record<EcCurveName, SignatureAlgorithmName>> = {
+/** ECDSA algorithm names by curve (the hash is the curve's). @internal */
+export const ECDSA_NAMES: Readonly<Record<EcCurveName, SignatureAlgorithmName>> = {
   'P-256': 'ecdsa-p256-sha256',
   'P-384': 'ecdsa-p384-sha384',
 };
