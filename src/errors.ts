@@ -28,7 +28,9 @@
  *   `secure-messaging-not-supported`, `no-precise-diagnosis`.
  * - Certificates, CMS, authentication: `malformed-certificate`, `malformed-san`, `kind-unknown`,
  *   `kind-mismatch`, `malformed-cms`, `cms-encoding`, `malformed-auth-message`,
- *   `unsupported-algorithm`, `webcrypto-unavailable`.
+ *   `unsupported-algorithm`, `malformed-signature` (an ECDSA signature that is not a minimal DER
+ *   or raw `r ‖ s` with `1 ≤ r, s < n`), `key-algorithm-mismatch` (a signer whose declared key
+ *   algorithm differs from its certificate's key), `webcrypto-unavailable`.
  * - Revocation: `malformed-crl`, `malformed-ocsp-response` (decoders and caller-supplied CRLs;
  *   a checker reports a source's failures as an `unknown` status, not as an error).
  * - Card APs (free areas): `card-ap-not-installed`, `card-ap-value-too-large`, `card-ap-codec`,
@@ -87,6 +89,8 @@ export type MynacardErrorCode =
   | 'cms-encoding'
   | 'malformed-auth-message'
   | 'unsupported-algorithm'
+  | 'malformed-signature'
+  | 'key-algorithm-mismatch'
   | 'webcrypto-unavailable'
   | 'malformed-crl'
   | 'malformed-ocsp-response'

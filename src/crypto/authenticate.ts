@@ -18,7 +18,8 @@ import {
 } from './auth-message.js';
 import type { JpkiCard } from './card.js';
 import { verifyJpkiChain, type ChainReason, type JpkiChainResult, type VerifyJpkiChainOptions } from './chain.js';
-import { verifyWithCertificateKey } from './signature.js';
+import { checkCertificateSignature, type SignatureAlgorithmName } from './signature.js';
+import { carriedSignature, checkSignerKey, signerScheme } from './signer.js';
 import { decodeCertificate } from './x509.js';
 
 /** Length of a challenge made by {@link createChallenge} (bytes). */
@@ -56,7 +57,10 @@ export interface AuthenticateOptions {
   readonly challenge: Uint8Array;
   /** Signing time written into the message; default: now. */
   readonly now?: Date;
-  /** Hash of the signed DigestInfo; default `'SHA-256'`. */
+  /**
+   * Hash of the signed DigestInfo; default `'SHA-256'`. An ECDSA card (see {@link JpkiCard}'s
+   * `keyAlgorithm`) uses its curve's hash: leave this out, or give exactly that hash.
+   */
   readonly hash?: HashAlgorithm;
 }
 
@@ -66,9 +70,12 @@ export interface JpkiAuthentication {
   readonly certificate: Uint8Array;
   /** The signed authentication message ({@link encodeAuthenticationMessage}), exactly as signed. */
   readonly message: Uint8Array;
-  /** RSASSA-PKCS1-v1_5 signature of `message` by the card's auth key. */
+  /**
+   * Signature of `message` by the card's auth key: RSASSA-PKCS1-v1_5, or a DER `ECDSA-Sig-Value`
+   * for an ECDSA key (the verifier tells them apart by the certificate's key).
+   */
   readonly signature: Uint8Array;
-  /** Hash used in the signature's DigestInfo. */
+  /** Hash used in the signature (the DigestInfo's for RSA; the curve's for ECDSA). */
   readonly hash: HashAlgorithm;
 }
 
@@ -82,20 +89,33 @@ export interface JpkiAuthentication {
  * arbitrary bytes with the auth key (a raw PKCS #1 signature, not accepted by
  * {@link verifyAuthentication}), call the low-level `card.jpki.sign('auth', data, …)` explicitly.
  *
+ * An ECDSA card (declared by {@link JpkiCard}'s `keyAlgorithm`) returns raw `r ‖ s`; the
+ * result carries it as a DER `ECDSA-Sig-Value`, and its certificate's key must be on the
+ * declared curve.
+ *
  * @throws InvalidArgumentError for a bad origin, challenge, date or hash (before any card
- *   command); card errors (wrong PIN, blocked PIN, removed card) as the card raises them.
+ *   command); CryptoError `malformed-signature` / `key-algorithm-mismatch` for an ECDSA card
+ *   whose signature or certificate does not fit; card errors (wrong PIN, blocked PIN, removed
+ *   card) as the card raises them.
  */
 export async function authenticate(card: JpkiCard, options: AuthenticateOptions): Promise<JpkiAuthentication> {
   if (typeof options?.pin !== 'string') throw new InvalidArgumentError('options.pin is required');
-  const hash = options.hash ?? 'SHA-256';
+  const scheme = signerScheme(card);
+  const hash = options.hash ?? scheme.hash ?? 'SHA-256';
   if (!HASHES.includes(hash)) throw new InvalidArgumentError("hash must be 'SHA-1', 'SHA-256', 'SHA-384' or 'SHA-512'");
+  if (scheme.hash !== undefined && hash !== scheme.hash) {
+    throw new InvalidArgumentError(`an ${scheme.algorithm} card signs with ${scheme.hash} only`);
+  }
   const message = encodeAuthenticationMessage({
     origin: options.origin,
     challenge: options.challenge,
     timestamp: options.now ?? new Date(),
   });
-  const signature = await card.jpki.sign('auth', message, { pin: options.pin, hash });
+  const signed = await card.jpki.sign('auth', message, { pin: options.pin, hash });
+  // Before the PIN is used again: an unusable ECDSA signature stops here.
+  const signature = carriedSignature(scheme, signed);
   const certificate = await card.jpki.readCertificate('auth', { pin: options.pin });
+  if (scheme.curve !== undefined) checkSignerKey(scheme, decodeCertificate(certificate));
   return { certificate, message, signature, hash };
 }
 
@@ -144,6 +164,8 @@ export interface AuthenticationResult {
   readonly message?: AuthenticationMessage;
   /** The chain validation (its `certificate` identifies the holder's certificate). */
   readonly chain: JpkiChainResult;
+  /** The algorithm of the login signature, when the certificate's key and the hash fit together. */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 function messageReasons(message: AuthenticationMessage, options: VerifyAuthenticationOptions, origin: Uint8Array): AuthenticationReason[] {
@@ -197,23 +219,30 @@ export async function verifyAuthentication(
   }
   if (message !== undefined) for (const reason of messageReasons(message, options, origin)) reasons.add(reason);
   if (chain.certificate !== undefined && chain.certificate.kind !== 'auth') reasons.add('kind-mismatch');
+  let signatureAlgorithm: SignatureAlgorithmName | undefined;
   if (!HASHES.includes(result.hash)) {
     reasons.add('unsupported-algorithm');
   } else {
     if (result.hash === 'SHA-1' && options.allowSha1 !== true) reasons.add('sha1-signature');
     if (!reasons.has('malformed-certificate')) {
-      const ok = await verifyWithCertificateKey(
+      const check = await checkCertificateSignature(
         decodeCertificate(result.certificate),
+        'any',
         result.hash,
         result.signature,
         result.message,
-      ).catch((error: unknown) => {
-        if (error instanceof CryptoError) return false;
-        throw error;
-      });
-      if (!ok) reasons.add('challenge-signature-invalid');
+      );
+      signatureAlgorithm = check.algorithm;
+      if (check.problem === 'malformed-signature' || check.problem === 'hash-curve-mismatch') reasons.add(check.problem);
+      else if (!check.valid) reasons.add('challenge-signature-invalid');
     }
   }
   const list = [...reasons];
-  return { valid: list.length === 0, reasons: list, ...(message === undefined ? {} : { message }), chain };
+  return {
+    valid: list.length === 0,
+    reasons: list,
+    ...(message === undefined ? {} : { message }),
+    chain,
+    ...(signatureAlgorithm === undefined ? {} : { signatureAlgorithm }),
+  };
 }

@@ -7,13 +7,32 @@
  */
 import type { HashAlgorithm } from '../hash/digest-info.js';
 
-/** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */
+/**
+ * The key algorithm a signer declares: `'rsa'` (RSASSA-PKCS1-v1_5, every card issued so far) or
+ * ECDSA on a named curve (`'ecdsa-p256'`, `'ecdsa-p384'`; a later card generation is reported to
+ * use P-384, not confirmed by a primary source).
+ */
+export type JpkiKeyAlgorithm = 'rsa' | 'ecdsa-p256' | 'ecdsa-p384';
+
+/**
+ * A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. A future
+ * card AP with ECDSA keys only provides these two verbs and declares `keyAlgorithm`: the SDK
+ * chooses the hash, converts the device's raw `r ‖ s` to DER and writes the matching algorithm
+ * identifiers.
+ */
 export interface JpkiCard {
   /** The JPKI AP. */
   readonly jpki: {
     /**
-     * Sign `data` with the card key of `kind`: the host hashes it, the card pads and signs the
-     * DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4). One VERIFY of `pin`, never retried.
+     * The algorithm of the card's keys (both kinds). Absent means `'rsa'`, what today's cards
+     * (and `MyNumberCard`) have. The certificate's key must match it (`key-algorithm-mismatch`).
+     */
+    readonly keyAlgorithm?: JpkiKeyAlgorithm;
+    /**
+     * Sign `data` with the card key of `kind`: the host hashes it with `hash`; an RSA card pads
+     * and signs the DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4) and returns the signature; an
+     * ECDSA card signs the hash and returns raw `r ‖ s` (each the curve size, big-endian, as
+     * IEEE P1363 and WebCrypto do). One VERIFY of `pin`, never retried.
      * A raw signature of whatever bytes it is given: `authenticate` passes its own
      * authentication message here, never bytes chosen by a server.
      */

@@ -16,8 +16,23 @@ import {
 } from './parse.js';
 import { checkRevocation } from './revocation/chain-check.js';
 import type { CertificateRevocation, RevocationChecker } from './revocation/types.js';
-import { verifyWithCertificateKey } from './signature.js';
-import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
+import {
+  checkCertificateSignature,
+  ECDSA_NAMES,
+  RSA_NAMES,
+  verifyWithCertificateKey,
+  type SignatureAlgorithmName,
+  type SignatureProblem,
+} from './signature.js';
+import {
+  decodeCertificate,
+  ecdsaSignatureHash,
+  isEcKey,
+  isRsaKey,
+  OID,
+  rsaSignatureHash,
+  type DecodedCertificate,
+} from './x509.js';
 
 /**
  * Why a chain is not valid. Stable strings; a result lists every reason found.
@@ -40,7 +55,14 @@ import { decodeCertificate, isRsaKey, OID, rsaSignatureHash, type DecodedCertifi
  * - `unknown-critical-extension`: leaf or root has a critical extension this verifier does not process.
  * - `weak-key`: an RSA modulus below 2048 bits (leaf or root).
  * - `sha1-signature`: leaf or root is signed with SHA-1 and `allowSha1` is not set.
- * - `unsupported-algorithm`: a signature algorithm or key that is not RSASSA-PKCS1-v1_5 / RSA.
+ * - `unsupported-algorithm`: a signature algorithm or key that is neither RSASSA-PKCS1-v1_5 / RSA
+ *   nor ECDSA (ecdsa-with-SHA256/384) / EC, or a signature algorithm that does not fit the issuer's key.
+ * - `unsupported-curve`: an EC key (leaf or root) on a curve other than P-256 / P-384, or with
+ *   explicit or absent curve parameters.
+ * - `hash-curve-mismatch`: an ECDSA signature whose hash is not its key's curve's (P-256 needs
+ *   SHA-256, P-384 needs SHA-384: RFC 5480 §4 strength pairing).
+ * - `malformed-signature`: the leaf's ECDSA signature is not a minimal DER `ECDSA-Sig-Value`
+ *   with `1 ≤ r, s < n` for the key that claims it.
  * - `certificate-revoked`: the `revocation` checker answered `revoked` (see `revocation` in the result).
  * - `revocation-status-unknown`: the checker answered `unknown` and `requireRevocationStatus` is set.
  */
@@ -66,6 +88,9 @@ export type ChainReason =
   | 'weak-key'
   | 'sha1-signature'
   | 'unsupported-algorithm'
+  | 'unsupported-curve'
+  | 'hash-curve-mismatch'
+  | 'malformed-signature'
   | 'certificate-revoked'
   | 'revocation-status-unknown';
 
@@ -110,6 +135,8 @@ export interface JpkiChainResult {
   readonly generation?: number;
   /** The revocation outcome per certificate checked (the leaf; JPKI has no intermediates), when a checker was given. */
   readonly revocation?: readonly CertificateRevocation[];
+  /** The algorithm of the leaf's signature as the anchor's key verified it (with `root`). */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 /** Smallest accepted RSA modulus (card-facts §6: JPKI keys are RSA-2048). */
@@ -144,11 +171,15 @@ function checkValidity(
 }
 
 function checkCertificate(decoded: DecodedCertificate, allowSha1: boolean, reasons: Reasons): void {
-  const hash = rsaSignatureHash(decoded.signatureAlgorithm);
+  const hash = rsaSignatureHash(decoded.signatureAlgorithm) ?? ecdsaSignatureHash(decoded.signatureAlgorithm);
   if (hash === undefined) reasons.add('unsupported-algorithm');
   else if (hash === 'SHA-1' && !allowSha1) reasons.add('sha1-signature');
-  if (!isRsaKey(decoded.publicKey)) reasons.add('unsupported-algorithm');
-  else if (decoded.publicKey.modulusBits < MIN_RSA_BITS) reasons.add('weak-key');
+  const key = decoded.publicKey;
+  if (isRsaKey(key)) {
+    if (key.modulusBits < MIN_RSA_BITS) reasons.add('weak-key');
+  } else if (!isEcKey(key)) {
+    reasons.add(key.algorithm === OID.ecPublicKey ? 'unsupported-curve' : 'unsupported-algorithm');
+  }
   for (const [oid, extension] of decoded.extensions) {
     if (extension.critical && !KNOWN_EXTENSIONS.has(oid)) reasons.add('unknown-critical-extension');
   }
@@ -166,7 +197,13 @@ function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
   }
   const ku = leaf.keyUsage;
   const required = leaf.kind === 'sign' ? (['digitalSignature', 'nonRepudiation'] as const) : (['digitalSignature'] as const);
-  if (!required.every((bit) => ku.includes(bit)) || ku.includes('keyCertSign') || ku.includes('crlSign')) {
+  if (
+    !required.every((bit) => ku.includes(bit)) ||
+    ku.includes('keyCertSign') ||
+    ku.includes('crlSign') ||
+    // An EC key cannot encipher: RFC 5480 §3 forbids these bits with id-ecPublicKey.
+    (leaf.publicKey.algorithm === 'EC' && (ku.includes('keyEncipherment') || ku.includes('dataEncipherment')))
+  ) {
     reasons.add('key-usage-mismatch');
   }
   if (
@@ -180,16 +217,42 @@ function checkLeafUsage(leaf: CertificateDescription, reasons: Reasons): void {
   }
 }
 
-/** Does `certificate`'s key verify `subject`'s signature? Unusable keys simply do not. */
-async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<boolean> {
-  const hash = rsaSignatureHash(subject.signatureAlgorithm);
-  if (hash === undefined || !isRsaKey(certificate.publicKey)) return false;
-  try {
-    return await verifyWithCertificateKey(certificate, hash, subject.signature, subject.tbs);
-  } catch (error) {
-    if (error instanceof CryptoError) return false;
-    throw error;
+/**
+ * Does `certificate`'s key verify `subject`'s signature? `true` or `false`, or why the key could
+ * not check it at all (an ECDSA problem). Unusable keys simply do not verify.
+ */
+async function signs(certificate: DecodedCertificate, subject: DecodedCertificate): Promise<boolean | SignatureProblem> {
+  const rsaHash = rsaSignatureHash(subject.signatureAlgorithm);
+  if (rsaHash !== undefined) {
+    // RSA, the path of every card issued so far: exactly as before ECDSA (no extra work per chain).
+    if (!isRsaKey(certificate.publicKey)) return false;
+    try {
+      return await verifyWithCertificateKey(certificate, rsaHash, subject.signature, subject.tbs);
+    } catch (error) {
+      if (error instanceof CryptoError) return false;
+      throw error;
+    }
   }
+  const ecdsaHash = ecdsaSignatureHash(subject.signatureAlgorithm);
+  if (ecdsaHash === undefined || isRsaKey(certificate.publicKey)) return false;
+  const check = await checkCertificateSignature(certificate, 'ecdsa', ecdsaHash, subject.signature, subject.tbs);
+  return check.valid || (check.problem ?? false);
+}
+
+/** The algorithm of a leaf signature that `root`'s key verified. */
+function verifiedAlgorithm(leaf: DecodedCertificate, root: DecodedAnchor): SignatureAlgorithmName | undefined {
+  const rsaHash = rsaSignatureHash(leaf.signatureAlgorithm);
+  if (rsaHash !== undefined) return RSA_NAMES[rsaHash];
+  const key = root.decoded.publicKey;
+  return isEcKey(key) ? ECDSA_NAMES[key.curve] : undefined;
+}
+
+/**
+ * Whether the leaf names `anchor` as its issuer: by AKI keyIdentifier when it has one (all
+ * generations share one DN, so a name alone does not say which key was meant), else by name.
+ */
+function namedIssuer(anchor: DecodedAnchor, keyId: string | undefined, leaf: DecodedCertificate): boolean {
+  return keyId !== undefined ? anchor.description.subjectKeyIdentifier === keyId : equalBytes(anchor.decoded.subjectDer, leaf.issuerDer);
 }
 
 /**
@@ -201,7 +264,10 @@ async function findIssuer(
   description: CertificateDescription,
   anchors: readonly DecodedAnchor[],
 ): Promise<DecodedAnchor | ChainReason | undefined> {
-  if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined) return undefined; // already reported
+  // Unknown algorithms are already reported.
+  if (rsaSignatureHash(leaf.signatureAlgorithm) === undefined && ecdsaSignatureHash(leaf.signatureAlgorithm) === undefined) {
+    return undefined;
+  }
   const keyId = description.authorityKeyIdentifier?.keyIdentifier;
   // A root passed as the leaf must not be its own issuer. Anchors whose SKI is the leaf's AKI
   // are tried first (one array, no intermediate copies: this runs on every verification).
@@ -212,9 +278,15 @@ async function findIssuer(
     if (keyId !== undefined && anchor.description.subjectKeyIdentifier === keyId) candidates.splice(claimed++, 0, anchor);
     else candidates.push(anchor);
   }
+  let problem: ChainReason | undefined; // why the named issuer's key could not check the signature
   for (const anchor of candidates) {
-    if (await signs(anchor.decoded, leaf)) return anchor;
+    const verdict = await signs(anchor.decoded, leaf);
+    if (verdict === true) return anchor;
+    if (verdict !== false && verdict !== 'unsupported-algorithm' && problem === undefined && namedIssuer(anchor, keyId, leaf)) {
+      problem = verdict;
+    }
   }
+  if (problem !== undefined) return problem;
   const claims = (a: DecodedAnchor): boolean =>
     (keyId !== undefined && a.description.subjectKeyIdentifier === keyId) ||
     equalBytes(a.decoded.subjectDer, leaf.issuerDer);
@@ -271,12 +343,14 @@ function result(
   reasons: Reasons,
   description: CertificateDescription | undefined,
   root: DecodedAnchor | undefined,
+  algorithm?: SignatureAlgorithmName,
 ): JpkiChainResult {
   const list = [...reasons];
   const out: { -readonly [K in keyof JpkiChainResult]: JpkiChainResult[K] } = { valid: list.length === 0, reasons: list };
   if (description?.kind !== undefined) out.certificate = description as JpkiCertificate;
   if (root !== undefined) out.root = chainRoot(root);
   if (root?.anchor.generation !== undefined) out.generation = root.anchor.generation;
+  if (algorithm !== undefined) out.signatureAlgorithm = algorithm;
   return out;
 }
 
@@ -285,8 +359,8 @@ function result(
  *
  * The issuer is the anchor whose key verifies the leaf's signature (tried in AKI/SKI order, never
  * chosen by name); then validity periods of leaf and root, the root's CA constraints, the leaf's
- * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size and SHA-1 are
- * checked. Every problem is collected. Malformed leaves are reported, not thrown.
+ * key usage / EKU / policy for its kind, unknown critical extensions, RSA key size, EC curve
+ * (P-256 / P-384 only, hash matching the curve) and SHA-1 are checked. Every problem is collected. Malformed leaves are reported, not thrown.
  *
  * Revocation is checked only when `options.revocation` is given (J-LIS gives revocation data to
  * registered verifiers only: see `ocspChecker` and `crlChecker`): `revoked` adds
@@ -342,11 +416,12 @@ export async function verifyDecodedChain(leaf: DecodedCertificate, options: Veri
   // A leaf some anchor's (other) key verified cannot verify under its own key: only test
   // self-signature when no anchor signed it (saves one RSA verification per valid chain).
   const root = typeof found === 'object' ? found : undefined;
-  if (root === undefined && (await signs(leaf, leaf))) reasons.add('leaf-self-signed');
+  if (root === undefined && (await signs(leaf, leaf)) === true) reasons.add('leaf-self-signed');
   if (typeof found === 'string') reasons.add(found);
   if (root !== undefined) checkRoot(root, leaf, description, options, reasons);
-  if (root === undefined || options.revocation === undefined) return result(reasons, description, root);
+  const algorithm = root === undefined ? undefined : verifiedAlgorithm(leaf, root);
+  if (root === undefined || options.revocation === undefined) return result(reasons, description, root, algorithm);
   const { outcome, reason } = await checkRevocation(description as JpkiCertificate, root.description as JpkiCertificate, options);
   if (reason !== undefined) reasons.add(reason);
-  return { ...result(reasons, description, root), revocation: [outcome] };
+  return { ...result(reasons, description, root, algorithm), revocation: [outcome] };
 }

@@ -14,8 +14,9 @@ import { verifyDecodedChain, type ChainReason, type JpkiChainResult, type Verify
 import { cmsLayout, ID_DATA, ID_SIGNED_DATA, signedAttributesOf, type SignerInfoLayout } from './cms-layout.js';
 import { compareDer, encodeOid, encodeTime, readOid, seq, setOf } from './der.js';
 import { jpkiCertificateOf, type JpkiCertificate } from './parse.js';
-import { verifyWithCertificateKey } from './signature.js';
-import { decodeCertificate, digestAlgorithmHash, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
+import { checkCertificateSignature, type SignatureAlgorithmName } from './signature.js';
+import { carriedSignature, checkSignerKey, signerScheme } from './signer.js';
+import { decodeCertificate, digestAlgorithmHash, ecdsaSignatureHash, OID, rsaSignatureHash, type DecodedCertificate } from './x509.js';
 
 /** Signed-attribute OIDs (RFC 5652 §11, RFC 5035). */
 const ATTR = {
@@ -51,26 +52,33 @@ function signingCertificateV2(signer: DecodedCertificate): Uint8Array {
 }
 
 /** The DER-sorted signed attributes of a CAdES-BES signature. */
-function signedAttributes(content: Uint8Array, signer: DecodedCertificate, signingTime: Date): Uint8Array[] {
+function signedAttributes(content: Uint8Array, signer: DecodedCertificate, signingTime: Date, hash: HashAlgorithm): Uint8Array[] {
   return [
     attribute(ATTR.contentType, encodeOid(ID_DATA)),
     attribute(ATTR.signingTime, encodeTime(signingTime)),
-    attribute(ATTR.messageDigest, encodeTlv(0x04, hashData('SHA-256', content))),
+    attribute(ATTR.messageDigest, encodeTlv(0x04, hashData(hash, content))),
     attribute(ATTR.signingCertificateV2, signingCertificateV2(signer)),
   ].sort(compareDer);
 }
 
 /**
  * Sign `content` with the card's 署名用 key and return a DER CMS `ContentInfo` holding a
- * `SignedData` (RFC 5652): version 1, SHA-256, encapsulated id-data (absent when detached), one
+ * `SignedData` (RFC 5652): version 1, SHA-256 (RSA and P-256; SHA-384 for a P-384 key, as
+ * declared by {@link JpkiCard}'s `keyAlgorithm`), encapsulated id-data (absent when detached), one
  * SignerInfo identified by issuerAndSerialNumber, signed attributes contentType, messageDigest,
  * signingTime and ESS signingCertificateV2 (CAdES-BES) in DER order, and the signer certificate.
  *
  * The card is asked twice with the same password (READ of the sign certificate, then the
  * signature); a wrong password fails the first call, so only one try is spent.
  *
+ * With an ECDSA signer the card's raw `r ‖ s` becomes a DER `ECDSA-Sig-Value` and the
+ * SignerInfo names ecdsa-with-SHA256 / ecdsa-with-SHA384 (RFC 5753); with RSA it names
+ * rsaEncryption, as before.
+ *
  * @throws InvalidArgumentError for bad arguments; CryptoError when the card's certificate is not
- *   a 署名用 certificate (`kind-mismatch`) or is not canonical DER; card errors as the card raises them.
+ *   a 署名用 certificate (`kind-mismatch`), its key is not of the declared algorithm
+ *   (`key-algorithm-mismatch`), the ECDSA signature is unusable (`malformed-signature`) or a
+ *   certificate is not canonical DER; card errors as the card raises them.
  */
 export async function signCms(card: JpkiCard, content: Uint8Array, options: SignCmsOptions): Promise<Uint8Array> {
   if (!(content instanceof Uint8Array)) throw new InvalidArgumentError('content must be a Uint8Array');
@@ -79,30 +87,38 @@ export async function signCms(card: JpkiCard, content: Uint8Array, options: Sign
   if (!(signingTime instanceof Date) || Number.isNaN(signingTime.getTime())) {
     throw new InvalidArgumentError('signingTime must be a valid Date');
   }
+  const scheme = signerScheme(card);
   const signerDer = await card.jpki.readCertificate('sign', { pin: options.pin });
   const signer = decodeCertificate(signerDer);
   if (jpkiCertificateOf(signer).kind !== 'sign') {
     throw new CryptoError('The card certificate is not a 署名用 certificate', { code: 'kind-mismatch' });
   }
-  const attributes = signedAttributes(content, signer, signingTime);
+  checkSignerKey(scheme, signer);
+  const hash = scheme.hash ?? 'SHA-256';
+  const attributes = signedAttributes(content, signer, signingTime, hash);
   const signedAttrsDer = encodeTlv(TAG_SET, attributes);
-  const signature = await card.jpki.sign('sign', signedAttrsDer, { pin: options.pin, hash: 'SHA-256' });
+  const signature = carriedSignature(scheme, await card.jpki.sign('sign', signedAttrsDer, { pin: options.pin, hash }));
 
   const certificates = [signer.der, ...(options.extraCertificates ?? []).map((der) => decodeCertificate(der).der)].sort(compareDer);
-  const sha256 = seq(encodeOid(OID.sha256));
+  const digestAlgorithm = seq(encodeOid(hash === 'SHA-384' ? OID.sha384 : OID.sha256));
+  // RSA: rsaEncryption with NULL (RFC 3370 §3.2); ECDSA: ecdsa-with-SHA*, no parameters (RFC 5753 §2.1.1, RFC 5758 §3.2).
+  const signatureAlgorithm =
+    scheme.curve === undefined
+      ? seq(encodeOid(OID.rsaEncryption), NULL)
+      : seq(encodeOid(hash === 'SHA-384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256));
   const signerInfo = seq(
     encodeTlv(0x02, Uint8Array.of(1)),
     seq(signer.issuerDer, encodeTlv(0x02, signer.serialBytes)),
-    sha256,
+    digestAlgorithm,
     encodeTlv(0xa0, attributes),
-    seq(encodeOid(OID.rsaEncryption), NULL),
+    signatureAlgorithm,
     encodeTlv(0x04, signature),
   );
   const encapsulated =
     options.detached === true ? seq(encodeOid(ID_DATA)) : seq(encodeOid(ID_DATA), encodeTlv(0xa0, encodeTlv(0x04, content)));
   const signedData = seq(
     encodeTlv(0x02, Uint8Array.of(1)),
-    setOf([sha256]),
+    setOf([digestAlgorithm]),
     encapsulated,
     encodeTlv(0xa0, certificates),
     encodeTlv(TAG_SET, signerInfo),
@@ -160,6 +176,8 @@ export interface CmsVerificationResult {
   readonly content?: Uint8Array;
   /** The chain validation of the signer certificate. */
   readonly chain?: JpkiChainResult;
+  /** The SignerInfo's signature algorithm, when the signer's key and the algorithm fit together. */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 /** The certificate named by the SignerIdentifier (issuerAndSerialNumber or `[0]` subjectKeyIdentifier). */
@@ -207,11 +225,15 @@ function essMatches(value: TlvNode, signer: DecodedCertificate, allowSha1: boole
   );
 }
 
-/** Hash of the signature: the digest algorithm, which a `…WithRSAEncryption` OID must agree with. */
+/**
+ * Hash of the signature: the digest algorithm, which a `…WithRSAEncryption` or
+ * `ecdsa-with-…` OID must agree with.
+ */
 function signatureHash(info: SignerInfoLayout, reasons: Set<CmsReason>, allowSha1: boolean): HashAlgorithm | undefined {
   const hash = digestAlgorithmHash(info.digestAlgorithm);
   const algorithm = info.signatureAlgorithm;
-  if (hash === undefined || (algorithm !== OID.rsaEncryption && rsaSignatureHash(algorithm) !== hash)) {
+  const named = rsaSignatureHash(algorithm) ?? ecdsaSignatureHash(algorithm);
+  if (hash === undefined || (algorithm !== OID.rsaEncryption && named !== hash)) {
     reasons.add('unsupported-algorithm');
     return undefined;
   }
@@ -311,15 +333,16 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
 
   const signer = findSigner(signerInfo.sid, layout.certificates);
   let chain: JpkiChainResult | undefined;
+  let signatureAlgorithm: SignatureAlgorithmName | undefined;
   if (signer === undefined) {
     reasons.add('signer-certificate-missing');
   } else {
     if (hash !== undefined && signedAttrs !== undefined) {
-      const ok = await verifyWithCertificateKey(signer, hash, signerInfo.signature, signedAttrs).catch((error: unknown) => {
-        if (error instanceof CryptoError) return false;
-        throw error;
-      });
-      if (!ok) reasons.add('cms-signature-invalid');
+      const scheme = ecdsaSignatureHash(signerInfo.signatureAlgorithm) === undefined ? 'rsa' : 'ecdsa';
+      const check = await checkCertificateSignature(signer, scheme, hash, signerInfo.signature, signedAttrs);
+      signatureAlgorithm = check.algorithm;
+      if (check.problem === 'malformed-signature' || check.problem === 'hash-curve-mismatch') reasons.add(check.problem);
+      else if (!check.valid) reasons.add('cms-signature-invalid');
     }
     const ess = attributes?.values.get(ATTR.signingCertificateV2);
     if (attributes !== undefined && ess === undefined) reasons.add('signing-certificate-missing');
@@ -333,5 +356,6 @@ export async function verifyCms(cms: Uint8Array, options: VerifyCmsOptions): Pro
     ...(signingTime === undefined ? {} : { signingTime }),
     ...(content === undefined ? {} : { content: content.slice() }),
     ...(chain === undefined ? {} : { chain }),
+    ...(signatureAlgorithm === undefined ? {} : { signatureAlgorithm }),
   });
 }

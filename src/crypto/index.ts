@@ -9,6 +9,8 @@ export type { JpkiRootInfo, JpkiRootName } from './jpki-roots.js';
 export { jpkiTrustAnchors } from './anchors.js';
 export type { JpkiTrustAnchor } from './anchors.js';
 export type { DistinguishedName, NameAttribute, RsaPublicKeyInfo, OtherPublicKeyInfo } from './x509.js';
+export { ecdsaSignatureFromRaw, ecdsaSignatureToRaw } from './ecdsa.js';
+export type { EcCurveName, EcPublicKeyInfo } from './ecdsa.js';
 export { parseJpkiCertificate, JPKI_AUTH_POLICY, JPKI_SIGN_POLICY } from './parse.js';
 export type {
   AuthorityKeyId,
@@ -22,8 +24,8 @@ export type { JpkiBirthDate, JpkiEra, JpkiPerson } from './san.js';
 export { verifyJpkiChain, MIN_RSA_BITS } from './chain.js';
 export type { ChainReason, JpkiChainResult, JpkiChainRoot, VerifyJpkiChainOptions } from './chain.js';
 export { verifyRawSignature } from './signature.js';
-export type { RawSignatureReason, RawSignatureResult, VerifySignatureOptions } from './signature.js';
-export type { JpkiCard } from './card.js';
+export type { RawSignatureReason, RawSignatureResult, SignatureAlgorithmName, VerifySignatureOptions } from './signature.js';
+export type { JpkiCard, JpkiKeyAlgorithm } from './card.js';
 export {
   authenticate,
   createChallenge,

@@ -4,13 +4,23 @@
  * @packageDocumentation
  */
 
-/** OIDs the crypto module works with (RFC 5280, RFC 8017, RFC 5652, RFC 5035). */
+/** OIDs the crypto module works with (RFC 5280, RFC 8017, RFC 5652, RFC 5035, RFC 5480, RFC 5758). */
 export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
   sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
+  /** id-ecPublicKey (RFC 5480 §2.1.1). */
+  ecPublicKey: '1.2.840.10045.2.1',
+  /** secp256r1 / P-256 (RFC 5480 §2.1.1.1). */
+  p256: '1.2.840.10045.3.1.7',
+  /** secp384r1 / P-384 (RFC 5480 §2.1.1.1). */
+  p384: '1.3.132.0.34',
+  ecdsaWithSha1: '1.2.840.10045.4.1',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
   sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',

@@ -9,10 +9,12 @@ import { checkName, decodeOne, derError, distinguishedName, guard, readOid } fro
 import { decodeJpkiPerson, type JpkiPerson } from './san.js';
 import {
   decodeCertificate,
+  ecdsaSignatureHash,
   OID,
   rsaSignatureHash,
   type DecodedCertificate,
   type DistinguishedName,
+  type EcPublicKeyInfo,
   type OtherPublicKeyInfo,
   type RsaPublicKeyInfo,
 } from './x509.js';
@@ -95,13 +97,16 @@ export interface JpkiCertificate {
   readonly municipality?: JpkiMunicipality;
   /** 基本4情報 from the JPKI SAN (sign certificates only). */
   readonly person?: JpkiPerson;
-  /** Subject public key. */
-  readonly publicKey: RsaPublicKeyInfo | OtherPublicKeyInfo;
-  /** Signature algorithm OID and, for RSASSA-PKCS1-v1_5, its hash. */
+  /** Subject public key (RSA, EC on P-256 / P-384, or only the algorithm OID of any other key). */
+  readonly publicKey: RsaPublicKeyInfo | EcPublicKeyInfo | OtherPublicKeyInfo;
+  /** Signature algorithm OID and, for RSASSA-PKCS1-v1_5 and ECDSA, its hash. */
   readonly signatureAlgorithm: {
     /** The signatureAlgorithm OID, dotted (e.g. `1.2.840.113549.1.1.11`, sha256WithRSAEncryption). */
     readonly oid: string;
-    /** The digest of an RSASSA-PKCS1-v1_5 algorithm; absent for other algorithms. */
+    /**
+     * The digest of an RSASSA-PKCS1-v1_5 or ECDSA (ecdsa-with-SHA256/384) algorithm; absent
+     * for other algorithms.
+     */
     readonly hash?: HashAlgorithm;
   };
   /** OIDs of the extensions marked critical. */
@@ -346,7 +351,7 @@ export function describeCertificate(decoded: DecodedCertificate): CertificateDes
   const place = kind === 'ca' ? undefined : municipality(decoded);
   const san = decoded.extensions.get(OID.subjectAltName);
   const person = kind === 'sign' && san !== undefined ? decodeJpkiPerson(san.value) : undefined;
-  const hash = rsaSignatureHash(decoded.signatureAlgorithm);
+  const hash = rsaSignatureHash(decoded.signatureAlgorithm) ?? ecdsaSignatureHash(decoded.signatureAlgorithm);
   // Built property by property in the order of the interface (no conditional spreads: they
   // turn the object into a slow dictionary on every call).
   const out: Record<string, unknown> = {

@@ -17,6 +17,7 @@ import type { AuthenticationMessage } from './auth-message.js';
 import { MAX_ORIGIN_LENGTH } from './auth-message.js';
 import { bytesToBase64url } from './base64.js';
 import { parseJpkiCertificate } from './parse.js';
+import type { SignatureAlgorithmName } from './signature.js';
 import { MAX_WIRE_CERTIFICATE_LENGTH, parseWire, WIRE_VERSION, WireReader, wireError } from './wire.js';
 import { revocationFromJSON, revocationToJSON, type CertificateRevocationJson } from './revocation/wire.js';
 
@@ -28,7 +29,8 @@ const CHAIN_REASONS = [
   'signature-invalid', 'issuer-name-mismatch', 'authority-key-id-mismatch', 'root-purpose-mismatch',
   'leaf-expired', 'leaf-not-yet-valid', 'root-expired', 'root-not-yet-valid', 'root-not-ca',
   'key-usage-mismatch', 'extended-key-usage-mismatch', 'policy-mismatch', 'unknown-critical-extension',
-  'weak-key', 'sha1-signature', 'unsupported-algorithm', 'certificate-revoked', 'revocation-status-unknown',
+  'weak-key', 'sha1-signature', 'unsupported-algorithm', 'unsupported-curve', 'hash-curve-mismatch',
+  'malformed-signature', 'certificate-revoked', 'revocation-status-unknown',
 ] as const satisfies readonly ChainReason[];
 const CMS_REASONS = [
   ...CHAIN_REASONS, 'malformed-cms', 'unsupported-signer-count', 'signed-attributes-missing',
@@ -40,13 +42,17 @@ const AUTHENTICATION_REASONS = [
   ...CHAIN_REASONS, 'malformed-message', 'context-mismatch', 'origin-mismatch', 'challenge-mismatch',
   'timestamp-too-old', 'timestamp-in-future', 'challenge-signature-invalid', 'kind-mismatch',
 ] as const satisfies readonly AuthenticationReason[];
+const SIGNATURE_ALGORITHMS = [
+  'rsa-pkcs1-sha1', 'rsa-pkcs1-sha256', 'rsa-pkcs1-sha384', 'rsa-pkcs1-sha512', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384',
+] as const satisfies readonly SignatureAlgorithmName[];
 // Compile-time: a reason added to a union without being added here fails the build.
 type Exhaustive<Union, Listed> = [Exclude<Union, Listed>] extends [never] ? true : never;
 const exhaustive: [
   Exhaustive<ChainReason, (typeof CHAIN_REASONS)[number]>,
   Exhaustive<CmsReason, (typeof CMS_REASONS)[number]>,
   Exhaustive<AuthenticationReason, (typeof AUTHENTICATION_REASONS)[number]>,
-] = [true, true, true];
+  Exhaustive<SignatureAlgorithmName, (typeof SIGNATURE_ALGORITHMS)[number]>,
+] = [true, true, true, true];
 void exhaustive;
 
 /** {@link JpkiChainRoot} as JSON. */
@@ -79,6 +85,8 @@ export interface JpkiChainFieldsJson {
   readonly generation?: number;
   /** The revocation outcome per certificate checked, when a checker was given. */
   readonly revocation?: readonly CertificateRevocationJson[];
+  /** The leaf signature's algorithm as the anchor verified it. */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 /** {@link JpkiChainResult} as JSON. */
@@ -107,6 +115,8 @@ export interface CmsVerificationResultJson {
   readonly content?: string;
   /** The chain verdict of the signer. */
   readonly chain?: JpkiChainFieldsJson;
+  /** The SignerInfo signature's algorithm. */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 /** {@link AuthenticationMessage} as JSON. */
@@ -135,6 +145,8 @@ export interface AuthenticationResultJson {
   readonly message?: AuthenticationMessageJson;
   /** The chain verdict of the certificate. */
   readonly chain: JpkiChainFieldsJson;
+  /** The login signature's algorithm. */
+  readonly signatureAlgorithm?: SignatureAlgorithmName;
 }
 
 const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
@@ -161,10 +173,15 @@ function chainFields(result: JpkiChainResult): JpkiChainFieldsJson {
     ),
     ...opt('generation', result.generation),
     ...opt('revocation', result.revocation === undefined ? undefined : revocationToJSON(result.revocation)),
+    ...opt('signatureAlgorithm', result.signatureAlgorithm),
   };
 }
 
-const CHAIN_KEYS = ['valid', 'reasons', 'certificate', 'root', 'generation', 'revocation'];
+const CHAIN_KEYS = ['valid', 'reasons', 'certificate', 'root', 'generation', 'revocation', 'signatureAlgorithm'];
+
+function readAlgorithm(r: WireReader): SignatureAlgorithmName | undefined {
+  return r.has('signatureAlgorithm') ? r.oneOf('signatureAlgorithm', SIGNATURE_ALGORITHMS) : undefined;
+}
 
 function checkValid(r: WireReader, path: string, reasons: readonly string[]): boolean {
   const valid = r.boolean('valid');
@@ -197,6 +214,7 @@ function readChainFields(r: WireReader, path: string): JpkiChainResult {
     ...opt('root', r.has('root') ? readRoot(r.raw('root')) : undefined),
     ...opt('generation', r.has('generation') ? r.integer('generation') : undefined),
     ...opt('revocation', r.has('revocation') ? revocationFromJSON(r.raw('revocation'), `${path}.revocation`) : undefined),
+    ...opt('signatureAlgorithm', readAlgorithm(r)),
   };
 }
 
@@ -230,6 +248,7 @@ export function cmsResultToJSON(result: CmsVerificationResult): CmsVerificationR
     ...opt('signingTime', result.signingTime?.toISOString()),
     ...opt('content', result.content === undefined ? undefined : bytesToBase64url(result.content)),
     ...opt('chain', result.chain === undefined ? undefined : chainFields(result.chain)),
+    ...opt('signatureAlgorithm', result.signatureAlgorithm),
   };
 }
 
@@ -240,7 +259,7 @@ export function cmsResultToJSON(result: CmsVerificationResult): CmsVerificationR
  * @throws CryptoError when the signer certificate does not parse
  */
 export function cmsResultFromJSON(input: unknown): CmsVerificationResult {
-  const keys = ['version', 'type', 'valid', 'reasons', 'signer', 'signingTime', 'content', 'chain'];
+  const keys = ['version', 'type', 'valid', 'reasons', 'signer', 'signingTime', 'content', 'chain', 'signatureAlgorithm'];
   const r = new WireReader(parseWire(input), 'cms', 'jpki-cms-result', keys, ['version', 'type', 'valid', 'reasons']);
   const reasons = r.distinct('reasons', CMS_REASONS);
   return {
@@ -250,6 +269,7 @@ export function cmsResultFromJSON(input: unknown): CmsVerificationResult {
     ...opt('signingTime', r.has('signingTime') ? r.date('signingTime') : undefined),
     ...opt('content', r.has('content') ? r.bytes('content', MAX_WIRE_CONTENT_LENGTH) : undefined),
     ...opt('chain', r.has('chain') ? readNestedChain(r.raw('chain'), 'cms.chain') : undefined),
+    ...opt('signatureAlgorithm', readAlgorithm(r)),
   };
 }
 
@@ -282,6 +302,7 @@ export function authenticationResultToJSON(result: AuthenticationResult): Authen
     reasons: [...result.reasons],
     ...opt('message', result.message === undefined ? undefined : messageJson(result.message)),
     chain: chainFields(result.chain),
+    ...opt('signatureAlgorithm', result.signatureAlgorithm),
   };
 }
 
@@ -291,7 +312,7 @@ export function authenticationResultToJSON(result: AuthenticationResult): Authen
  * @throws CryptoError when the certificate does not parse
  */
 export function authenticationResultFromJSON(input: unknown): AuthenticationResult {
-  const keys = ['version', 'type', 'valid', 'reasons', 'message', 'chain'];
+  const keys = ['version', 'type', 'valid', 'reasons', 'message', 'chain', 'signatureAlgorithm'];
   const r = new WireReader(parseWire(input), 'authentication', 'jpki-authentication-result', keys, ['version', 'type', 'valid', 'reasons', 'chain']);
   const reasons = r.distinct('reasons', AUTHENTICATION_REASONS);
   return {
@@ -299,5 +320,6 @@ export function authenticationResultFromJSON(input: unknown): AuthenticationResu
     reasons,
     ...opt('message', r.has('message') ? readMessage(r.raw('message')) : undefined),
     chain: readNestedChain(r.raw('chain'), 'authentication.chain'),
+    ...opt('signatureAlgorithm', readAlgorithm(r)),
   };
 }

@@ -10,6 +10,7 @@ import { CryptoError } from '../errors.js';
 import { readTlvBoolean, readTlvTime, type TlvNode } from '../tlv/index.js';
 import { checkName, checkNameValues, decodeOne, derError, guard, readOid } from './der.js';
 import type { HashAlgorithm } from '../hash/digest-info.js';
+import { decodeEcPublicKey, type EcPublicKeyInfo } from './ecdsa.js';
 import { OID } from './oid.js';
 
 export { OID } from './oid.js';
@@ -20,6 +21,12 @@ const RSA_SIGNATURE_HASH: Readonly<Record<string, HashAlgorithm>> = {
   [OID.sha256WithRSAEncryption]: 'SHA-256',
   [OID.sha384WithRSAEncryption]: 'SHA-384',
   [OID.sha512WithRSAEncryption]: 'SHA-512',
+};
+
+/** Signature algorithm OID → hash for ECDSA (RFC 5758 §3.2); SHA-1 and SHA-512 are not accepted. */
+const ECDSA_SIGNATURE_HASH: Readonly<Record<string, HashAlgorithm>> = {
+  [OID.ecdsaWithSha256]: 'SHA-256',
+  [OID.ecdsaWithSha384]: 'SHA-384',
 };
 
 /** Digest algorithm OID → hash (RFC 5754, RFC 3370). */
@@ -35,12 +42,18 @@ export function rsaSignatureHash(oid: string): HashAlgorithm | undefined {
   return Object.hasOwn(RSA_SIGNATURE_HASH, oid) ? RSA_SIGNATURE_HASH[oid] : undefined;
 }
 
+/** The hash of an accepted ECDSA signature algorithm OID (ecdsa-with-SHA256/384), or `undefined`. */
+export function ecdsaSignatureHash(oid: string): HashAlgorithm | undefined {
+  return Object.hasOwn(ECDSA_SIGNATURE_HASH, oid) ? ECDSA_SIGNATURE_HASH[oid] : undefined;
+}
+
 /** The hash named by a digest algorithm OID, or `undefined` if unsupported. */
 export function digestAlgorithmHash(oid: string): HashAlgorithm | undefined {
   return Object.hasOwn(DIGEST_HASH, oid) ? DIGEST_HASH[oid] : undefined;
 }
 
 export type { DistinguishedName, NameAttribute } from './der.js';
+export type { EcCurveName, EcPublicKeyInfo } from './ecdsa.js';
 
 /** The parts of an RSA public key a verifier checks. */
 export interface RsaPublicKeyInfo {
@@ -54,7 +67,10 @@ export interface RsaPublicKeyInfo {
   readonly exponent: Uint8Array;
 }
 
-/** A public key that is not RSA: only its algorithm OID is reported. */
+/**
+ * A public key the SDK does not verify with: only its algorithm OID is reported (also an
+ * id-ecPublicKey key on a curve other than P-256/P-384, or with explicit parameters).
+ */
 export interface OtherPublicKeyInfo {
   /** The SubjectPublicKeyInfo algorithm OID. */
   readonly algorithm: string;
@@ -86,7 +102,7 @@ export interface DecodedCertificate {
   /** Exact DER of SubjectPublicKeyInfo. */
   readonly spki: Uint8Array;
   /** The subject public key. */
-  readonly publicKey: RsaPublicKeyInfo | OtherPublicKeyInfo;
+  readonly publicKey: RsaPublicKeyInfo | EcPublicKeyInfo | OtherPublicKeyInfo;
   /** The subject Name node (checked RDNSequence). */
   readonly subject: TlvNode;
   /** The issuer Name node (checked RDNSequence). */
@@ -154,6 +170,13 @@ function algorithmOid(node: TlvNode | undefined, what: string): TlvNode {
     throw malformed(`${what} is not an AlgorithmIdentifier`);
   }
   return parts[0]!;
+}
+
+/** The public key of a SubjectPublicKeyInfo: RSA, EC on an accepted curve, or just its OID. */
+function publicKeyOf(algorithm: string, algorithmNode: TlvNode, keyBits: Uint8Array): RsaPublicKeyInfo | EcPublicKeyInfo | OtherPublicKeyInfo {
+  if (algorithm === OID.rsaEncryption) return decodeRsaPublicKey(keyBits);
+  if (algorithm === OID.ecPublicKey) return decodeEcPublicKey(algorithmNode.children[1], keyBits) ?? { algorithm };
+  return { algorithm };
 }
 
 /** `Validity ::= SEQUENCE { notBefore Time, notAfter Time }`. */
@@ -252,7 +275,11 @@ export function decodeCertificate(input: Uint8Array): DecodedCertificate {
     throw malformed('signature algorithm differs between TBS and certificate');
   }
   const signatureAlgorithm = guard(CODE, 'Malformed certificate: signature algorithm', () => readOid(outerOid));
-  const publicKey = spkiAlgorithm === OID.rsaEncryption ? decodeRsaPublicKey(keyBits.subarray(1)) : { algorithm: spkiAlgorithm };
+  // ECDSA AlgorithmIdentifiers have no parameters field at all (RFC 5758 §3.2).
+  if (ecdsaSignatureHash(signatureAlgorithm) !== undefined && outerAlgorithm.children.length !== 1) {
+    throw malformed('ECDSA signature algorithm with parameters');
+  }
+  const publicKey = publicKeyOf(spkiAlgorithm, spkiParts[0]!, keyBits.subarray(1));
   const serialBytes = serialNode.value;
   return {
     der,
@@ -274,6 +301,11 @@ export function decodeCertificate(input: Uint8Array): DecodedCertificate {
 }
 
 /** Whether a decoded public key is RSA. */
-export function isRsaKey(key: RsaPublicKeyInfo | OtherPublicKeyInfo): key is RsaPublicKeyInfo {
+export function isRsaKey(key: RsaPublicKeyInfo | EcPublicKeyInfo | OtherPublicKeyInfo): key is RsaPublicKeyInfo {
   return key.algorithm === 'RSA';
+}
+
+/** Whether a decoded public key is EC on an accepted curve. */
+export function isEcKey(key: RsaPublicKeyInfo | EcPublicKeyInfo | OtherPublicKeyInfo): key is EcPublicKeyInfo {
+  return key.algorithm === 'EC';
 }

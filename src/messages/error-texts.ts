@@ -306,6 +306,14 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
     ja: ['失効確認（OCSP）の応答の形式が正しくありません。', 'システムの担当者に連絡してください。'],
     en: ['The revocation (OCSP) response is malformed.', 'Contact the system administrator.'],
   },
+  'malformed-signature': {
+    ja: ['署名の形式が正しくありません。', '続く場合はシステムの担当者に連絡してください。'],
+    en: ['The signature is malformed.', 'If it keeps failing, contact the system administrator.'],
+  },
+  'key-algorithm-mismatch': {
+    ja: ['署名に使う鍵の方式が電子証明書の鍵と合いません。', 'システムの担当者に連絡してください。'],
+    en: ["The signing key's algorithm does not match the certificate's key.", 'Contact the system administrator.'],
+  },
   'webcrypto-unavailable': {
     ja: [
       'この環境では暗号機能（WebCrypto）が使えません。',

@@ -153,6 +153,15 @@ export const REASON_TEXTS: Readonly<Record<VerificationReason, LocalizedText>> =
     ja: ['対応していない暗号方式の署名です。', 'システムの担当者に連絡してください。'],
     en: ['The signature uses an algorithm that is not supported.', 'Contact the system administrator.'],
   },
+  'unsupported-curve': {
+    ja: ['対応していない楕円曲線の鍵です（P-256 と P-384 だけに対応しています）。', 'システムの担当者に連絡してください。'],
+    en: ['The key is on an elliptic curve that is not supported (only P-256 and P-384 are).', 'Contact the system administrator.'],
+  },
+  'hash-curve-mismatch': {
+    ja: ['署名のハッシュ方式が鍵の楕円曲線に合いません（P-256 は SHA-256、P-384 は SHA-384）。', 'システムの担当者に連絡してください。'],
+    en: ["The signature's hash does not match the key's curve (P-256 takes SHA-256, P-384 takes SHA-384).", 'Contact the system administrator.'],
+  },
+  'malformed-signature': MALFORMED_SIGNATURE,
   'malformed-cms': MALFORMED_SIGNATURE,
   'unsupported-signer-count': {
     ja: ['署名者がちょうど1人ではない署名です（対応していません）。', '1人が署名したファイルを使ってください。'],

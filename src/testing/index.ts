@@ -6,6 +6,7 @@
  */
 export * from './virtual-card/index.js';
 export * from './pki.js';
+export * from './pki-gen2.js';
 export { testTrustAnchors } from './trust-anchors.js';
 export * from './pki-revocation.js';
 export * from './content/index.js';

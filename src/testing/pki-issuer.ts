@@ -55,7 +55,7 @@ export { TEST_KEY_ALGORITHM } from './pki-x509.js';
 export interface TestIssuer {
   /** DER of the issuing (root) certificate: its subject, SKI and serial go into the leaf. */
   readonly certificate: Uint8Array;
-  /** Its RSASSA-PKCS1-v1_5 / SHA-256 private key. */
+  /** Its RSASSA-PKCS1-v1_5 / SHA-256 private key (or ECDSA P-256 / P-384 for the hypothetical profile). */
   readonly privateKey: CryptoKey;
 }
 
@@ -63,7 +63,7 @@ export interface TestIssuer {
 export interface IssueTestRootParams {
   /** Which hierarchy the root anchors. */
   readonly purpose: TestPurpose;
-  /** RSA key pair; the private key must be RSASSA-PKCS1-v1_5 with SHA-256. */
+  /** RSA key pair, the private key RSASSA-PKCS1-v1_5 with SHA-256 (or ECDSA P-256 / P-384: `gen2-hypothetical`). */
   readonly keys: CryptoKeyPair;
   /** Serial number, big-endian hex. */
   readonly serial: string;

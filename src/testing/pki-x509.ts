@@ -3,6 +3,7 @@
  * signed TBSCertificate, and what a leaf needs from its issuer's certificate (RFC 5280).
  * @packageDocumentation
  */
+import { ecdsaSignatureFromRaw } from '../crypto/ecdsa.js';
 import { OID } from '../crypto/oid.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import {
@@ -50,10 +51,13 @@ export function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer;
 }
 
-/** SubjectPublicKeyInfo DER of an RSA public key, and its SKI = SHA-1 of the RSAPublicKey bits (RFC 5280 method 1, as J-LIS does). @internal */
+/**
+ * SubjectPublicKeyInfo DER of an RSA (or, for the hypothetical ECDSA profile, an ECDSA P-256 /
+ * P-384) public key, and its SKI = SHA-1 of the key bits (RFC 5280 method 1, as J-LIS does). @internal
+ */
 export async function publicKeyInfo(publicKey: CryptoKey): Promise<{ spki: Uint8Array; keyId: Uint8Array }> {
-  if (publicKey.type !== 'public' || !publicKey.algorithm.name.startsWith('RS')) {
-    throw new InvalidArgumentError('Expected an RSA public key');
+  if (publicKey.type !== 'public' || !(publicKey.algorithm.name.startsWith('RS') || publicKey.algorithm.name === 'ECDSA')) {
+    throw new InvalidArgumentError('Expected an RSA or ECDSA public key');
   }
   const spki = new Uint8Array(await subtle().exportKey('spki', publicKey));
   const top = readElement(spki, 0);
@@ -66,17 +70,20 @@ export async function publicKeyInfo(publicKey: CryptoKey): Promise<{ spki: Uint8
   return { spki, keyId };
 }
 
-/** The key must be an RSASSA-PKCS1-v1_5 / SHA-256 private key that can sign. */
-function checkSigningKey(privateKey: CryptoKey): void {
-  const algorithm = privateKey.algorithm as RsaHashedKeyAlgorithm;
-  if (
-    privateKey.type !== 'private' ||
-    algorithm.name !== 'RSASSA-PKCS1-v1_5' ||
-    algorithm.hash?.name !== 'SHA-256' ||
-    !privateKey.usages.includes('sign')
-  ) {
-    throw new InvalidArgumentError('The signing key must be an RSASSA-PKCS1-v1_5 / SHA-256 private key');
+/**
+ * The key must be an RSASSA-PKCS1-v1_5 / SHA-256 private key, or an ECDSA P-256 / P-384 one
+ * (the hypothetical ECDSA profile), that can sign. Returns the ECDSA curve, if any.
+ */
+function checkSigningKey(privateKey: CryptoKey): 'P-256' | 'P-384' | undefined {
+  const algorithm = privateKey.algorithm as RsaHashedKeyAlgorithm & EcKeyAlgorithm;
+  const ok = privateKey.type === 'private' && privateKey.usages.includes('sign');
+  if (ok && algorithm.name === 'ECDSA' && (algorithm.namedCurve === 'P-256' || algorithm.namedCurve === 'P-384')) {
+    return algorithm.namedCurve;
   }
+  if (!ok || algorithm.name !== 'RSASSA-PKCS1-v1_5' || algorithm.hash?.name !== 'SHA-256') {
+    throw new InvalidArgumentError('The signing key must be an RSASSA-PKCS1-v1_5 / SHA-256 or ECDSA P-256 / P-384 private key');
+  }
+  return undefined;
 }
 
 /** Certificates end at 23:59:59 JST = 14:59:59Z (cert-profile §2). @internal */
@@ -97,7 +104,15 @@ export function checkAscii(value: string, what: string): void {
 /** @internal */
 export const SHA256_WITH_RSA = sequence(oid(OID.sha256WithRSAEncryption), NULL);
 
-/** Assemble the TBSCertificate, sign it with SHA-256/RSA and wrap it. @internal */
+/** ecdsa-with-SHA256 / ecdsa-with-SHA384, no parameters (RFC 5758 §3.2). @internal */
+export const ECDSA_WITH_SHA256 = sequence(oid(OID.ecdsaWithSha256));
+/** @internal */
+export const ECDSA_WITH_SHA384 = sequence(oid(OID.ecdsaWithSha384));
+
+/**
+ * Assemble the TBSCertificate, sign it with SHA-256/RSA (or ECDSA with the curve's hash: P-256
+ * with SHA-256, P-384 with SHA-384, the signature as DER ECDSA-Sig-Value) and wrap it. @internal
+ */
 export async function signCertificate(fields: {
   serial: string;
   issuer: Uint8Array;
@@ -108,17 +123,23 @@ export async function signCertificate(fields: {
   extensions: readonly Uint8Array[];
   signingKey: CryptoKey;
 }): Promise<Uint8Array> {
-  checkSigningKey(fields.signingKey);
+  const curve = checkSigningKey(fields.signingKey);
+  const algorithm = curve === undefined ? SHA256_WITH_RSA : curve === 'P-384' ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256;
   const tbs = sequence(
     tlv(0xa0, Uint8Array.of(TAG.integer, 0x01, 0x02)), // v3
     positiveIntegerFromHex(fields.serial),
-    SHA256_WITH_RSA,
+    algorithm,
     fields.issuer,
     sequence(time(fields.notBefore), time(fields.notAfter)),
     fields.subject,
     fields.spki,
     tlv(0xa3, sequence(...fields.extensions)),
   );
+  if (curve !== undefined) {
+    const hash = curve === 'P-384' ? 'SHA-384' : 'SHA-256';
+    const raw = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, fields.signingKey, arrayBuffer(tbs)));
+    return sequence(tbs, algorithm, tlv(TAG.bitString, Uint8Array.of(0), ecdsaSignatureFromRaw(raw, curve)));
+  }
   const signature = new Uint8Array(
     await subtle().sign({ name: 'RSASSA-PKCS1-v1_5' }, fields.signingKey, arrayBuffer(tbs)),
   );

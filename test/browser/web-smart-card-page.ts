@@ -5,7 +5,8 @@
  * there by another script (web-smart-card-fake.ts). `globalThis.mynacardWebSmartCard()` runs the
  * flows and returns plain JSON.
  */
-import { MyNumberCard, toHex } from '../../src/index.js';
+import { MyNumberCard } from '../../src/index.js';
+import { toHex } from '../../src/apdu/index.js';
 import { listReaders, waitForCard, watchReaders, type ReaderEvent } from '../../src/web-smart-card/index.js';
 import type { FakeHooks } from './web-smart-card-fake.js';
 

@@ -256,10 +256,15 @@ describe('verifyJpkiChain: test PKI and constructed certificates', () => {
     expect((await verifyJpkiChain(leaf, { ...when, roots })).reasons).toEqual(['weak-key']);
   });
 
-  it('keys that are not RSA are "unsupported-algorithm"', async () => {
+  it('keys other than RSA and EC P-256/P-384: "unsupported-algorithm" or "unsupported-curve"', async () => {
+    // Since issue 19 an EC P-256 leaf key under an RSA root is accepted (the root still signs with RSA).
     const ec = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     const leaf = await authLeaf({ publicKey: ec.publicKey });
-    expect((await verifyJpkiChain(leaf, { ...when, roots })).reasons).toEqual(['unsupported-algorithm']);
+    expect((await verifyJpkiChain(leaf, { ...when, roots })).reasons).toEqual([]);
+    const p521 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    expect((await verifyJpkiChain(await authLeaf({ publicKey: p521.publicKey }), { ...when, roots })).reasons).toEqual(['unsupported-curve']);
+    const ed = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    expect((await verifyJpkiChain(await authLeaf({ publicKey: ed.publicKey }), { ...when, roots })).reasons).toEqual(['unsupported-algorithm']);
   });
 
   it('SHA-1 signed leaves are rejected unless allowSha1', async () => {

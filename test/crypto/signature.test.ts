@@ -120,46 +120,52 @@ describe('verifyRawSignature refuses auth-key and SHA-1 signatures unless asked 
     const certificate = vector(`real/${json.certificateFile}`);
     const message = text(json.message.ascii);
     const [sha256, sha1] = json.vectors.map((v) => fromHex(v.signatureHex)) as [Uint8Array, Uint8Array];
-    expect(await verifyRawSignature(certificate, message, sha256)).toEqual({ valid: false, reasons: ['auth-key-not-allowed'], kind: 'auth' });
-    expect(await verifyRawSignature(certificate, message, sha256, { allowAuthKey: true })).toEqual({ valid: true, reasons: [], kind: 'auth' });
+    expect(await verifyRawSignature(certificate, message, sha256)).toEqual({ valid: false, reasons: ['auth-key-not-allowed'], kind: 'auth', signatureAlgorithm: 'rsa-pkcs1-sha256' });
+    expect(await verifyRawSignature(certificate, message, sha256, { allowAuthKey: true })).toEqual({ valid: true, reasons: [], kind: 'auth', signatureAlgorithm: 'rsa-pkcs1-sha256' });
     expect(await verifyRawSignature(certificate, message, sha1, { hash: 'SHA-1' })).toEqual({
       valid: false,
       reasons: ['auth-key-not-allowed', 'sha1-signature'],
       kind: 'auth',
+      signatureAlgorithm: 'rsa-pkcs1-sha1',
     });
     expect(await verifyRawSignature(certificate, message, sha1, { hash: 'SHA-1', allowAuthKey: true })).toEqual({
       valid: false,
       reasons: ['sha1-signature'],
       kind: 'auth',
+      signatureAlgorithm: 'rsa-pkcs1-sha1',
     });
   });
 
   it('the virtual card: auth key refused, sign key accepted, SHA-1 only with allowSha1, a CA never', async () => {
     const data = text('申請データ');
     const auth = await card.jpki.sign('auth', data, { pin: DEFAULT_AUTH_PIN });
-    expect(await verifyRawSignature(virtual.certificates.auth, data, auth)).toEqual({ valid: false, reasons: ['auth-key-not-allowed'], kind: 'auth' });
+    expect(await verifyRawSignature(virtual.certificates.auth, data, auth)).toEqual({ valid: false, reasons: ['auth-key-not-allowed'], kind: 'auth', signatureAlgorithm: 'rsa-pkcs1-sha256' });
     const sign = await card.jpki.sign('sign', data, { pin: DEFAULT_SIGN_PASSWORD });
-    expect(await verifyRawSignature(virtual.certificates.sign, data, sign)).toEqual({ valid: true, reasons: [], kind: 'sign' });
+    expect(await verifyRawSignature(virtual.certificates.sign, data, sign)).toEqual({ valid: true, reasons: [], kind: 'sign', signatureAlgorithm: 'rsa-pkcs1-sha256' });
     expect(await verifyRawSignature(virtual.certificates.sign, text('other'), sign)).toEqual({
       valid: false,
       reasons: ['data-signature-invalid'],
       kind: 'sign',
+      signatureAlgorithm: 'rsa-pkcs1-sha256',
     });
     const sha1 = await card.jpki.sign('sign', data, { pin: DEFAULT_SIGN_PASSWORD, hash: 'SHA-1' });
     expect(await verifyRawSignature(virtual.certificates.sign, data, sha1, { hash: 'SHA-1' })).toEqual({
       valid: false,
       reasons: ['sha1-signature'],
       kind: 'sign',
+      signatureAlgorithm: 'rsa-pkcs1-sha1',
     });
     expect(await verifyRawSignature(virtual.certificates.sign, data, sha1, { hash: 'SHA-1', allowSha1: true })).toEqual({
       valid: true,
       reasons: [],
       kind: 'sign',
+      signatureAlgorithm: 'rsa-pkcs1-sha1',
     });
     expect(await verifyRawSignature(virtual.roots.sign, data, sign, { allowAuthKey: true })).toEqual({
       valid: false,
       reasons: ['not-signing-certificate', 'data-signature-invalid'],
       kind: 'ca',
+      signatureAlgorithm: 'rsa-pkcs1-sha256',
     });
   });
 
@@ -174,6 +180,7 @@ describe('verifyRawSignature refuses auth-key and SHA-1 signatures unless asked 
       valid: false,
       reasons: ['not-signing-certificate'],
       kind: undefined,
+      signatureAlgorithm: 'rsa-pkcs1-sha256',
     });
   });
 });

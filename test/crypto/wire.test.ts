@@ -13,7 +13,7 @@ import {
   cmsResultToJSON,
 } from '../../src/crypto/wire-verdicts.js';
 import { MyNumberCard } from '../../src/aps/card.js';
-import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';
+import { DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, issueGen2HypotheticalPki, VirtualMyNumberCard } from '../../src/testing/index.js';
 import { REAL, vector } from './helpers.js';
 
 const b64u = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
@@ -120,7 +120,9 @@ describe('verdict wire forms', () => {
         reasons: [],
         certificate: b64u(response.certificate),
         root: { der: b64u(virtual.roots.auth), serialNumber: root.serialNumber, subjectKeyIdentifier: root.subjectKeyIdentifier },
+        signatureAlgorithm: 'rsa-pkcs1-sha256',
       },
+      signatureAlgorithm: 'rsa-pkcs1-sha256',
     });
     expect(root.serialNumber).toMatch(/^[0-9A-F]+$/);
     expect(authenticationResultFromJSON(JSON.stringify(json))).toEqual(verdict);
@@ -141,10 +143,22 @@ describe('verdict wire forms', () => {
       signingTime: '2026-05-31T12:34:56.000Z', // CMS signingTime (UTCTime) keeps whole seconds
       content: '55Sz6KuL5pu4',
       chain: { valid: false, reasons: ['no-issuer-found'], certificate: b64u(result.signer!.der) },
+      signatureAlgorithm: 'rsa-pkcs1-sha256',
     });
     const back = cmsResultFromJSON(json);
     expect(back).toEqual(result);
     expect(back.signer?.person?.name).toBe(result.signer?.person?.name);
+  });
+
+  it('an ECDSA verdict keeps its algorithm; an unknown algorithm name is refused', async () => {
+    const pki = await issueGen2HypotheticalPki();
+    const at = new Date('2029-06-01T00:00:00Z');
+    const result = await verifyJpkiChain(pki.signLeaf.certificate, { at, roots: [pki.signRoot.certificate] });
+    expect(result.signatureAlgorithm).toBe('ecdsa-p384-sha384');
+    const json = chainResultToJSON(result);
+    expect(json.signatureAlgorithm).toBe('ecdsa-p384-sha384');
+    expect(chainResultFromJSON(JSON.stringify(json))).toEqual(result);
+    expect(() => chainResultFromJSON({ ...json, signatureAlgorithm: 'ecdsa-p521-sha512' })).toThrow(InvalidArgumentError);
   });
 
   it('refuses verdicts that are not exactly a wire form', () => {

@@ -7,8 +7,8 @@ import { AbortedError, CryptoError, InvalidArgumentError } from '../../errors.js
 import { readTlvInteger, type TlvNode } from '../../tlv/index.js';
 import { derError, guard, readOid } from '../der.js';
 import type { JpkiCertificate } from '../parse.js';
-import { verifyWithCertificateKey } from '../signature.js';
-import { decodeCertificate, isRsaKey, rsaSignatureHash, type DecodedCertificate, type RawExtension } from '../x509.js';
+import { checkCertificateSignature } from '../signature.js';
+import { decodeCertificate, ecdsaSignatureHash, rsaSignatureHash, type DecodedCertificate, type RawExtension } from '../x509.js';
 import type { CrlReason, RevocationUnknownReason } from './types.js';
 
 /** Default tolerance between clocks for `thisUpdate` / `nextUpdate` (5 minutes). */
@@ -70,7 +70,9 @@ export function algorithmOf(node: TlvNode | undefined, code: string): string {
 
 /**
  * Does `signer`'s key verify `signature` over `data` with `algorithm`? `unsupported` when the
- * algorithm or key is not one the SDK verifies (RSASSA-PKCS1-v1_5 with SHA-1/2). @internal
+ * algorithm or key is not one the SDK verifies (RSASSA-PKCS1-v1_5 with SHA-1/2 on an RSA key;
+ * ecdsa-with-SHA256/384 on a P-256/P-384 key with the curve's hash). An ECDSA signature that is
+ * not a well-formed DER `ECDSA-Sig-Value` does not verify. @internal
  */
 export async function signedBy(
   signer: DecodedCertificate,
@@ -78,14 +80,12 @@ export async function signedBy(
   signature: Uint8Array,
   data: Uint8Array,
 ): Promise<boolean | 'unsupported'> {
-  const hash = rsaSignatureHash(algorithm);
-  if (hash === undefined || !isRsaKey(signer.publicKey)) return 'unsupported';
-  try {
-    return await verifyWithCertificateKey(signer, hash, signature, data);
-  } catch (error) {
-    if (error instanceof CryptoError) return 'unsupported';
-    throw error;
-  }
+  const rsaHash = rsaSignatureHash(algorithm);
+  const hash = rsaHash ?? ecdsaSignatureHash(algorithm);
+  if (hash === undefined) return 'unsupported';
+  const check = await checkCertificateSignature(signer, rsaHash === undefined ? 'ecdsa' : 'rsa', hash, signature, data);
+  if (check.problem !== undefined && check.problem !== 'malformed-signature') return 'unsupported';
+  return check.valid;
 }
 
 /** Decoded certificates by DER array, so that a checker decodes each caller certificate once. */
