@@ -1,0 +1,72 @@
+/**
+ * How every PIN-protected method takes its secret: a value, or a provider the SDK asks after
+ * it has read the tries left (so an app can show them, and is never asked for a blocked
+ * secret). Types only: card sessions and the trust layer share them.
+ * @packageDocumentation
+ */
+
+/**
+ * Which secret is asked for, as a stable identifier:
+ * - `'auth-pin'` — 利用者証明用電子証明書 暗証番号;
+ * - `'sign-password'` — 署名用電子証明書 パスワード;
+ * - `'text-pin'` — 券面事項入力補助用 暗証番号;
+ * - `'verification-a'` — 照合番号A; `'verification-b'` — 照合番号B;
+ * - `'card-ap'` — a secret of a card AP of the free areas (its name is in `cardApSecret`).
+ */
+export type SecretRequestKind = 'auth-pin' | 'sign-password' | 'text-pin' | 'verification-a' | 'verification-b' | 'card-ap';
+
+/**
+ * The state of a secret's retry counter, read with an empty VERIFY that spends no try
+ * (card-facts §5):
+ * - `{ state: 'tries', remaining, max? }` — `63Cx`: `remaining` = x ≥ 1 tries left; `max` when published;
+ * - `{ state: 'verified', max? }` — `9000`: the secret is currently verified (its counter is at its maximum);
+ * - `{ state: 'blocked' }` — `63C0` or `6984`: no try left (unblocking is done at the municipal office);
+ * - `{ state: 'unlimited' }` — `6300`: the key has no retry limit.
+ */
+export type TriesState =
+  | { readonly state: 'tries'; readonly remaining: number; readonly max?: number }
+  | { readonly state: 'verified'; readonly max?: number }
+  | { readonly state: 'blocked' }
+  | { readonly state: 'unlimited' };
+
+/** What a {@link SecretProvider} is told about the secret it is asked for (never a value). */
+export interface SecretRequest {
+  /** Which secret (a stable identifier). */
+  readonly kind: SecretRequestKind;
+  /** The secret's official Japanese name, e.g. `'利用者証明用電子証明書 暗証番号'`. */
+  readonly nameJa: string;
+  /** An English name, e.g. `'auth PIN'`. */
+  readonly nameEn: string;
+  /** For `kind: 'card-ap'`: the secret's name in the card AP's descriptor. */
+  readonly cardApSecret?: string;
+  /**
+   * `'current'` for the value the card checks (VERIFY); `'new'` for the new value of a PIN
+   * change, asked right after the current one and before anything is sent with either.
+   */
+  readonly purpose: 'current' | 'new';
+  /** The tries left as the card reported them just before (never `'blocked'`: a blocked secret is not asked for). */
+  readonly tries: Exclude<TriesState, { readonly state: 'blocked' }>;
+  /** Whether a wrong value now blocks the secret (one try left; the caller passed `allowLastTry`). */
+  readonly lastTry: boolean;
+  /** The call's abort signal, when it has one. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Asked by the SDK for a secret, after the card's tries were read and the last-try guard passed,
+ * right before the one VERIFY that uses the answer. Never called when the secret is blocked or
+ * the guard refuses. The answer is checked against the secret's format before anything is sent
+ * (`PinFormatError`); a `Uint8Array` answer is wiped after use. When the provider throws, nothing
+ * is sent and its error propagates unchanged (the SDK adds no value to it).
+ */
+export type SecretProvider = (request: SecretRequest) => Promise<string | Uint8Array>;
+
+/**
+ * A secret as every PIN-protected method takes it (its `pin`, `verificationA`,
+ * `verificationB`, `newPin` option):
+ * - a `string`;
+ * - a `Uint8Array` of its ASCII bytes, wiped (filled with zeros) by the SDK after use, whatever
+ *   the outcome (best effort: see `SecretValue`);
+ * - a {@link SecretProvider}, called only when the card can take a try.
+ */
+export type SecretInput = string | Uint8Array | SecretProvider;
