@@ -1,7 +1,7 @@
 /**
  * How every PIN-protected method takes its secret: a value, or a provider the SDK asks after
  * it has read the tries left (so an app can show them, and is never asked for a blocked
- * secret). Types only: card sessions and the trust layer share them.
+ * secret). Card sessions and the trust layer share these types.
  * @packageDocumentation
  */
 
@@ -70,3 +70,39 @@ export type SecretProvider = (request: SecretRequest) => Promise<string | Uint8A
  * - a {@link SecretProvider}, called only when the card can take a try.
  */
 export type SecretInput = string | Uint8Array | SecretProvider;
+
+/** Whether `value` is a {@link SecretInput} (a string, bytes or a function). */
+export function isSecretInput(value: unknown): value is SecretInput {
+  return typeof value === 'string' || value instanceof Uint8Array || typeof value === 'function';
+}
+
+/**
+ * One secret input for a flow that VERIFYs it more than once (a CMS signature reads the
+ * certificate and then signs): bytes are handed out as fresh copies (each wiped by the SDK after
+ * its use), and a provider is asked once, its answer reused for the next VERIFY. `wipe()` zeroes
+ * what is kept (and the caller's bytes) when the flow ends.
+ */
+export function reusableSecret(input: SecretInput): { use(): SecretInput; wipe(): void } {
+  if (typeof input === 'string') return { use: () => input, wipe: () => undefined };
+  if (input instanceof Uint8Array) {
+    const kept = input.slice();
+    input.fill(0);
+    return { use: () => kept.slice(), wipe: () => kept.fill(0) };
+  }
+  let answer: string | Uint8Array | undefined;
+  const provider: SecretProvider = async (request) => {
+    if (answer === undefined) {
+      const given = await input(request);
+      answer = given instanceof Uint8Array ? given.slice() : given;
+      return given;
+    }
+    return answer instanceof Uint8Array ? answer.slice() : answer;
+  };
+  return {
+    use: () => provider,
+    wipe: () => {
+      if (answer instanceof Uint8Array) answer.fill(0);
+      answer = undefined;
+    },
+  };
+}

@@ -100,7 +100,7 @@ export async function prefillForm(
   card: MyNumberCard,
   options: FormOptions & { readonly pin: string; readonly allowLastTry?: boolean },
 ): Promise<string> {
-  const attributes = await card.text.readAttributes({ pin: options.pin }, { allowLastTry: options.allowLastTry ?? false });
+  const attributes = await card.text.readAttributes({ pin: options.pin, allowLastTry: options.allowLastTry ?? false });
   return renderForm(attributes, options);
 }
 

@@ -161,7 +161,7 @@ export async function checkIn(
     readonly allowLastTry?: boolean;
   },
 ): Promise<CheckInResult> {
-  const attributes = await card.text.readAttributes({ pin: options.pin }, { allowLastTry: options.allowLastTry ?? false });
+  const attributes = await card.text.readAttributes({ pin: options.pin, allowLastTry: options.allowLastTry ?? false });
   const key = personKey(options.salt, attributes);
   const text = await rosterText(options.rosterPath);
   const roster = rosterEntries(text);

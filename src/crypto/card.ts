@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { HashAlgorithm } from '../hash/digest-info.js';
+import type { SecretInput } from '../secret.js';
 
 /** A card with the JPKI AP (公的個人認証AP) verbs used by `authenticate` and `signCms`. */
 export interface JpkiCard {
@@ -13,12 +14,12 @@ export interface JpkiCard {
   readonly jpki: {
     /**
      * Sign `data` with the card key of `kind`: the host hashes it, the card pads and signs the
-     * DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4). One VERIFY of `pin`, never retried.
+     * DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4). One VERIFY of `pin` (a value or a provider), never retried.
      * A raw signature of whatever bytes it is given: `authenticate` passes its own
      * authentication message here, never bytes chosen by a server.
      */
-    sign(kind: 'auth' | 'sign', data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
+    sign(kind: 'auth' | 'sign', data: Uint8Array, options: { pin: SecretInput; hash?: HashAlgorithm }): Promise<Uint8Array>;
     /** Read the DER certificate of `kind` (the sign certificate needs the sign password). */
-    readCertificate(kind: 'auth' | 'sign', options?: { pin?: string }): Promise<Uint8Array>;
+    readCertificate(kind: 'auth' | 'sign', options?: { pin?: SecretInput }): Promise<Uint8Array>;
   };
 }

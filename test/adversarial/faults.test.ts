@@ -83,7 +83,7 @@ async function campaign(op: Operation): Promise<void> {
         expect(await op.run(again, env), `${label}: after reconnect`).toEqual(baseline);
         totals.reruns++;
       } else {
-        expect(await again.jpki.remainingTries('auth'), `${label}: after reconnect`).toBe(3);
+        expect(await again.jpki.remainingTries('auth'), `${label}: after reconnect`).toMatchObject({ state: 'tries', remaining: 3 });
       }
       await again.close();
       totals.reconnects++;

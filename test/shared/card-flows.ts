@@ -160,7 +160,7 @@ export const CARD_FLOWS: readonly CardFlow[] = [
     id: 'change-pin',
     name: 'change PIN, then sign with the new PIN',
     run: async (card) => {
-      await card.jpki.changePin('auth', { current: AUTH_PIN, next: '9876' });
+      await card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '9876' });
       const signature = await card.jpki.sign('auth', SIGNED_DATA, { pin: '9876' });
       return { length: signature.length };
     },
