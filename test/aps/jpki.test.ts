@@ -144,7 +144,7 @@ describe('JpkiAp.remainingTries', () => {
     }
   });
 
-  it('a verified PIN answering 9000 (kept session) counts as the maximum', async () => {
+  it('a verified PIN answering 9000 (kept session) is reported as verified, with its maximum', async () => {
     const { card } = await rig({ quirks: { verifiedPinQuery: '9000' } });
     await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSecurityStatus: true });
     expect(await card.jpki.remainingTries('auth')).toStrictEqual({ state: 'verified', max: 3 });

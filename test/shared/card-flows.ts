@@ -95,7 +95,13 @@ export const CARD_FLOWS: readonly CardFlow[] = [
       faceB: await card.face.remainingTries('verificationB'),
     }),
     check: (run) => {
-      expect(run.value).toEqual({ auth: 2, sign: 4, text: 3, textA: 10, faceB: 10 });
+      expect(run.value).toStrictEqual({
+        auth: { state: 'tries', remaining: 2, max: 3 },
+        sign: { state: 'tries', remaining: 4, max: 5 },
+        text: { state: 'tries', remaining: 3, max: 3 },
+        textA: { state: 'tries', remaining: 10 },
+        faceB: { state: 'tries', remaining: 10 },
+      });
       expect(run.vc.pinState('auth').remaining).toBe(2);
     },
   },
