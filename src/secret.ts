@@ -15,19 +15,42 @@
  */
 export type SecretRequestKind = 'auth-pin' | 'sign-password' | 'text-pin' | 'verification-a' | 'verification-b' | 'card-ap';
 
+/** `63Cx` (x ≥ 1): tries are left. card-facts §5 */
+export interface TriesLeft {
+  /** Discriminant. */
+  readonly state: 'tries';
+  /** Tries left (1–15). */
+  readonly remaining: number;
+  /** The counter's maximum, when published (auth PIN 3, signing password 5, text PIN 3). */
+  readonly max?: number;
+}
+
+/** `9000`: the secret is currently verified, so its counter is at its maximum. card-facts §5 */
+export interface TriesVerified {
+  /** Discriminant. */
+  readonly state: 'verified';
+  /** The counter's maximum, when published. */
+  readonly max?: number;
+}
+
+/** `63C0` or `6984`: no try left; unblocking is done at the municipal office. card-facts §5 */
+export interface TriesBlocked {
+  /** Discriminant. */
+  readonly state: 'blocked';
+}
+
+/** `6300`: the key has no retry limit. card-facts §5 [S] */
+export interface TriesUnlimited {
+  /** Discriminant. */
+  readonly state: 'unlimited';
+}
+
 /**
  * The state of a secret's retry counter, read with an empty VERIFY that spends no try
- * (card-facts §5):
- * - `{ state: 'tries', remaining, max? }` — `63Cx`: `remaining` = x ≥ 1 tries left; `max` when published;
- * - `{ state: 'verified', max? }` — `9000`: the secret is currently verified (its counter is at its maximum);
- * - `{ state: 'blocked' }` — `63C0` or `6984`: no try left (unblocking is done at the municipal office);
- * - `{ state: 'unlimited' }` — `6300`: the key has no retry limit.
+ * (card-facts §5): {@link TriesLeft} (`63Cx`), {@link TriesVerified} (`9000`),
+ * {@link TriesBlocked} (`63C0` / `6984`) or {@link TriesUnlimited} (`6300`).
  */
-export type TriesState =
-  | { readonly state: 'tries'; readonly remaining: number; readonly max?: number }
-  | { readonly state: 'verified'; readonly max?: number }
-  | { readonly state: 'blocked' }
-  | { readonly state: 'unlimited' };
+export type TriesState = TriesLeft | TriesVerified | TriesBlocked | TriesUnlimited;
 
 /** What a {@link SecretProvider} is told about the secret it is asked for (never a value). */
 export interface SecretRequest {
@@ -45,7 +68,7 @@ export interface SecretRequest {
    */
   readonly purpose: 'current' | 'new';
   /** The tries left as the card reported them just before (never `'blocked'`: a blocked secret is not asked for). */
-  readonly tries: Exclude<TriesState, { readonly state: 'blocked' }>;
+  readonly tries: TriesLeft | TriesVerified | TriesUnlimited;
   /** Whether a wrong value now blocks the secret (one try left; the caller passed `allowLastTry`). */
   readonly lastTry: boolean;
   /** The call's abort signal, when it has one. */

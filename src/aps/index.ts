@@ -37,7 +37,17 @@ export {
 } from './face.js';
 export { CommonAp } from './common.js';
 export type { ChangePinOptions } from './change-pin.js';
-export type { SecretInput, SecretProvider, SecretRequest, SecretRequestKind, TriesState } from '../secret.js';
+export type {
+  SecretInput,
+  SecretProvider,
+  SecretRequest,
+  SecretRequestKind,
+  TriesBlocked,
+  TriesLeft,
+  TriesState,
+  TriesUnlimited,
+  TriesVerified,
+} from '../secret.js';
 export type { PinCallOptions } from './pin.js';
 export type { ReadOptions, ReadProgress } from './read-file.js';
 export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind, type SecretValue } from './pin-format.js';
