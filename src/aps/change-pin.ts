@@ -21,6 +21,8 @@ export interface ChangePinOptions extends PinCallOptions {
    * current value, before anything is sent with either.
    */
   readonly newPin: SecretInput;
+  /** Abort while waiting for the card or for a provider's answer (a VERIFY already sent is not interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 /** The PIN to change: its AP, format, reference and IEF. */
@@ -54,13 +56,7 @@ export async function changeApPin(session: CardSession, target: ChangePinTarget,
           target.ap,
           target.pin,
           current,
-          {
-            ...options,
-            // The new value is taken (and checked) before the VERIFY of the current one goes out.
-            beforeSend: async (request) => {
-              nextBytes = await next.bytes({ ...request, purpose: 'new' });
-            },
-          },
+          options,
           async () => {
             await session.selectEf(port, target.pinFid, target.pin.name);
             const response = await port.transmit(
@@ -73,8 +69,12 @@ export async function changeApPin(session: CardSession, target: ChangePinTarget,
             );
             if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${target.pin.name}`);
           },
+          // The new value is taken (and checked) before the VERIFY of the current one goes out.
+          async (request) => {
+            nextBytes = await next.bytes({ ...request, purpose: 'new' });
+          },
         ),
-      { wipe: [current, next] },
+      { signal: options.signal, wipe: [current, next] },
     );
   } finally {
     nextBytes?.fill(0);

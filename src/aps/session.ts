@@ -152,11 +152,10 @@ export class CardSession {
     ap: ApplicationId,
     ref: PinReference,
     secret: PreparedSecret,
-    options: PinCallOptions & {
-      readonly signal?: AbortSignal | undefined;
-      readonly beforeSend?: ((request: SecretRequest) => Promise<void>) | undefined;
-    },
+    options: PinCallOptions & { readonly signal?: AbortSignal | undefined },
     body: () => Promise<T>,
+    /** Internal: a step after the secret was taken, before the VERIFY (a PIN change takes the new value here). */
+    beforeSend?: (request: SecretRequest) => Promise<void>,
   ): Promise<T> {
     let verifySent = false;
     const heldBefore = this.#securitySet.has(ap);
@@ -165,7 +164,7 @@ export class CardSession {
       await guardedVerify(port, ref, secret, {
         allowLastTry: options.allowLastTry,
         signal: options.signal,
-        beforeSend: options.beforeSend,
+        beforeSend,
         onSend: () => {
           verifySent = true;
           this.#securitySet.add(ap);
