@@ -81,6 +81,10 @@ export interface SecretRequest {
  * the guard refuses. The answer is checked against the secret's format before anything is sent
  * (`PinFormatError`); a `Uint8Array` answer is wiped after use. When the provider throws, nothing
  * is sent and its error propagates unchanged (the SDK adds no value to it).
+ *
+ * The card session (and, on PC/SC, the reader's transaction) is held while the provider runs,
+ * so that no other command reaches the card between the tries query and the VERIFY: keep it
+ * to the holder's entry, and pass the call a `signal` to give up.
  */
 export type SecretProvider = (request: SecretRequest) => Promise<string | Uint8Array>;
 
