@@ -7,9 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { PinBlockedError } from '../../src/apdu/status.js';
 import { AbortedError, PinFormatError, PinRetryGuardError } from '../../src/errors.js';
 import type { SecretProvider, SecretRequest } from '../../src/secret.js';
-import type { VirtualMyNumberCard } from '../../src/testing/index.js';
+import { fromHex } from '../../src/bytes.js';
+import { FaceAp } from '../../src/aps/face.js';
+import { JpkiAp } from '../../src/aps/jpki.js';
+import { TextAp } from '../../src/aps/text.js';
+import { ReplayTransport, type VirtualMyNumberCard } from '../../src/testing/index.js';
 import { library, MEMBER_PIN, rig as cardApRig, sessions, wire } from '../card-ap/helpers.js';
-import { AUTH_PIN, SELECT, SIGN_PASSWORD, TEXT_PIN, rig } from './helpers.js';
+import { AUTH_PIN, SELECT, SIGN_PASSWORD, TEXT_PIN, bareSession, rig } from './helpers.js';
 
 const data = new TextEncoder().encode('申請書');
 
@@ -213,5 +217,39 @@ describe('card APs with a provider', () => {
     expect(calls[0]!.request.tries).toStrictEqual({ state: 'tries', remaining: 3, max: 3 });
     expect(calls[0]!.logAtCall.at(-1)).toBe('00200091');
     expect(r.vc.cardApSecretState(library, 'pin').remaining).toBe(3);
+  });
+});
+
+describe('remainingTries: a discriminated state for each status word (card-facts §5)', () => {
+  /** SELECT the AP, then the empty VERIFY answered with `sw`. */
+  const replay = (select: string, verify: string, sw: string) =>
+    new ReplayTransport([
+      { command: fromHex(select), response: fromHex('9000') },
+      { command: fromHex(verify), response: fromHex(sw) },
+    ]);
+
+  it('JPKI signing password: 63C2, 63C0, 6984, 9000, 6300', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['63C2', { state: 'tries', remaining: 2, max: 5 }],
+      ['63C0', { state: 'blocked' }],
+      ['6984', { state: 'blocked' }],
+      ['9000', { state: 'verified', max: 5 }],
+      ['6300', { state: 'unlimited' }],
+    ];
+    for (const [sw, expected] of cases) {
+      const t = replay(SELECT.jpki, '0020009B', sw);
+      expect(await new JpkiAp(bareSession(t)).remainingTries('sign'), sw).toStrictEqual(expected);
+      t.assertDone();
+    }
+  });
+
+  it('text PIN and the 照合番号 (no published maximum)', async () => {
+    let t = replay(SELECT.text, '00200091', '63C1');
+    expect(await new TextAp(bareSession(t)).remainingTries('pin')).toStrictEqual({ state: 'tries', remaining: 1, max: 3 });
+    t = replay(SELECT.text, '00200094', '9000');
+    expect(await new TextAp(bareSession(t)).remainingTries('verificationA')).toStrictEqual({ state: 'verified' });
+    t = replay(SELECT.face, '00200092', '63CA');
+    expect(await new FaceAp(bareSession(t)).remainingTries('verificationB')).toStrictEqual({ state: 'tries', remaining: 10 });
+    t.assertDone();
   });
 });
