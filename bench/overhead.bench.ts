@@ -81,7 +81,8 @@ export async function runOverheadBench(): Promise<BenchOutcome> {
   const command = new CommandApdu({ ins: 0x20, p2: 0x98 });
   // Sanity: every path sends exactly the one query APDU and gets an answer.
   vc.clearLog();
-  if ((await card.jpki.remainingTries('auth')) !== 3 || vc.log.length !== 1) {
+  const sanity = await card.jpki.remainingTries('auth');
+  if (sanity.state !== 'tries' || sanity.remaining !== 3 || vc.log.length !== 1) {
     console.log(`sanity: expected one APDU and 3 tries, got ${vc.log.length} APDU(s)`);
     return { name: 'overhead', passed: false };
   }

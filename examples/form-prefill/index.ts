@@ -8,15 +8,14 @@
  * that forbids scripts, so nothing on a card can ever run in the browser that prints it.
  */
 import { writeFile } from 'node:fs/promises';
-import type { MyNumberCard, TextAttributes } from '../../src/aps/index.js';
+import type { MyNumberCard, SecretInput, TextAttributes } from 'mynacard';
 import {
-  exampleMessages,
   isMain,
   parseExampleArgs,
   processIo,
   runExample,
   withSession,
-  type CliIo,
+  type ExampleIo,
 } from '../shared/session.js';
 
 /** Escape text for HTML element content and attribute values. */
@@ -98,23 +97,22 @@ export function renderForm(attributes: Pick<TextAttributes, 'name' | 'address' |
 /** Read the 基本4情報 with the text PIN and render the form. */
 export async function prefillForm(
   card: MyNumberCard,
-  options: FormOptions & { readonly pin: string; readonly allowLastTry?: boolean },
+  options: FormOptions & { readonly pin: SecretInput; readonly allowLastTry?: boolean },
 ): Promise<string> {
-  const attributes = await card.text.readAttributes({ pin: options.pin }, { allowLastTry: options.allowLastTry ?? false });
+  const attributes = await card.text.readAttributes({ pin: options.pin, allowLastTry: options.allowLastTry ?? false });
   return renderForm(attributes, options);
 }
 
 /** The program: `--out <file>` (default `form.html`), `--municipality <name>`, `--simulator` or `--reader`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   return runExample(io, async () => {
-    const args = parseExampleArgs(argv, { values: ['out', 'municipality'] }, exampleMessages(io));
+    const args = parseExampleArgs(argv, { values: ['out', 'municipality'] });
     const out = args.values.get('out') ?? 'form.html';
     const municipality = args.values.get('municipality');
     return withSession(args, io, async (session) => {
-      const remaining = await session.card.text.remainingTries('pin');
-      const pin = await session.secret('text', remaining, 3);
+      // A provider: the SDK reads the tries, refuses a blocked PIN or the last try, then asks.
       const html = await prefillForm(session.card, {
-        pin,
+        pin: session.secret('text'),
         date: io.now?.() ?? new Date(),
         allowLastTry: session.allowLastTry,
         ...(municipality === undefined ? {} : { municipality }),

@@ -13,7 +13,7 @@
  * (`mynacard card-ap read --descriptor examples/hospital-card/descriptor.json`); a test keeps
  * the two equal.
  */
-import { defineCardAp, digitsCodec, textCodec, tlvRecord, type CardApIssuerAuth } from '../../src/aps/card-ap/index.js';
+import { defineCardAp, digitsCodec, textCodec, tlvRecord, type CardApIssuerAuth } from 'mynacard/card-ap';
 
 /** The hospital card AP; `auth` is the hospital's issuer authentication (its own server / HSM). */
 export function hospitalCardAp(auth?: CardApIssuerAuth) {

@@ -9,7 +9,7 @@
  *   read freely, written only by the library;
  * - `memberPin` (IEF 0011): a 4-digit PIN the member chooses, checked at self-service kiosks.
  */
-import { defineCardAp, digitsCodec, tlvRecord, uintCodec, type CardApIssuerAuth } from '../../src/aps/card-ap/index.js';
+import { defineCardAp, digitsCodec, tlvRecord, uintCodec, type CardApIssuerAuth } from 'mynacard/card-ap';
 
 /**
  * The library card AP. `auth` is left for the caller: the city's issuer authentication runs

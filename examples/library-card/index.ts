@@ -9,14 +9,10 @@
  * Runs on the virtual card: a real card gets its card AP from J-LIS's installation system
  * (カードAP搭載システム), which is not public — see the README.
  */
-import { ApduChannel } from '../../src/apdu/channel.js';
-import {
-  CardApNotInstalledError,
-  openCardAp,
-  type CardApSession,
-  type CardApHost,
-} from '../../src/aps/card-ap/index.js';
-import { VirtualMyNumberCard } from '../../src/testing/index.js';
+import type { SecretInput } from 'mynacard';
+import { ApduChannel } from 'mynacard/apdu';
+import { CardApNotInstalledError, openCardAp, type CardApHost, type CardApSession } from 'mynacard/card-ap';
+import { VirtualMyNumberCard } from 'mynacard/testing';
 import { libraryCardAp, type LibraryCardAp } from './descriptor.js';
 import { issuerAuth, testIssuerServer, type IssuerServer } from './issuer.js';
 import { pathToFileURL } from 'node:url';
@@ -55,11 +51,11 @@ export async function register(library: CardApSession<LibraryCardAp>, member: Me
  * At the counter or kiosk: read the member (no PIN), optionally check the member's PIN, and
  * handle a card whose regional card AP was removed by a move to another municipality.
  */
-export async function checkOut(library: CardApSession<LibraryCardAp>, pin?: string): Promise<CheckOut> {
+export async function checkOut(library: CardApSession<LibraryCardAp>, pin?: SecretInput): Promise<CheckOut> {
   try {
     const memberNumber = await library.read('memberNumber');
     const borrowing = await library.read('borrowing');
-    if (pin !== undefined) await library.verify('memberPin', pin); // throws PinIncorrectError etc.
+    if (pin !== undefined) await library.verify('memberPin', { pin }); // throws PinIncorrectError etc.
     return {
       status: 'ok',
       member: { memberNumber, limit: borrowing.limit, validUntil: borrowing.validUntil },

@@ -7,8 +7,8 @@
  * card AP's scheme and keys come from its installer and J-LIS; the hook would POST the
  * challenge to the city's server (which asks its HSM) and send back what it answers.
  */
-import type { CardApIssuerAuth } from '../../src/aps/card-ap/index.js';
-import { testCardApCryptogram } from '../../src/testing/index.js';
+import type { CardApIssuerAuth } from 'mynacard/card-ap';
+import { testCardApCryptogram } from 'mynacard/testing';
 
 /** What the city's server answers: the cryptogram for a challenge (the key never leaves it). */
 export type IssuerServer = (request: { readonly aid: Uint8Array; readonly challenge: Uint8Array }) => Promise<Uint8Array>;

@@ -18,18 +18,23 @@
  * revocation (OCSP), which this example does not.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MyNumberCard } from '../../src/aps/index.js';
-import { authenticate, holderPseudonym, verifyAuthentication, type JpkiTrustAnchor } from '../../src/crypto/index.js';
-import { CliError } from '../../src/cli/exit-codes.js';
+import {
+  authenticate,
+  holderPseudonym,
+  verifyAuthentication,
+  type JpkiTrustAnchor,
+  type MyNumberCard,
+  type SecretInput,
+} from 'mynacard';
 import {
   EXIT,
-  exampleMessages,
+  ExampleError,
   isMain,
   parseExampleArgs,
   processIo,
   runExample,
   withSession,
-  type CliIo,
+  type ExampleIo,
 } from '../shared/session.js';
 
 /** Lifetime of an assertion. */
@@ -84,12 +89,12 @@ export function verifyAssertion(token: string, serviceKey: Uint8Array, options: 
  * audience (client) → verification of audience, nonce, timestamp, signature and chain (server)
  * → assertion.
  *
- * @throws CliError exit 8 when the authentication does not verify
+ * @throws ExampleError exit 8 when the authentication does not verify
  */
 export async function identify(
   card: MyNumberCard,
   options: {
-    readonly pin: string;
+    readonly pin: SecretInput;
     readonly serviceKey: Uint8Array;
     readonly audience: string;
     readonly now: Date;
@@ -118,7 +123,7 @@ export async function identify(
   });
   const certificate = result.chain.certificate;
   if (!result.valid || certificate === undefined) {
-    throw new CliError('authentication-failed', EXIT.verificationFailed, `Authentication failed: ${result.reasons.join(', ')}`);
+    throw new ExampleError('authentication-failed', `Authentication failed: ${result.reasons.join(', ')}`, EXIT.verificationFailed);
   }
   const iat = Math.floor(options.now.getTime() / 1000);
   const claims: IdentityClaims = {
@@ -134,21 +139,18 @@ export async function identify(
 }
 
 /** The program: `--audience <service>`, service key from `LOCAL_ID_SERVICE_KEY` (64 hex digits). */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   return runExample(io, async () => {
-    const msg = exampleMessages(io);
-    const args = parseExampleArgs(argv, { values: ['audience'] }, msg);
+    const args = parseExampleArgs(argv, { values: ['audience'] });
     const keyHex = io.env['LOCAL_ID_SERVICE_KEY'] ?? '';
     if (!/^[0-9a-fA-F]{64}$/.test(keyHex)) {
-      throw new CliError('usage', EXIT.usage, 'Set LOCAL_ID_SERVICE_KEY to the service key (64 hex digits)');
+      throw new ExampleError('usage', 'Set LOCAL_ID_SERVICE_KEY to the service key (64 hex digits)', EXIT.usage);
     }
     const serviceKey = Uint8Array.from(Buffer.from(keyHex, 'hex'));
     return withSession(args, io, async (session) => {
-      const remaining = await session.card.jpki.remainingTries('auth');
-      const pin = await session.secret('auth', remaining, 3);
-      if (session.simulated) io.stderr.write(`${msg.testRootsNote}\n`);
+      if (session.simulated) io.stderr.write(`${session.testRootsNote}\n`);
       const { token, claims } = await identify(session.card, {
-        pin,
+        pin: session.secret('auth'), // asked after the SDK has read the tries
         serviceKey,
         audience: args.values.get('audience') ?? 'local-points',
         now: io.now?.() ?? new Date(),

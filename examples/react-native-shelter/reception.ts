@@ -8,14 +8,12 @@
  * hash (HMAC-SHA-256 of the NFKC-normalised name and the birth date under the shelter's own
  * salt), as in examples/shelter-reception.
  *
- * In an app, import from `mynacard/react-native` and `mynacard`; the example imports the
- * sources so that CI type-checks it from a clone.
+ * It imports `mynacard` and `mynacard/react-native` as an app does (inside this repository
+ * the names resolve to the sources: see tsconfig.json `paths`).
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { PinBlockedError, PinIncorrectError } from '../../src/apdu/index.js';
-import { toHex } from '../../src/bytes.js';
-import { PinFormatError, PinRetryGuardError } from '../../src/errors.js';
+import { PinBlockedError, PinFormatError, PinIncorrectError, PinRetryGuardError, type SecretInput } from 'mynacard';
 import {
   CardRemovedError,
   NfcCancelledError,
@@ -25,7 +23,9 @@ import {
   type NfcErrorClasses,
   type NfcManagerLike,
   type NfcPlatform,
-} from '../../src/react-native/index.js';
+} from 'mynacard/react-native';
+
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** What the screen needs from the app: react-native-nfc-manager and the platform. */
 export interface NfcDependencies {
@@ -59,7 +59,7 @@ export function personKey(salt: Uint8Array, name: string, birthDate: string): st
  * the tries left before VERIFY and refuses to spend the last one (`PinRetryGuardError`); the
  * session always ends, on iOS with the sheet showing the outcome.
  */
-export async function readResident(nfc: NfcDependencies, pin: string, salt: Uint8Array): Promise<Resident> {
+export async function readResident(nfc: NfcDependencies, pin: SecretInput, salt: Uint8Array): Promise<Resident> {
   return withNfcCard(
     async (card, session) => {
       await session.setAlertMessage('読み取り中…');

@@ -11,15 +11,14 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import type { MyNumberCard, TextAttributes } from '../../src/aps/index.js';
+import type { MyNumberCard, SecretInput, TextAttributes } from 'mynacard';
 import {
-  exampleMessages,
   isMain,
   parseExampleArgs,
   processIo,
   runExample,
   withSession,
-  type CliIo,
+  type ExampleIo,
 } from '../shared/session.js';
 
 /** Roster columns, in order. */
@@ -154,14 +153,14 @@ export async function loadSalt(path: string): Promise<Uint8Array> {
 export async function checkIn(
   card: MyNumberCard,
   options: {
-    readonly pin: string;
+    readonly pin: SecretInput;
     readonly rosterPath: string;
     readonly salt: Uint8Array;
     readonly now: Date;
     readonly allowLastTry?: boolean;
   },
 ): Promise<CheckInResult> {
-  const attributes = await card.text.readAttributes({ pin: options.pin }, { allowLastTry: options.allowLastTry ?? false });
+  const attributes = await card.text.readAttributes({ pin: options.pin, allowLastTry: options.allowLastTry ?? false });
   const key = personKey(options.salt, attributes);
   const text = await rosterText(options.rosterPath);
   const roster = rosterEntries(text);
@@ -183,16 +182,14 @@ export async function checkIn(
 }
 
 /** The program: `--roster <file>` (default `roster.csv`), `--simulator` or `--reader <name>`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   return runExample(io, async () => {
-    const args = parseExampleArgs(argv, { values: ['roster'] }, exampleMessages(io));
+    const args = parseExampleArgs(argv, { values: ['roster'] });
     const rosterPath = args.values.get('roster') ?? 'roster.csv';
     const salt = await loadSalt(`${rosterPath}.salt`);
     return withSession(args, io, async (session) => {
-      const remaining = await session.card.text.remainingTries('pin');
-      const pin = await session.secret('text', remaining, 3);
       const result = await checkIn(session.card, {
-        pin,
+        pin: session.secret('text'), // asked after the SDK has read the tries
         rosterPath,
         salt,
         now: io.now?.() ?? new Date(),

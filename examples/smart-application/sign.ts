@@ -8,30 +8,28 @@
  * The signed bytes are exactly the file's bytes: the server verifies what the applicant saw.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { MyNumberCard } from '../../src/aps/index.js';
-import { signCms } from '../../src/crypto/index.js';
-import { CliError } from '../../src/cli/exit-codes.js';
+import { signCms, type MyNumberCard, type SecretInput } from 'mynacard';
 import {
   EXIT,
-  exampleMessages,
+  ExampleError,
   isMain,
   parseExampleArgs,
   processIo,
   runExample,
   withSession,
-  type CliIo,
+  type ExampleIo,
 } from '../shared/session.js';
 
 /**
  * Sign `application` (UTF-8 JSON bytes) with the card's 署名用 key: the result is a DER CMS
  * ContentInfo with the content embedded and the signer's certificate included.
  *
- * @throws CliError (exit 2) when the bytes are not a JSON object
+ * @throws ExampleError (exit 2) when the bytes are not a JSON object
  */
 export async function signApplication(
   card: MyNumberCard,
   application: Uint8Array,
-  options: { readonly password: string; readonly signingTime: Date; readonly allowLastTry?: boolean },
+  options: { readonly password: SecretInput; readonly signingTime: Date; readonly allowLastTry?: boolean },
 ): Promise<Uint8Array> {
   let parsed: unknown;
   try {
@@ -40,7 +38,7 @@ export async function signApplication(
     parsed = undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError('not-json', EXIT.usage, 'The application must be a UTF-8 JSON object');
+    throw new ExampleError('not-json', 'The application must be a UTF-8 JSON object', EXIT.usage);
   }
   const allowLastTry = options.allowLastTry ?? false;
   // signCms reads the signing certificate and signs, both with the password; pass the last-try choice through.
@@ -57,20 +55,17 @@ export async function signApplication(
 }
 
 /** The program: `--in <application.json> --out <application.p7s>`, `--simulator` or `--reader`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   return runExample(io, async () => {
-    const msg = exampleMessages(io);
-    const args = parseExampleArgs(argv, { values: ['in', 'out'] }, msg);
+    const args = parseExampleArgs(argv, { values: ['in', 'out'] });
     const input = args.values.get('in');
     const out = args.values.get('out');
-    if (input === undefined) throw new CliError('usage', EXIT.usage, msg.missingOption('--in'));
-    if (out === undefined) throw new CliError('usage', EXIT.usage, msg.missingOption('--out'));
+    if (input === undefined) throw new ExampleError('usage', '--in <file> is required', EXIT.usage);
+    if (out === undefined) throw new ExampleError('usage', '--out <file> is required', EXIT.usage);
     const application = new Uint8Array(await readFile(input));
     return withSession(args, io, async (session) => {
-      const remaining = await session.card.jpki.remainingTries('sign');
-      const password = await session.secret('sign', remaining, 5);
       const cms = await signApplication(session.card, application, {
-        password,
+        password: session.secret('sign'), // asked once, after the SDK has read the tries
         signingTime: io.now?.() ?? new Date(),
         allowLastTry: session.allowLastTry,
       });

@@ -11,10 +11,18 @@
  * verifier must also check revocation (CRL/OCSP through J-LIS), which this example does not.
  */
 import { readFile } from 'node:fs/promises';
-import { verifyCms, type CmsReason, type JpkiTrustAnchor } from '../../src/crypto/index.js';
-import { testRoots } from '../../src/cli/certificates.js';
-import { CliError } from '../../src/cli/exit-codes.js';
-import { EXIT, exampleMessages, isMain, parseExampleArgs, processIo, reportError, type CliIo } from '../shared/session.js';
+import { verifyCms, type CmsReason, type JpkiTrustAnchor } from 'mynacard';
+import {
+  EXIT,
+  ExampleError,
+  isMain,
+  parseExampleArgs,
+  processIo,
+  reportError,
+  testRoots,
+  testRootsNote,
+  type ExampleIo,
+} from '../shared/session.js';
 
 /** Accepted clock difference between the signer's claimed signing time and the submission. */
 export const SIGNING_TIME_SKEW_MS = 5 * 60_000;
@@ -83,18 +91,17 @@ export async function verifyApplication(
 }
 
 /** The program: `--in <file.p7s> [--submitted-at <ISO date>] [--test-roots]`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   try {
-    const msg = exampleMessages(io);
-    const args = parseExampleArgs(argv, { values: ['in', 'submitted-at'], flags: ['test-roots'] }, msg);
+    const args = parseExampleArgs(argv, { values: ['in', 'submitted-at'], flags: ['test-roots'] });
     const input = args.values.get('in');
-    if (input === undefined) throw new CliError('usage', EXIT.usage, msg.missingOption('--in'));
+    if (input === undefined) throw new ExampleError('usage', '--in <file> is required', EXIT.usage);
     const at = args.values.get('submitted-at');
     const submittedAt = at === undefined ? (io.now?.() ?? new Date()) : new Date(at);
-    if (Number.isNaN(submittedAt.getTime())) throw new CliError('usage', EXIT.usage, msg.badDate('--submitted-at'));
+    if (Number.isNaN(submittedAt.getTime())) throw new ExampleError('usage', '--submitted-at is not a date (ISO 8601)', EXIT.usage);
     const roots = args.flags.has('test-roots') ? await testRoots() : undefined;
     const verdict = await verifyApplication(new Uint8Array(await readFile(input)), { submittedAt, roots });
-    if (roots !== undefined) io.stdout.write(`${msg.testRootsNote}\n`);
+    if (roots !== undefined) io.stdout.write(`${testRootsNote(io)}\n`);
     if (!verdict.valid) {
       io.stdout.write(`受理できません (rejected): ${verdict.reasons.join(', ')}\n`);
       return EXIT.verificationFailed;

@@ -16,24 +16,24 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import type { MyNumberCard } from '../../src/aps/index.js';
 import {
   authenticate,
   verifyAuthentication,
   type AuthenticationReason,
   type JpkiAuthentication,
   type JpkiTrustAnchor,
-} from '../../src/crypto/index.js';
-import { CliError } from '../../src/cli/exit-codes.js';
+  type MyNumberCard,
+  type SecretInput,
+} from 'mynacard';
 import {
   EXIT,
-  exampleMessages,
+  ExampleError,
   isMain,
   parseExampleArgs,
   processIo,
   runExample,
   withSession,
-  type CliIo,
+  type ExampleIo,
 } from '../shared/session.js';
 
 /** A registered member of staff. */
@@ -73,7 +73,7 @@ export function issueChallenge(): Uint8Array {
 export async function respond(
   card: MyNumberCard,
   challenge: Uint8Array,
-  options: { readonly pin: string; readonly now?: Date; readonly allowLastTry?: boolean },
+  options: { readonly pin: SecretInput; readonly now?: Date; readonly allowLastTry?: boolean },
 ): Promise<JpkiAuthentication> {
   const allowLastTry = options.allowLastTry ?? false;
   return authenticate(
@@ -141,7 +141,7 @@ export function nextEvent(log: readonly AttendanceRecord[], staffId: string, now
 
 /** Options of {@link clock} and {@link register}. */
 export interface AttendanceOptions {
-  readonly pin: string;
+  readonly pin: SecretInput;
   readonly staffPath: string;
   readonly logPath: string;
   readonly now: Date;
@@ -153,7 +153,7 @@ async function authenticateCard(card: MyNumberCard, options: AttendanceOptions):
   const challenge = issueChallenge();
   const response = await respond(card, challenge, options);
   const verdict = await verifyResponse(response, { expectedChallenge: challenge, now: options.now, roots: options.roots });
-  if (!verdict.ok) throw new CliError('authentication-failed', EXIT.verificationFailed, `Authentication failed: ${verdict.reasons.join(', ')}`);
+  if (!verdict.ok) throw new ExampleError('authentication-failed', `Authentication failed: ${verdict.reasons.join(', ')}`, EXIT.verificationFailed);
   return verdict;
 }
 
@@ -170,7 +170,7 @@ export async function register(card: MyNumberCard, staffId: string, options: Att
 export async function clock(card: MyNumberCard, options: AttendanceOptions): Promise<AttendanceRecord> {
   const verdict = await authenticateCard(card, options);
   const member = (await readStaff(options.staffPath)).find((m) => m.certificateFingerprint === verdict.fingerprint);
-  if (member === undefined) throw new CliError('unknown-staff', EXIT.verificationFailed, 'This card is not registered (run with --register <staff id>)');
+  if (member === undefined) throw new ExampleError('unknown-staff', 'This card is not registered (run with --register <staff id>)', EXIT.verificationFailed);
   const log = await readLog(options.logPath);
   const record: AttendanceRecord = {
     at: options.now.toISOString(),
@@ -183,21 +183,19 @@ export async function clock(card: MyNumberCard, options: AttendanceOptions): Pro
 }
 
 /** The program: `[--register <staff id>] [--staff staff.json] [--log attendance.jsonl]`, `--simulator` or `--reader`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: ExampleIo): Promise<number> {
   return runExample(io, async () => {
-    const args = parseExampleArgs(argv, { values: ['register', 'staff', 'log'] }, exampleMessages(io));
+    const args = parseExampleArgs(argv, { values: ['register', 'staff', 'log'] });
     return withSession(args, io, async (session) => {
-      const remaining = await session.card.jpki.remainingTries('auth');
-      const pin = await session.secret('auth', remaining, 3);
       const options: AttendanceOptions = {
-        pin,
+        pin: session.secret('auth'), // asked after the SDK has read the tries
         staffPath: args.values.get('staff') ?? 'staff.json',
         logPath: args.values.get('log') ?? 'attendance.jsonl',
         now: io.now?.() ?? new Date(),
         roots: session.roots,
         allowLastTry: session.allowLastTry,
       };
-      if (session.simulated) io.stderr.write(`${session.msg.testRootsNote}\n`);
+      if (session.simulated) io.stderr.write(`${session.testRootsNote}\n`);
       const staffId = args.values.get('register');
       if (staffId !== undefined) {
         const member = await register(session.card, staffId, options);

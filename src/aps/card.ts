@@ -58,7 +58,7 @@ export interface MyNumberCardOptions {
  *
  * One operation runs at a time: concurrent calls are queued, never interleaved. After every
  * PIN-protected operation the card's security status is dropped (the application is selected
- * again) unless `keepSession`/`keepSecurityStatus` asks otherwise; {@link MyNumberCard.close}
+ * again) unless `keepSecurityStatus` (per call or per card) asks otherwise; {@link MyNumberCard.close}
  * always drops it. Usable with `await using`.
  */
 export class MyNumberCard implements CardApHost {

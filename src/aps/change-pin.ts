@@ -5,17 +5,24 @@
  */
 import { CommandApdu } from '../apdu/command.js';
 import { statusWordError } from '../apdu/status.js';
+import type { SecretInput } from '../secret.js';
 import { CHANGE_P1_NEW_ONLY, CHANGE_P2_CURRENT_EF, INS, type ApplicationId } from './constants.js';
-import { encodeSecret, type SecretKind, type SecretValue } from './pin-format.js';
+import { encodeSecret, type SecretKind } from './pin-format.js';
 import type { PinCallOptions, PinReference } from './pin.js';
+import { prepareAll, prepareSecret } from './secret-input.js';
 import type { CardSession } from './session.js';
 
-/** Secrets of a PIN change (`JpkiAp.changePin`, `TextAp.changePin`). */
-export interface ChangePinSecrets {
-  /** The current PIN or password (bytes are wiped after use, see {@link SecretValue}). */
-  readonly current: SecretValue;
-  /** The new one (same format rules). */
-  readonly next: SecretValue;
+/** Options of a PIN change (`JpkiAp.changePin`, `TextAp.changePin`). */
+export interface ChangePinOptions extends PinCallOptions {
+  /** The current PIN or password (see `SecretInput`; bytes are wiped after use). */
+  readonly pin: SecretInput;
+  /**
+   * The new one (same format rules). A provider is asked with `purpose: 'new'` right after the
+   * current value, before anything is sent with either.
+   */
+  readonly newPin: SecretInput;
+  /** Abort while waiting for the card or for a provider's answer (a VERIFY already sent is not interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 /** The PIN to change: its AP, format, reference and IEF. */
@@ -27,35 +34,49 @@ export interface ChangePinTarget {
 }
 
 /**
- * Change the PIN of `target`. Both values are checked before anything is sent, and both are
- * wiped afterwards (the current one also when the new one is refused).
+ * Change the PIN of `target`. Values are checked before anything is sent (a provider's answer
+ * before the VERIFY), and both are wiped afterwards (the current one also when the new one is
+ * refused).
  *
  * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
  *   PinBlockedError, StatusWordError
  */
-export async function changeApPin(
-  session: CardSession,
-  target: ChangePinTarget,
-  secrets: ChangePinSecrets,
-  options: PinCallOptions,
-): Promise<void> {
-  const current = encodeSecret(target.secret, secrets?.current);
-  let next: Uint8Array;
+export async function changeApPin(session: CardSession, target: ChangePinTarget, options: ChangePinOptions): Promise<void> {
+  const encode = (value: unknown): Uint8Array => encodeSecret(target.secret, value);
+  const [current, next] = prepareAll([
+    () => prepareSecret(options?.pin, encode),
+    () => prepareSecret(options?.newPin, encode),
+  ]) as [ReturnType<typeof prepareSecret>, ReturnType<typeof prepareSecret>];
+  let nextBytes: Uint8Array | undefined;
   try {
-    next = encodeSecret(target.secret, secrets?.next);
-  } catch (error) {
-    current.fill(0);
-    throw error;
+    await session.run(
+      (port) =>
+        session.withVerified(
+          port,
+          target.ap,
+          target.pin,
+          current,
+          options,
+          async () => {
+            await session.selectEf(port, target.pinFid, target.pin.name);
+            const response = await port.transmit(
+              new CommandApdu({
+                ins: INS.changeReferenceData,
+                p1: CHANGE_P1_NEW_ONLY,
+                p2: CHANGE_P2_CURRENT_EF,
+                data: nextBytes!,
+              }),
+            );
+            if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${target.pin.name}`);
+          },
+          // The new value is taken (and checked) before the VERIFY of the current one goes out.
+          async (request) => {
+            nextBytes = await next.bytes({ ...request, purpose: 'new' });
+          },
+        ),
+      { signal: options.signal, wipe: [current, next] },
+    );
+  } finally {
+    nextBytes?.fill(0);
   }
-  await session.run(
-    (port) =>
-      session.withVerified(port, target.ap, target.pin, current, options, async () => {
-        await session.selectEf(port, target.pinFid, target.pin.name);
-        const response = await port.transmit(
-          new CommandApdu({ ins: INS.changeReferenceData, p1: CHANGE_P1_NEW_ONLY, p2: CHANGE_P2_CURRENT_EF, data: next }),
-        );
-        if (!response.ok) throw statusWordError(response.sw, `CHANGE REFERENCE DATA ${target.pin.name}`);
-      }),
-    { wipe: [current, next] },
-  );
 }

@@ -3,14 +3,15 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
-import { FACE_EF, sfiReference } from './constants.js';
+import type { TriesState } from '../secret.js';
+import { FACE_EF } from './constants.js';
 import { readCvCertificate } from './cv-certificate.js';
 import type { SecretKind } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
 import { decodeFaceRecord, decodeMyNumberImage, type FaceRecord, type MyNumberImage } from './records.js';
 import type { CardSession } from './session.js';
-import { credentialSecret, type VerificationACredential, type VerificationBCredential } from './text.js';
+import { credentialSecret, verificationRef, type VerificationACredential, type VerificationBCredential } from './text.js';
 
 /** The card face is opened by 照合番号A (the 個人番号) or 照合番号B (14 digits). */
 export type FaceCredential = VerificationACredential | VerificationBCredential;
@@ -18,13 +19,19 @@ export type FaceCredential = VerificationACredential | VerificationBCredential;
 /** A secret of the face AP: `'verificationA'` (照合番号A) or `'verificationB'` (照合番号B). */
 export type FaceSecretKind = 'verificationA' | 'verificationB';
 
-/** Options of the face AP reads. */
+/** Options of the face AP reads besides the secret. */
 export interface FaceReadOptions extends PinCallOptions, ReadOptions {}
+
+/** Options of {@link FaceAp.readFace}: `{ verificationA }` or `{ verificationB }`, and the read options. */
+export type ReadFaceOptions = FaceCredential & FaceReadOptions;
+
+/** Options of {@link FaceAp.readMyNumberImage}: `{ verificationA }` and the read options. */
+export type ReadMyNumberImageOptions = VerificationACredential & FaceReadOptions;
 
 /** PIN IEFs of the face AP; their tries are not published (card-facts §3.3, §5 [U]). */
 const REFS: Readonly<Record<FaceSecretKind, PinReference & { readonly secret: SecretKind }>> = {
-  verificationA: { p2: sfiReference(FACE_EF.verificationA), name: '照合番号A', maxTries: undefined, secret: 'verification-a' },
-  verificationB: { p2: sfiReference(FACE_EF.verificationB), name: '照合番号B', maxTries: undefined, secret: 'verification-b' },
+  verificationA: verificationRef(FACE_EF.verificationA, 'A'),
+  verificationB: verificationRef(FACE_EF.verificationB, 'B'),
 };
 
 /**
@@ -41,15 +48,15 @@ export class FaceAp {
   }
 
   /**
-   * Read the card face (EF 0002, several KB) with 照合番号A or 照合番号B: SELECT AP if needed
+   * Read the card face (EF 0002, several KB) with 照合番号A or 照合番号B (in `options`): SELECT AP if needed
    * → tries query → VERIFY → READ (one extended APDU, or 256-byte chunks with `onProgress`)
    * → security status dropped. `signal` aborts between APDUs (the status is still dropped).
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, AbortedError, CardDataError, StatusWordError
    */
-  async readFace(credential: FaceCredential, options: FaceReadOptions = {}): Promise<FaceRecord> {
-    const { ref, secret } = credentialSecret(credential, ['verificationA', 'verificationB'], REFS, 'readFace');
+  async readFace(options: ReadFaceOptions): Promise<FaceRecord> {
+    const { ref, secret } = credentialSecret(options, ['verificationA', 'verificationB'], REFS, 'readFace');
     const session = this.#session;
     return session.run(
       (port) =>
@@ -76,11 +83,8 @@ export class FaceAp {
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, AbortedError, CardDataError, StatusWordError
    */
-  async readMyNumberImage(
-    credential: VerificationACredential,
-    options: FaceReadOptions = {},
-  ): Promise<MyNumberImage> {
-    const { ref, secret } = credentialSecret(credential, ['verificationA'], REFS, 'readMyNumberImage');
+  async readMyNumberImage(options: ReadMyNumberImageOptions): Promise<MyNumberImage> {
+    const { ref, secret } = credentialSecret(options, ['verificationA'], REFS, 'readMyNumberImage');
     const session = this.#session;
     return session.run(
       (port) =>
@@ -114,10 +118,10 @@ export class FaceAp {
   }
 
   /**
-   * Tries left (0 when blocked) for 照合番号A or 照合番号B of this AP, without spending one.
-   * `Infinity` when the card reports the secret verified (its maximum is not published).
+   * The state of the counter of 照合番号A or 照合番号B of this AP, read without spending a try
+   * (see `TriesState`; their maximum is not published).
    */
-  async remainingTries(kind: FaceSecretKind): Promise<number> {
+  async remainingTries(kind: FaceSecretKind): Promise<TriesState> {
     if (typeof kind !== 'string' || !Object.hasOwn(REFS, kind)) {
       throw new InvalidArgumentError("face AP secret kind must be 'verificationA' or 'verificationB'");
     }

@@ -16,6 +16,10 @@ export {
   TextAp,
   type AttributesCredential,
   type MyNumberCredential,
+  type ReadAttributesOptions,
+  type ReadIntegrityRecordOptions,
+  type ReadMyNumberOptions,
+  type TextReadOptions,
   type TextPinCredential,
   type TextCredential,
   type TextIntegrityFiles,
@@ -23,9 +27,27 @@ export {
   type VerificationACredential,
   type VerificationBCredential,
 } from './text.js';
-export { FaceAp, type FaceCredential, type FaceReadOptions, type FaceSecretKind } from './face.js';
+export {
+  FaceAp,
+  type FaceCredential,
+  type FaceReadOptions,
+  type FaceSecretKind,
+  type ReadFaceOptions,
+  type ReadMyNumberImageOptions,
+} from './face.js';
 export { CommonAp } from './common.js';
-export type { ChangePinSecrets } from './change-pin.js';
+export type { ChangePinOptions } from './change-pin.js';
+export type {
+  SecretInput,
+  SecretProvider,
+  SecretRequest,
+  SecretRequestKind,
+  TriesBlocked,
+  TriesLeft,
+  TriesState,
+  TriesUnlimited,
+  TriesVerified,
+} from '../secret.js';
 export type { PinCallOptions } from './pin.js';
 export type { ReadOptions, ReadProgress } from './read-file.js';
 export { encodeSecret, isValidSecret, SECRET_RULES, type SecretKind, type SecretValue } from './pin-format.js';

@@ -6,7 +6,7 @@ import { CommandApdu } from '../apdu/command.js';
 import { SecurityStatusNotSatisfiedError, statusWordError } from '../apdu/status.js';
 import { CardDataError, InvalidArgumentError } from '../errors.js';
 import { decodeTlv } from '../tlv/index.js';
-import { changeApPin, type ChangePinSecrets } from './change-pin.js';
+import { changeApPin, type ChangePinOptions } from './change-pin.js';
 import {
   CLA_PROPRIETARY,
   INS,
@@ -17,8 +17,10 @@ import {
   sfiReference,
 } from './constants.js';
 import { DEFAULT_HASH, assertHashAlgorithm, digestInfoOf, type HashAlgorithm } from '../hash/digest-info.js';
-import { encodeSecret, type SecretValue } from './pin-format.js';
+import type { SecretInput, TriesState } from '../secret.js';
+import { encodeSecret } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
+import { prepareSecret, type PreparedSecret } from './secret-input.js';
 import { readTlvObject, type ReadOptions } from './read-file.js';
 import type { TokenInfo } from './records.js';
 import type { CardSession } from './session.js';
@@ -45,10 +47,10 @@ export interface ReadCertificateOptions extends PinCallOptions, ReadOptions {
   /**
    * The secret the certificate needs: the signing password for `'sign'`; the auth PIN for
    * `'auth'` on a smartphone (Android, card-facts §7), used on other devices only if the card
-   * refuses the read with `6982`. Ignored for the CA certificates. Bytes are wiped after use
-   * ({@link SecretValue}).
+   * refuses the read with `6982`. Ignored for the CA certificates. A value, or a provider asked
+   * only when a VERIFY is needed (`SecretInput`).
    */
-  readonly pin?: SecretValue;
+  readonly pin?: SecretInput;
   /**
    * `'sign'` only: return a 署名用電子証明書 cached earlier in this session without any APDU
    * and without checking `pin`. Default `false`: a cached copy is returned only after this
@@ -59,16 +61,20 @@ export interface ReadCertificateOptions extends PinCallOptions, ReadOptions {
 
 /** Options of {@link JpkiAp.sign}. */
 export interface SignOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
-  readonly pin: SecretValue;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`): a value or a provider (`SecretInput`). */
+  readonly pin: SecretInput;
+  /** Abort while waiting for the card or for the provider's answer (a VERIFY already sent is not interrupted). */
+  readonly signal?: AbortSignal;
   /** Hash applied to the data before the DigestInfo is built. Default `'SHA-256'`. */
   readonly hash?: HashAlgorithm;
 }
 
 /** Options of {@link JpkiAp.signDigestInfo}. */
 export interface SignDigestInfoOptions extends PinCallOptions {
-  /** The auth PIN (`'auth'`) or the signing password (`'sign'`); bytes are wiped after use ({@link SecretValue}). */
-  readonly pin: SecretValue;
+  /** The auth PIN (`'auth'`) or the signing password (`'sign'`): a value or a provider (`SecretInput`). */
+  readonly pin: SecretInput;
+  /** Abort while waiting for the card or for the provider's answer (a VERIFY already sent is not interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 interface CertificateSpec {
@@ -98,7 +104,14 @@ interface KeySpec {
 const KEYS: Readonly<Record<JpkiKeyKind, KeySpec>> = {
   auth: {
     secret: 'auth-pin',
-    pin: { p2: sfiReference(JPKI_EF.authPin), name: '利用者証明用電子証明書 暗証番号 (auth PIN)', maxTries: MAX_TRIES.authPin },
+    pin: {
+      p2: sfiReference(JPKI_EF.authPin),
+      name: '利用者証明用電子証明書 暗証番号 (auth PIN)',
+      maxTries: MAX_TRIES.authPin,
+      kind: 'auth-pin',
+      nameJa: '利用者証明用電子証明書 暗証番号',
+      nameEn: 'auth PIN',
+    },
     pinFid: JPKI_EF.authPin,
     keyFid: JPKI_EF.authKey,
     keyName: '利用者証明用 private key (EF 0017)',
@@ -109,6 +122,9 @@ const KEYS: Readonly<Record<JpkiKeyKind, KeySpec>> = {
       p2: sfiReference(JPKI_EF.signPin),
       name: '署名用電子証明書 パスワード (signing password)',
       maxTries: MAX_TRIES.signPassword,
+      kind: 'sign-password',
+      nameJa: '署名用電子証明書 パスワード',
+      nameEn: 'signing password',
     },
     pinFid: JPKI_EF.signPin,
     keyFid: JPKI_EF.signKey,
@@ -192,7 +208,7 @@ export class JpkiAp {
           return hit;
         }
       }
-      const secret = encodeSecret('sign-password', options.pin);
+      const secret = prepareSecret(options.pin, (value) => encodeSecret('sign-password', value));
       return session.run(async (port) => {
         // The cached copy (the holder's 基本4情報) is served only behind a VERIFY of this call's
         // password: a well-formed but wrong one must not open it.
@@ -205,10 +221,13 @@ export class JpkiAp {
         return der;
       }, { signal: options.signal, wipe: [secret] });
     }
-    const secret = kind === 'auth' && options.pin !== undefined ? encodeSecret('auth-pin', options.pin) : undefined;
+    const secret =
+      kind === 'auth' && options.pin !== undefined
+        ? prepareSecret(options.pin, (value) => encodeSecret('auth-pin', value))
+        : undefined;
     const hit = session.cached(key);
     if (hit !== undefined) {
-      secret?.fill(0);
+      secret?.wipe();
       return hit;
     }
     return session.run(async (port) => {
@@ -229,7 +248,7 @@ export class JpkiAp {
           }
         }
       } finally {
-        secret?.fill(0);
+        secret?.wipe();
       }
       session.remember(key, der);
       return der;
@@ -237,11 +256,12 @@ export class JpkiAp {
   }
 
   /**
-   * Tries left for the auth PIN or the signing password (0 when blocked), read with an empty
-   * VERIFY that spends none (`00 20 00 98` / `00 20 00 9B`): 1 APDU, 2 when the JPKI AP must
-   * be selected first.
+   * The state of the auth PIN's or the signing password's counter, read with an empty VERIFY
+   * that spends no try (`00 20 00 98` / `00 20 00 9B`): 1 APDU, 2 when the JPKI AP must be
+   * selected first. `{ state: 'tries', remaining, max }`, `{ state: 'blocked' }`,
+   * `{ state: 'verified', max }` (currently verified) or `{ state: 'unlimited' }` (see `TriesState`).
    */
-  async remainingTries(kind: JpkiKeyKind): Promise<number> {
+  async remainingTries(kind: JpkiKeyKind): Promise<TriesState> {
     const spec = keySpec(kind);
     const session = this.#session;
     return session.run(async (port) => {
@@ -264,7 +284,7 @@ export class JpkiAp {
     const hash = options?.hash ?? DEFAULT_HASH;
     assertHashAlgorithm(hash);
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data to sign must be a Uint8Array');
-    const secret = encodeSecret(spec.secret, options?.pin);
+    const secret = prepareSecret(options?.pin, (value) => encodeSecret(spec.secret, value));
     return this.#signDigestInfo(spec, digestInfoOf(hash, data), secret, options);
   }
 
@@ -275,15 +295,15 @@ export class JpkiAp {
   async signDigestInfo(kind: JpkiKeyKind, digestInfo: Uint8Array, options: SignDigestInfoOptions): Promise<Uint8Array> {
     const spec = keySpec(kind);
     checkDigestInfo(digestInfo);
-    const secret = encodeSecret(spec.secret, options?.pin);
+    const secret = prepareSecret(options?.pin, (value) => encodeSecret(spec.secret, value));
     return this.#signDigestInfo(spec, digestInfo.slice(), secret, options);
   }
 
   async #signDigestInfo(
     spec: KeySpec,
     digestInfo: Uint8Array,
-    secret: Uint8Array,
-    options: PinCallOptions,
+    secret: PreparedSecret,
+    options: PinCallOptions & { readonly signal?: AbortSignal | undefined },
   ): Promise<Uint8Array> {
     const session = this.#session;
     return session.run(
@@ -311,20 +331,21 @@ export class JpkiAp {
           }
           return response.data.slice();
         }),
-      { wipe: [secret] },
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
   /**
-   * Change the auth PIN or the signing password: tries query → VERIFY `current` → SELECT the
-   * PIN EF → `00 24 01 80 Lc <next>` → security status dropped. Both values are checked first.
+   * Change the auth PIN or the signing password: tries query → VERIFY `pin` → SELECT the
+   * PIN EF → `00 24 01 80 Lc <newPin>` → security status dropped. Both values are checked
+   * before anything is sent with them.
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, StatusWordError
    */
-  async changePin(kind: JpkiKeyKind, secrets: ChangePinSecrets, options: PinCallOptions = {}): Promise<void> {
+  async changePin(kind: JpkiKeyKind, options: ChangePinOptions): Promise<void> {
     const spec = keySpec(kind);
-    await changeApPin(this.#session, { ap: 'jpki', secret: spec.secret, pin: spec.pin, pinFid: spec.pinFid }, secrets, options);
+    await changeApPin(this.#session, { ap: 'jpki', secret: spec.secret, pin: spec.pin, pinFid: spec.pinFid }, options);
   }
 
   /**

@@ -17,6 +17,8 @@ import {
 } from '../errors.js';
 import { AIDS, AP_NAMES, INS, SELECT_BY_NAME, SELECT_EF, SELECT_NO_FCI, type ApplicationId } from './constants.js';
 import { guardedVerify, type PinCallOptions, type PinReference } from './pin.js';
+import type { PreparedSecret } from './secret-input.js';
+import type { SecretRequest } from '../secret.js';
 import type { CardProfile, TokenInfo } from './records.js';
 
 /** Errors after which the card is known to be where it was (the card answered, or nothing was sent). */
@@ -35,7 +37,7 @@ function keepsCardState(error: unknown): boolean {
 export class CardSession {
   /** The channel every command goes through. */
   readonly channel: ApduChannel;
-  /** `keepSecurityStatus` of `connect`: the default of every call's `keepSession`. */
+  /** `keepSecurityStatus` of `connect`: the default of every call's `keepSecurityStatus`. */
   readonly keepSecurityStatus: boolean;
   /** What the token label says the device is. */
   profile: CardProfile = 'unknown';
@@ -73,11 +75,14 @@ export class CardSession {
    * Run one public operation atomically (the card's mutex), after checking that the session
    * is open. When the operation fails in a way that may have left the card elsewhere (a
    * transport error, the card removed), the selected application is forgotten. The `wipe`
-   * buffers (encoded secrets) are zeroed when the operation settles, whatever happened.
+   * buffers and prepared secrets are zeroed when the operation settles, whatever happened.
    */
   async run<T>(
     fn: (port: ApduPort) => Promise<T>,
-    options: { readonly signal?: AbortSignal | undefined; readonly wipe?: readonly Uint8Array[] } = {},
+    options: {
+      readonly signal?: AbortSignal | undefined;
+      readonly wipe?: readonly (Uint8Array | PreparedSecret | undefined)[];
+    } = {},
   ): Promise<T> {
     try {
       this.#assertOpen();
@@ -96,7 +101,10 @@ export class CardSession {
       }, signal === undefined ? undefined : { signal });
     } finally {
       // Secrets are wiped even when the operation never started (closed session, aborted wait).
-      for (const secret of options.wipe ?? []) secret.fill(0);
+      for (const secret of options.wipe ?? []) {
+        if (secret instanceof Uint8Array) secret.fill(0);
+        else secret?.wipe();
+      }
     }
   }
 
@@ -132,9 +140,10 @@ export class CardSession {
 
   /**
    * The PIN-protected pattern: SELECT `ap` if needed → guarded VERIFY of `secret` → `body` →
-   * drop the security status (re-SELECT `ap`) unless the caller keeps the session. `secret`
-   * is wiped in every case. When `body` fails, or the VERIFY's outcome is unknown (transport
-   * error), the status is dropped even with `keepSession`; a VERIFY the card refused leaves
+   * drop the security status (re-SELECT `ap`) unless the caller keeps it. `secret` is wiped
+   * in every case (a provider is asked after the tries query). When `body` fails, or the
+   * VERIFY's outcome is unknown (transport error), the status is dropped even with
+   * `keepSecurityStatus`; a VERIFY the card refused leaves
    * nothing to drop. When only the drop fails (e.g. the card was removed) the result is still
    * returned and {@link close} tries again.
    */
@@ -142,9 +151,11 @@ export class CardSession {
     port: ApduPort,
     ap: ApplicationId,
     ref: PinReference,
-    secret: Uint8Array,
-    options: PinCallOptions,
+    secret: PreparedSecret,
+    options: PinCallOptions & { readonly signal?: AbortSignal | undefined },
     body: () => Promise<T>,
+    /** Internal: a step after the secret was taken, before the VERIFY (a PIN change takes the new value here). */
+    beforeSend?: (request: SecretRequest) => Promise<void>,
   ): Promise<T> {
     let verifySent = false;
     const heldBefore = this.#securitySet.has(ap);
@@ -152,13 +163,15 @@ export class CardSession {
       await this.select(port, ap);
       await guardedVerify(port, ref, secret, {
         allowLastTry: options.allowLastTry,
-        beforeSend: () => {
+        signal: options.signal,
+        beforeSend,
+        onSend: () => {
           verifySent = true;
           this.#securitySet.add(ap);
         },
       });
     } catch (error) {
-      secret.fill(0);
+      secret.wipe();
       if (verifySent) {
         if (error instanceof StatusWordError) {
           // The card refused the value (63Cx / 6984): nothing was unlocked, nothing to drop.
@@ -182,11 +195,11 @@ export class CardSession {
   }
 
   /**
-   * Drop the security status of `ap` unless the call keeps the session and no error occurred.
+   * Drop the security status of `ap` unless the call keeps it and no error occurred.
    * Errors are swallowed.
    */
   async #dropQuietly(port: ApduPort, ap: ApplicationId, options: PinCallOptions, failed = false): Promise<void> {
-    if (!failed && (options.keepSession ?? this.keepSecurityStatus)) return;
+    if (!failed && (options.keepSecurityStatus ?? this.keepSecurityStatus)) return;
     try {
       await this.#selectNow(port, ap);
     } catch {

@@ -5,9 +5,11 @@
 import { InvalidArgumentError } from '../errors.js';
 import { changeApPin } from './change-pin.js';
 import { MAX_TRIES, TEXT_EF, sfiReference } from './constants.js';
-import { encodeSecret, type SecretKind, type SecretValue } from './pin-format.js';
+import type { SecretInput, TriesState } from '../secret.js';
+import { encodeSecret, type SecretKind } from './pin-format.js';
 import { queryTries, type PinCallOptions, type PinReference } from './pin.js';
-import type { ChangePinSecrets } from './change-pin.js';
+import type { ChangePinOptions } from './change-pin.js';
+import { prepareSecret, type PreparedSecret } from './secret-input.js';
 import { readCvCertificate, readCvCertificateIn } from './cv-certificate.js';
 import { readTlvObject } from './read-file.js';
 import { decodeMyNumberRecord, decodeTextAttributes, type TextAttributes } from './records.js';
@@ -15,20 +17,20 @@ import type { CardSession } from './session.js';
 
 /** The 券面事項入力補助用 暗証番号 as a credential. */
 export interface TextPinCredential {
-  /** 券面事項入力補助用 暗証番号: 4 digits (bytes are wiped after use, see {@link SecretValue}). */
-  readonly pin: SecretValue;
+  /** 券面事項入力補助用 暗証番号: 4 digits, as a value or a provider (`SecretInput`). */
+  readonly pin: SecretInput;
 }
 
 /** 照合番号A as a credential. */
 export interface VerificationACredential {
   /** 照合番号A: the 12-digit 個人番号 (check digit validated before sending). */
-  readonly verificationA: SecretValue;
+  readonly verificationA: SecretInput;
 }
 
 /** 照合番号B as a credential. */
 export interface VerificationBCredential {
   /** 照合番号B: 14 digits (生年月日 YYMMDD, 有効期限の年 YYYY, セキュリティコード). */
-  readonly verificationB: SecretValue;
+  readonly verificationB: SecretInput;
 }
 
 /** The 個人番号 is opened by the 券面事項入力補助用 暗証番号 or by 照合番号A (the 個人番号 itself). */
@@ -43,6 +45,21 @@ export type AttributesCredential = TextPinCredential | VerificationBCredential;
  * EF 0003 (card-facts §3.2).
  */
 export type TextCredential = TextPinCredential | VerificationACredential | VerificationBCredential;
+
+/** Options of the text AP's reads besides the secret: the PIN rules and an abort signal. */
+export interface TextReadOptions extends PinCallOptions {
+  /** Abort while waiting for the card or for a provider's answer (a VERIFY already sent is not interrupted). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link TextAp.readMyNumber}: `{ pin }` or `{ verificationA }`, and the PIN rules. */
+export type ReadMyNumberOptions = MyNumberCredential & TextReadOptions;
+
+/** Options of {@link TextAp.readAttributes} and {@link TextAp.readIntegrityFiles}: `{ pin }` or `{ verificationB }`. */
+export type ReadAttributesOptions = AttributesCredential & TextReadOptions;
+
+/** Options of {@link TextAp.readIntegrityRecord}: `{ pin }`, `{ verificationA }` or `{ verificationB }`. */
+export type ReadIntegrityRecordOptions = TextCredential & TextReadOptions;
 
 /**
  * The text-AP files an integrity check (`verifyTextApIntegrity`) needs, as the card returned
@@ -82,22 +99,38 @@ const REFS: Readonly<Record<TextSecretKind, PinReference & { readonly secret: Se
     name: '券面事項入力補助用 暗証番号 (text PIN)',
     maxTries: MAX_TRIES.textPin,
     secret: 'text-pin',
+    kind: 'text-pin',
+    nameJa: '券面事項入力補助用 暗証番号',
+    nameEn: 'text PIN',
   },
   // Tries of the 照合番号 are not published (card-facts §5 [U]).
-  verificationA: { p2: sfiReference(TEXT_EF.verificationA), name: '照合番号A', maxTries: undefined, secret: 'verification-a' },
-  verificationB: { p2: sfiReference(TEXT_EF.verificationB), name: '照合番号B', maxTries: undefined, secret: 'verification-b' },
+  verificationA: verificationRef(TEXT_EF.verificationA, 'A'),
+  verificationB: verificationRef(TEXT_EF.verificationB, 'B'),
 };
 
+/** The reference of 照合番号A or B in the IEF `fid` of an AP (text or face). card-facts §5 */
+export function verificationRef(fid: number, which: 'A' | 'B'): PinReference & { readonly secret: SecretKind } {
+  return {
+    p2: sfiReference(fid),
+    name: `照合番号${which}`,
+    maxTries: undefined,
+    secret: which === 'A' ? 'verification-a' : 'verification-b',
+    kind: which === 'A' ? 'verification-a' : 'verification-b',
+    nameJa: `照合番号${which}`,
+    nameEn: `verification number ${which}`,
+  };
+}
+
 /**
- * Which secret a credential object carries, its reference and its encoded bytes (checked).
- * Exactly one of the allowed keys must be present.
+ * Which secret an options object carries, its reference and the prepared secret (a value is
+ * checked now). Exactly one of the allowed keys must be present.
  */
 export function credentialSecret(
   credential: unknown,
   allowed: readonly TextSecretKind[],
   refs: Readonly<Record<string, PinReference & { readonly secret: SecretKind }>>,
   what: string,
-): { ref: PinReference; secret: Uint8Array } {
+): { ref: PinReference; secret: PreparedSecret } {
   const present =
     typeof credential === 'object' && credential !== null
       ? allowed.filter((k) => (credential as Record<string, unknown>)[k] !== undefined)
@@ -107,7 +140,8 @@ export function credentialSecret(
   }
   const kind = present[0]!;
   const ref = refs[kind]!;
-  return { ref, secret: encodeSecret(ref.secret, (credential as Record<string, unknown>)[kind]) };
+  const input = (credential as Record<string, unknown>)[kind];
+  return { ref, secret: prepareSecret(input, (value) => encodeSecret(ref.secret, value)) };
 }
 
 function refOf(kind: unknown): PinReference {
@@ -131,14 +165,14 @@ export class TextAp {
 
   /**
    * Read the 個人番号 (12 digits, check digit validated) with the text PIN (`{ pin }`) or
-   * 照合番号A (`{ verificationA }`): SELECT AP if needed → tries query → VERIFY → READ EF 0001
+   * 照合番号A (`{ verificationA }`) in `options`: SELECT AP if needed → tries query → VERIFY → READ EF 0001
    * → security status dropped. The value never appears in traces or errors.
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, CardDataError, StatusWordError
    */
-  async readMyNumber(credential: MyNumberCredential, options: PinCallOptions = {}): Promise<string> {
-    const { ref, secret } = credentialSecret(credential, ['pin', 'verificationA'], REFS, 'readMyNumber');
+  async readMyNumber(options: ReadMyNumberOptions): Promise<string> {
+    const { ref, secret } = credentialSecret(options, ['pin', 'verificationA'], REFS, 'readMyNumber');
     const session = this.#session;
     return session.run(
       (port) =>
@@ -150,7 +184,7 @@ export class TextAp {
             record.fill(0);
           }
         }),
-      { wipe: [secret] },
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
@@ -161,8 +195,8 @@ export class TextAp {
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, CardDataError, StatusWordError
    */
-  async readAttributes(credential: AttributesCredential, options: PinCallOptions = {}): Promise<TextAttributes> {
-    const { ref, secret } = credentialSecret(credential, ['pin', 'verificationB'], REFS, 'readAttributes');
+  async readAttributes(options: ReadAttributesOptions): Promise<TextAttributes> {
+    const { ref, secret } = credentialSecret(options, ['pin', 'verificationB'], REFS, 'readAttributes');
     const session = this.#session;
     return session.run(
       (port) =>
@@ -174,7 +208,7 @@ export class TextAp {
             record.fill(0);
           }
         }),
-      { wipe: [secret] },
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
@@ -189,9 +223,9 @@ export class TextAp {
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, CardDataError, StatusWordError
    */
-  async readIntegrityRecord(credential: TextCredential, options: PinCallOptions = {}): Promise<Uint8Array> {
+  async readIntegrityRecord(options: ReadIntegrityRecordOptions): Promise<Uint8Array> {
     const { ref, secret } = credentialSecret(
-      credential,
+      options,
       ['pin', 'verificationA', 'verificationB'],
       REFS,
       'readIntegrityRecord',
@@ -202,7 +236,7 @@ export class TextAp {
         session.withVerified(port, 'text', ref, secret, options, () =>
           readTlvObject(port, TEXT_EF.integrity, { sensitive: true, context: CONTEXT.integrity }),
         ),
-      { wipe: [secret] },
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
@@ -228,8 +262,8 @@ export class TextAp {
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, CardDataError, StatusWordError
    */
-  async readIntegrityFiles(credential: AttributesCredential, options: PinCallOptions = {}): Promise<TextIntegrityFiles> {
-    const { ref, secret } = credentialSecret(credential, ['pin', 'verificationB'], REFS, 'readIntegrityFiles');
+  async readIntegrityFiles(options: ReadAttributesOptions): Promise<TextIntegrityFiles> {
+    const { ref, secret } = credentialSecret(options, ['pin', 'verificationB'], REFS, 'readIntegrityFiles');
     const opensMyNumber = ref === REFS.pin;
     const session = this.#session;
     return session.run(
@@ -253,16 +287,15 @@ export class TextAp {
           }
         });
       },
-      { wipe: [secret] },
+      { signal: options.signal, wipe: [secret] },
     );
   }
 
   /**
-   * Tries left (0 when blocked) for the text PIN (default), 照合番号A or 照合番号B, without
-   * spending one. `Infinity` when the card reports the secret verified and its maximum is not
-   * published (照合番号), or reports no retry limit.
+   * The state of the counter of the text PIN (default), 照合番号A or 照合番号B, read without
+   * spending a try (see `TriesState`; the 照合番号 have no published maximum).
    */
-  async remainingTries(kind: TextSecretKind = 'pin'): Promise<number> {
+  async remainingTries(kind: TextSecretKind = 'pin'): Promise<TriesState> {
     const ref = refOf(kind);
     const session = this.#session;
     return session.run(async (port) => {
@@ -272,13 +305,13 @@ export class TextAp {
   }
 
   /**
-   * Change the 券面事項入力補助用 暗証番号: tries query → VERIFY `current` → SELECT EF 0011 →
-   * `00 24 01 80 04 <next>` → security status dropped.
+   * Change the 券面事項入力補助用 暗証番号: tries query → VERIFY `pin` → SELECT EF 0011 →
+   * `00 24 01 80 04 <newPin>` → security status dropped.
    *
    * @throws PinFormatError (nothing sent), PinRetryGuardError, PinIncorrectError,
    *   PinBlockedError, StatusWordError
    */
-  async changePin(secrets: ChangePinSecrets, options: PinCallOptions = {}): Promise<void> {
-    await changeApPin(this.#session, { ap: 'text', secret: 'text-pin', pin: REFS.pin, pinFid: TEXT_EF.pin }, secrets, options);
+  async changePin(options: ChangePinOptions): Promise<void> {
+    await changeApPin(this.#session, { ap: 'text', secret: 'text-pin', pin: REFS.pin, pinFid: TEXT_EF.pin }, options);
   }
 }

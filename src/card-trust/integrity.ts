@@ -9,10 +9,9 @@
  * trust operations that need a card. Neither of those imports it.
  * @packageDocumentation
  */
-import type { FaceCredential } from '../aps/face.js';
-import type { PinCallOptions } from '../aps/pin.js';
+import type { FaceCredential, ReadFaceOptions } from '../aps/face.js';
 import type { FaceRecord } from '../aps/records.js';
-import type { AttributesCredential, TextIntegrityFiles } from '../aps/text.js';
+import type { AttributesCredential, ReadAttributesOptions, TextIntegrityFiles } from '../aps/text.js';
 import {
   verifyFaceApIntegrity,
   verifyTextApIntegrity,
@@ -26,7 +25,7 @@ export interface TextIntegrityCard {
   /** 券面事項入力補助AP. */
   readonly text: {
     /** One VERIFY, then EF 0001 (PIN only), 0002, 0003; EF 0004 is free. */
-    readIntegrityFiles(credential: AttributesCredential, options?: PinCallOptions): Promise<TextIntegrityFiles>;
+    readIntegrityFiles(options: ReadAttributesOptions): Promise<TextIntegrityFiles>;
   };
 }
 
@@ -35,7 +34,7 @@ export interface FaceIntegrityCard {
   /** 券面事項確認AP. */
   readonly face: {
     /** One VERIFY, then EF 0002 (the card face). */
-    readFace(credential: FaceCredential, options?: PinCallOptions): Promise<FaceRecord>;
+    readFace(options: ReadFaceOptions): Promise<FaceRecord>;
     /** EF 0004, free. */
     readCvCertificate(): Promise<Uint8Array>;
   };
@@ -45,8 +44,10 @@ export interface FaceIntegrityCard {
 export interface CardIntegrityOptions extends IntegrityOptions {
   /** Send the VERIFY even when one try is left (see `PinCallOptions.allowLastTry`). */
   readonly allowLastTry?: boolean;
-  /** Keep the security status after the read (see `PinCallOptions.keepSession`). */
-  readonly keepSession?: boolean;
+  /** Keep the security status after the read (see `PinCallOptions.keepSecurityStatus`). */
+  readonly keepSecurityStatus?: boolean;
+  /** Abort while waiting for the card or for a secret provider. */
+  readonly signal?: AbortSignal;
 }
 
 /** `FF 10 0C`: the header of the EF 0001 object. card-facts §3.2 */
@@ -68,11 +69,14 @@ function myNumberInput(object: Uint8Array): Uint8Array | string {
   return wellFormed ? String.fromCharCode(...object.subarray(MY_NUMBER_HEADER.length)) : object;
 }
 
-function pinOptions(options: CardIntegrityOptions): PinCallOptions {
-  return {
-    ...(options.allowLastTry === undefined ? {} : { allowLastTry: options.allowLastTry }),
-    ...(options.keepSession === undefined ? {} : { keepSession: options.keepSession }),
-  };
+/** The read's options: the secret (`pin`, `verificationA` or `verificationB`) and the PIN rules, nothing else. */
+function readOptions<C>(options: C & CardIntegrityOptions): C {
+  const picked: Record<string, unknown> = {};
+  for (const key of ['pin', 'verificationA', 'verificationB', 'allowLastTry', 'keepSecurityStatus', 'signal']) {
+    const value = (options as Record<string, unknown> | undefined)?.[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked as C;
 }
 
 function checkOptions(options: CardIntegrityOptions): IntegrityOptions {
@@ -81,7 +85,7 @@ function checkOptions(options: CardIntegrityOptions): IntegrityOptions {
 
 /**
  * Read the 券面事項入力補助AP files with one VERIFY (`card.text.readIntegrityFiles`) and check
- * them with {@link verifyTextApIntegrity}. With the text PIN (`{ pin }`) every part is
+ * them with {@link verifyTextApIntegrity}. With the text PIN (`options.pin`) every part is
  * checked; 照合番号B (`{ verificationB }`) does not open EF 0001, so `myNumber` is then
  * `'not-checked'`. The personal data read is wiped before the result is returned.
  *
@@ -91,10 +95,9 @@ function checkOptions(options: CardIntegrityOptions): IntegrityOptions {
  */
 export async function verifyCardTextIntegrity(
   card: TextIntegrityCard,
-  credential: AttributesCredential,
-  options: CardIntegrityOptions = {},
+  options: AttributesCredential & CardIntegrityOptions,
 ): Promise<TextApIntegrityResult> {
-  const files = await card.text.readIntegrityFiles(credential, pinOptions(options));
+  const files = await card.text.readIntegrityFiles(readOptions<ReadAttributesOptions>(options));
   try {
     return await verifyTextApIntegrity(
       {
@@ -121,11 +124,10 @@ export async function verifyCardTextIntegrity(
  */
 export async function verifyCardFaceIntegrity(
   card: FaceIntegrityCard,
-  credential: FaceCredential,
-  options: CardIntegrityOptions = {},
+  options: FaceCredential & CardIntegrityOptions,
 ): Promise<FaceApIntegrityResult> {
   const cvCertificate = await card.face.readCvCertificate();
-  const record = await card.face.readFace(credential, pinOptions(options));
+  const record = await card.face.readFace(readOptions<ReadFaceOptions>(options));
   try {
     return await verifyFaceApIntegrity({ face: record.raw, cvCertificate }, checkOptions(options));
   } finally {

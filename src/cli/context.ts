@@ -1,7 +1,7 @@
 /**
  * What every command receives: the parsed arguments, the language, the secret source, and the
- * card (opened on first use, closed by `runCli`). Also the guarded-PIN flow shared by the
- * commands: tries first, refuse when blocked or at the last try, then ask for the secret.
+ * card (opened on first use, closed by `runCli`). Also the secret providers the commands hand to
+ * the SDK, which reads the tries and guards before it asks (no extra APDU).
  * @packageDocumentation
  */
 import { readFile, realpath } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import type { Lang, Messages, SecretName } from './i18n.js';
 import type { CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 import type { SecretSource } from './secrets.js';
+import type { SecretProvider, SecretRequest, TriesState } from '../secret.js';
 import { escapeControls } from './terminal.js';
 import { openTransport, type OpenedTransport } from './transport.js';
 
@@ -32,6 +33,20 @@ export interface CommandOutput {
 
 /** A command's implementation. */
 export type Command = (context: CommandContext) => Promise<CommandOutput>;
+
+/** The tries to show before a secret is asked for (`Infinity`: no limit, or verified without a published maximum). */
+function triesOf(tries: TriesState): { readonly remaining: number; readonly max?: number | undefined } {
+  switch (tries.state) {
+    case 'tries':
+      return { remaining: tries.remaining, max: tries.max };
+    case 'verified':
+      return { remaining: tries.max ?? Number.POSITIVE_INFINITY, max: tries.max };
+    case 'blocked':
+      return { remaining: 0 };
+    case 'unlimited':
+      return { remaining: Number.POSITIVE_INFINITY };
+  }
+}
 
 /** The state of one CLI run. */
 export class CommandContext {
@@ -186,34 +201,41 @@ export class CommandContext {
   }
 
   /**
-   * The guarded secret flow: refuse without asking when the secret is blocked (exit 6) or has
-   * one try left without `--allow-last-try` (exit 7); otherwise ask for it, showing the tries.
+   * A secret provider for the SDK (`pin: context.secretProvider('sign')`): the SDK reads the
+   * tries and refuses when the secret is blocked or at the last try without `--allow-last-try`
+   * (exit 6 / 7 through {@link withSecret}) before it asks; the provider then shows the tries
+   * and takes the value from stdin, the environment or the prompt. The value is asked once per
+   * command and reused for its other VERIFYs of the same secret (e.g. `text --show-my-number`,
+   * `sign --cert-out`). `purpose: 'new'` asks for the new value of a PIN change.
    */
-  async secretFor(
-    name: SecretName,
-    remaining: number,
-    max: number | undefined,
-    fallback?: { readonly value: string; readonly note: string },
-  ): Promise<string> {
-    this.#guard(this.msg.secretShort[name], remaining);
-    return this.secrets.current({ name, remaining, max }, fallback);
+  secretProvider(name: SecretName, fallback?: { readonly value: string; readonly note: string }): SecretProvider {
+    return this.#memo(`name:${name}`, (request) =>
+      request.purpose === 'new'
+        ? this.secrets.next(name as 'auth' | 'sign' | 'text')
+        : this.secrets.current({ name, ...triesOf(request.tries) }, fallback),
+    );
   }
 
   /**
-   * {@link secretFor} for a secret the CLI knows only from a descriptor (a card-AP secret),
+   * {@link secretProvider} for a secret the CLI knows only from a descriptor (a card-AP secret),
    * with its label and environment variable.
    */
-  async namedSecretFor(label: string, env: string, remaining: number, max: number | undefined): Promise<string> {
-    this.#guard(label, remaining);
-    return this.secrets.named({ label, env, remaining, max });
+  namedSecretProvider(label: string, env: string): SecretProvider {
+    return this.#memo(`env:${env}`, (request) => this.secrets.named({ label, env, ...triesOf(request.tries) }));
   }
 
-  /** Refuse without asking when blocked (exit 6) or at the last try without `--allow-last-try` (exit 7). */
-  #guard(label: string, remaining: number): void {
-    if (remaining === 0) throw new CliError('pin-blocked', EXIT.pinBlocked, this.msg.pinBlocked(label), { remaining: 0 });
-    if (remaining === 1 && !this.allowLastTry) {
-      throw new CliError('pin-retry-guard', EXIT.guardRefused, this.msg.guardRefused(label), { remaining: 1 });
-    }
+  /** Values already given in this run, by secret (strings: what stdin, the environment or the prompt gave). */
+  readonly #given = new Map<string, string>();
+
+  #memo(key: string, ask: (request: SecretRequest) => Promise<string>): SecretProvider {
+    return async (request) => {
+      const slot = `${key}:${request.purpose}`;
+      const known = this.#given.get(slot);
+      if (known !== undefined) return known;
+      const value = await ask(request);
+      this.#given.set(slot, value);
+      return value;
+    };
   }
 
   /**
@@ -260,6 +282,7 @@ export class CommandContext {
     } catch {
       // Same.
     }
+    this.#given.clear();
     await this.secrets.close();
   }
 }

@@ -5,6 +5,7 @@
  * login cannot be used as a signing oracle, and the verifier checks every field.
  * @packageDocumentation
  */
+import { isSecretInput, reusableSecret, type SecretInput } from '../secret.js';
 import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import type { HashAlgorithm } from '../hash/digest-info.js';
@@ -45,8 +46,11 @@ export function createChallenge(): Uint8Array {
 
 /** Options of {@link authenticate}. */
 export interface AuthenticateOptions {
-  /** 利用者証明用電子証明書の暗証番号 (4 digits). Never logged, never retried. */
-  readonly pin: string;
+  /**
+   * 利用者証明用電子証明書の暗証番号 (4 digits): a value, or a provider asked once (its answer is
+   * reused when the certificate read needs the PIN too, on a smartphone). Never logged, never retried.
+   */
+  readonly pin: SecretInput;
   /**
    * The relying party the holder logs in to (its web origin such as `https://login.example.jp`,
    * or another identifier the server checks byte for byte). The client states it, not the
@@ -99,7 +103,7 @@ export interface JpkiAuthentication {
  *   card) as the card raises them.
  */
 export async function authenticate(card: JpkiCard, options: AuthenticateOptions): Promise<JpkiAuthentication> {
-  if (typeof options?.pin !== 'string') throw new InvalidArgumentError('options.pin is required');
+  if (!isSecretInput(options?.pin)) throw new InvalidArgumentError('options.pin is required');
   const scheme = signerScheme(card);
   const hash = options.hash ?? scheme.hash ?? 'SHA-256';
   if (!HASHES.includes(hash)) throw new InvalidArgumentError("hash must be 'SHA-1', 'SHA-256', 'SHA-384' or 'SHA-512'");
@@ -111,12 +115,17 @@ export async function authenticate(card: JpkiCard, options: AuthenticateOptions)
     challenge: options.challenge,
     timestamp: options.now ?? new Date(),
   });
-  const signed = await card.jpki.sign('auth', message, { pin: options.pin, hash });
-  // Before the PIN is used again: an unusable ECDSA signature stops here.
-  const signature = carriedSignature(scheme, signed);
-  const certificate = await card.jpki.readCertificate('auth', { pin: options.pin });
-  if (scheme.curve !== undefined) checkSignerKey(scheme, decodeCertificate(certificate));
-  return { certificate, message, signature, hash };
+  const pin = reusableSecret(options.pin);
+  try {
+    const signed = await card.jpki.sign('auth', message, { pin: pin.use(), hash });
+    // Before the PIN is used again: an unusable ECDSA signature stops here.
+    const signature = carriedSignature(scheme, signed);
+    const certificate = await card.jpki.readCertificate('auth', { pin: pin.use() });
+    if (scheme.curve !== undefined) checkSignerKey(scheme, decodeCertificate(certificate));
+    return { certificate, message, signature, hash };
+  } finally {
+    pin.wipe();
+  }
 }
 
 /**

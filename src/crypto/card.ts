@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { HashAlgorithm } from '../hash/digest-info.js';
+import type { SecretInput } from '../secret.js';
 
 /**
  * The key algorithm a signer declares: `'rsa'` (RSASSA-PKCS1-v1_5, every card issued so far) or
@@ -32,12 +33,12 @@ export interface JpkiCard {
      * Sign `data` with the card key of `kind`: the host hashes it with `hash`; an RSA card pads
      * and signs the DigestInfo (RSASSA-PKCS1-v1_5, card-facts §4) and returns the signature; an
      * ECDSA card signs the hash and returns raw `r ‖ s` (each the curve size, big-endian, as
-     * IEEE P1363 and WebCrypto do). One VERIFY of `pin`, never retried.
+     * IEEE P1363 and WebCrypto do). One VERIFY of `pin` (a value or a provider), never retried.
      * A raw signature of whatever bytes it is given: `authenticate` passes its own
      * authentication message here, never bytes chosen by a server.
      */
-    sign(kind: 'auth' | 'sign', data: Uint8Array, options: { pin: string; hash?: HashAlgorithm }): Promise<Uint8Array>;
+    sign(kind: 'auth' | 'sign', data: Uint8Array, options: { pin: SecretInput; hash?: HashAlgorithm }): Promise<Uint8Array>;
     /** Read the DER certificate of `kind` (the sign certificate needs the sign password). */
-    readCertificate(kind: 'auth' | 'sign', options?: { pin?: string }): Promise<Uint8Array>;
+    readCertificate(kind: 'auth' | 'sign', options?: { pin?: SecretInput }): Promise<Uint8Array>;
   };
 }

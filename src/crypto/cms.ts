@@ -5,6 +5,7 @@
  * the input, never from a re-encoding. Browser-safe.
  * @packageDocumentation
  */
+import { isSecretInput, reusableSecret, type SecretInput } from '../secret.js';
 import { equalBytes } from '../bytes.js';
 import { CryptoError, InvalidArgumentError } from '../errors.js';
 import { hashData, type HashAlgorithm } from '../hash/digest-info.js';
@@ -31,8 +32,11 @@ const NULL = Uint8Array.of(0x05, 0x00);
 
 /** Options of {@link signCms}. */
 export interface SignCmsOptions {
-  /** 署名用電子証明書のパスワード (6–16 characters). Never logged, never retried. */
-  readonly pin: string;
+  /**
+   * 署名用電子証明書のパスワード (6–16 characters): a value, or a provider asked once (its answer
+   * serves both VERIFYs). Never logged, never retried.
+   */
+  readonly pin: SecretInput;
   /** Leave the content out of the CMS (a detached signature). Default `false`. */
   readonly detached?: boolean;
   /** The signingTime attribute; default: the current time. */
@@ -82,13 +86,28 @@ function signedAttributes(content: Uint8Array, signer: DecodedCertificate, signi
  */
 export async function signCms(card: JpkiCard, content: Uint8Array, options: SignCmsOptions): Promise<Uint8Array> {
   if (!(content instanceof Uint8Array)) throw new InvalidArgumentError('content must be a Uint8Array');
-  if (typeof options?.pin !== 'string') throw new InvalidArgumentError('options.pin is required');
+  if (!isSecretInput(options?.pin)) throw new InvalidArgumentError('options.pin is required');
   const signingTime = options.signingTime ?? new Date();
   if (!(signingTime instanceof Date) || Number.isNaN(signingTime.getTime())) {
     throw new InvalidArgumentError('signingTime must be a valid Date');
   }
+  const pin = reusableSecret(options.pin);
+  try {
+    return await signWith(card, content, pin.use, signingTime, options);
+  } finally {
+    pin.wipe();
+  }
+}
+
+async function signWith(
+  card: JpkiCard,
+  content: Uint8Array,
+  pin: () => SecretInput,
+  signingTime: Date,
+  options: SignCmsOptions,
+): Promise<Uint8Array> {
   const scheme = signerScheme(card);
-  const signerDer = await card.jpki.readCertificate('sign', { pin: options.pin });
+  const signerDer = await card.jpki.readCertificate('sign', { pin: pin() });
   const signer = decodeCertificate(signerDer);
   if (jpkiCertificateOf(signer).kind !== 'sign') {
     throw new CryptoError('The card certificate is not a 署名用 certificate', { code: 'kind-mismatch' });
@@ -97,7 +116,7 @@ export async function signCms(card: JpkiCard, content: Uint8Array, options: Sign
   const hash = scheme.hash ?? 'SHA-256';
   const attributes = signedAttributes(content, signer, signingTime, hash);
   const signedAttrsDer = encodeTlv(TAG_SET, attributes);
-  const signature = carriedSignature(scheme, await card.jpki.sign('sign', signedAttrsDer, { pin: options.pin, hash }));
+  const signature = carriedSignature(scheme, await card.jpki.sign('sign', signedAttrsDer, { pin: pin(), hash }));
 
   const certificates = [signer.der, ...(options.extraCertificates ?? []).map((der) => decodeCertificate(der).der)].sort(compareDer);
   const digestAlgorithm = seq(encodeOid(hash === 'SHA-384' ? OID.sha384 : OID.sha256));

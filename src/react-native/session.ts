@@ -28,7 +28,7 @@ export interface WithNfcCardOptions extends NfcManagerTransportOptions {
  * ```
  *
  * `use` also gets the transport, whose `onProgress` shows a read's progress in the iOS sheet:
- * `card.face.readFace({ verificationA }, { onProgress: nfc.onProgress })`.
+ * `card.face.readFace({ verificationA, onProgress: nfc.onProgress })`.
  *
  * @returns what `use` returns
  * @throws whatever `use` throws, and the errors of {@link NfcManagerTransport.open} and `MyNumberCard.connect`

@@ -14,6 +14,7 @@
 import type { JpkiCard } from '../crypto/card.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { HashAlgorithm } from '../hash/digest-info.js';
+import type { SecretInput } from '../secret.js';
 import { issueTestAuthLeaf, issueTestRoot, issueTestSignLeaf, type TestHolder } from './pki-issuer.js';
 import { arrayBuffer, subtle } from './pki-x509.js';
 import { TEST_PKI_DATA } from './test-pki-data.js';
@@ -159,20 +160,35 @@ export interface Gen2HypotheticalSignerOptions {
  */
 export function gen2HypotheticalSigner(pki: Gen2HypotheticalPki, options: Gen2HypotheticalSignerOptions = {}): JpkiCard {
   const pins = { auth: options.authPin ?? '1234', sign: options.signPin ?? 'ABC123' };
-  const check = (kind: 'auth' | 'sign', pin: string | undefined): void => {
-    if (pin !== pins[kind]) throw new InvalidArgumentError(`wrong ${kind} PIN for the hypothetical signer`);
+  // Any secret form the SDK passes (a value, bytes or a provider, asked as a card with no retry
+  // counter would ask it); bytes are wiped after the comparison.
+  const check = async (kind: 'auth' | 'sign', pin: SecretInput | undefined): Promise<void> => {
+    let value: string | Uint8Array | undefined = pin as string | Uint8Array | undefined;
+    if (typeof pin === 'function') {
+      value = await pin({
+        kind: kind === 'auth' ? 'auth-pin' : 'sign-password',
+        nameJa: kind === 'auth' ? '利用者証明用電子証明書 暗証番号' : '署名用電子証明書 暗証番号',
+        nameEn: kind === 'auth' ? 'auth PIN' : 'signing password',
+        purpose: 'current',
+        tries: { state: 'unlimited' },
+        lastTry: false,
+      });
+    }
+    const text = value instanceof Uint8Array ? new TextDecoder().decode(value) : value;
+    if (value instanceof Uint8Array) value.fill(0);
+    if (text !== pins[kind]) throw new InvalidArgumentError(`wrong ${kind} PIN for the hypothetical signer`);
   };
   return {
     jpki: {
       keyAlgorithm: pki.curve === 'P-384' ? 'ecdsa-p384' : 'ecdsa-p256',
       async sign(kind, data, signOptions) {
-        check(kind, signOptions.pin);
+        await check(kind, signOptions.pin);
         const key = (kind === 'auth' ? pki.authLeaf : pki.signLeaf).privateKey;
         const hash = signOptions.hash ?? pki.hash;
         return new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, key, arrayBuffer(data)));
       },
       async readCertificate(kind, readOptions) {
-        if (kind === 'sign') check(kind, readOptions?.pin);
+        if (kind === 'sign') await check(kind, readOptions?.pin);
         return (kind === 'auth' ? pki.authLeaf : pki.signLeaf).certificate.slice();
       },
     },

@@ -67,12 +67,12 @@ export const OPERATIONS: readonly Operation[] = [
   {
     name: 'jpki.changePin(auth, same value)',
     verifies: 1,
-    run: (c, env) => c.jpki.changePin('auth', { current: auth(env), next: auth(env) }),
+    run: (c, env) => c.jpki.changePin('auth', { pin: auth(env), newPin: auth(env) }),
   },
   {
     name: 'jpki.changePin(sign, same value)',
     verifies: 1,
-    run: (c, env) => c.jpki.changePin('sign', { current: sign(env), next: sign(env) }),
+    run: (c, env) => c.jpki.changePin('sign', { pin: sign(env), newPin: sign(env) }),
   },
   { name: 'text.readMyNumber(pin)', verifies: 1, run: (c, env) => c.text.readMyNumber({ pin: text(env) }) },
   {
@@ -88,7 +88,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     name: 'text.changePin(same value)',
     verifies: 1,
-    run: (c, env) => c.text.changePin({ current: text(env), next: text(env) }),
+    run: (c, env) => c.text.changePin({ pin: text(env), newPin: text(env) }),
   },
   {
     name: 'face.readFace(verificationA)',

@@ -313,7 +313,7 @@ describe('PINs as bytes: accepted everywhere, wiped after use', () => {
     expect(zero(lower)).toBe(true);
     const current = ascii(LEAK_PINS.auth);
     const next = ascii('5823');
-    await card.jpki.changePin('auth', { current, next });
+    await card.jpki.changePin('auth', { pin: current, newPin: next });
     expect(zero(current) && zero(next)).toBe(true);
     await expect(card.jpki.sign('auth', DATA, { pin: '5823' })).resolves.toHaveLength(256);
     // A malformed value is refused before the card, and wiped all the same.
@@ -352,7 +352,7 @@ describe('PINs as bytes: accepted everywhere, wiped after use', () => {
     expect(await session.read('n', { pin: apPin })).toBe('0042');
     expect(zero(apPin)).toBe(true);
     const byName = ascii('1357');
-    await session.verify('pin', byName);
+    await session.verify('pin', { pin: byName });
     expect(zero(byName)).toBe(true);
     await card.close();
   });

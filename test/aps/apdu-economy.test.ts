@@ -46,7 +46,7 @@ describe('fewest APDUs', () => {
     await card.text.readAttributes({ pin: TEXT_PIN });
     expect(commands(vc)).toEqual([SELECT.text, '00200091', '00200091', '00B08200000000', SELECT.text]);
     const kept = await rig();
-    await kept.card.text.readAttributes({ pin: TEXT_PIN }, { keepSession: true });
+    await kept.card.text.readAttributes({ pin: TEXT_PIN, keepSecurityStatus: true });
     expect(kept.vc.log).toHaveLength(4);
   });
 

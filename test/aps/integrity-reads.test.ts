@@ -191,9 +191,9 @@ describe('TextAp.readIntegrityFiles (one VERIFY for EF 0001–0003)', () => {
     expect(hex(read.integrityRecord)).toBe(hex(files.ef0003));
   });
 
-  it('keepSession: the status stays until close()', async () => {
+  it('keepSecurityStatus: the status stays until close()', async () => {
     const { vc, card } = await rig();
-    await card.text.readIntegrityFiles({ pin: TEXT_PIN }, { keepSession: true });
+    await card.text.readIntegrityFiles({ pin: TEXT_PIN, keepSecurityStatus: true });
     expect(commands(vc).at(-1)).toBe(READ.ef0003);
     vc.clearLog();
     await card.close();
@@ -219,7 +219,7 @@ describe('TextAp.readIntegrityFiles (one VERIFY for EF 0001–0003)', () => {
     // The next operation re-selects (the application is unknown after a transport error).
     await card.text.readCvCertificate();
     expect(commands(vc)).toEqual([]);
-    expect(await card.text.remainingTries()).toBe(3);
+    expect(await card.text.remainingTries()).toMatchObject({ state: 'tries', remaining: 3 });
     expect(commands(vc)).toEqual([SELECT.text, '00200091']);
   });
 });

@@ -126,12 +126,12 @@ describe('JpkiAp.readCertificate', () => {
 describe('JpkiAp.remainingTries', () => {
   it('1 APDU with the JPKI AP selected, 2 otherwise; never spends a try', async () => {
     const { vc, card } = await rig({ tries: { auth: 2, sign: 4 } });
-    expect(await card.jpki.remainingTries('auth')).toBe(2);
-    expect(await card.jpki.remainingTries('sign')).toBe(4);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 2 });
+    expect(await card.jpki.remainingTries('sign')).toMatchObject({ state: 'tries', remaining: 4 });
     expect(commands(vc)).toEqual(['00200098', '0020009B']);
     await card.common.readCardIdentifier();
     vc.clearLog();
-    expect(await card.jpki.remainingTries('auth')).toBe(2);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 2 });
     expect(commands(vc)).toEqual([SELECT.jpki, '00200098']);
     expect(vc.pinState('auth').remaining).toBe(2);
     expect(verifiesWithData(vc)).toBe(0);
@@ -140,14 +140,14 @@ describe('JpkiAp.remainingTries', () => {
   it('0 when blocked, for both blocked-query behaviours (63C0 / 6984)', async () => {
     for (const blockedPinQuery of ['63C0', '6984'] as const) {
       const { card } = await rig({ tries: { auth: 0 }, quirks: { blockedPinQuery } });
-      expect(await card.jpki.remainingTries('auth')).toBe(0);
+      expect(await card.jpki.remainingTries('auth')).toEqual({ state: 'blocked' });
     }
   });
 
-  it('a verified PIN answering 9000 (kept session) counts as the maximum', async () => {
+  it('a verified PIN answering 9000 (kept session) is reported as verified, with its maximum', async () => {
     const { card } = await rig({ quirks: { verifiedPinQuery: '9000' } });
-    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSession: true });
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSecurityStatus: true });
+    expect(await card.jpki.remainingTries('auth')).toStrictEqual({ state: 'verified', max: 3 });
     await card.close();
   });
 });
@@ -194,9 +194,9 @@ describe('JpkiAp.sign', () => {
     expect(vc.log).toHaveLength(0);
   });
 
-  it('keepSession keeps the status; close() drops it', async () => {
+  it('keepSecurityStatus keeps the status; close() drops it', async () => {
     const { vc, card } = await rig();
-    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSession: true });
+    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSecurityStatus: true });
     expect(commands(vc).at(-1)!.startsWith('802A')).toBe(true);
     expect(await authKeyUsable(vc)).toBe(true);
     vc.clearLog();
@@ -206,11 +206,11 @@ describe('JpkiAp.sign', () => {
     await expect(card.jpki.remainingTries('auth')).rejects.toMatchObject({ code: 'session-closed' });
   });
 
-  it('keepSecurityStatus at connect is the default of keepSession', async () => {
+  it('keepSecurityStatus at connect is the default of keepSecurityStatus', async () => {
     const { vc, card } = await rig({}, { keepSecurityStatus: true });
     await card.jpki.sign('auth', data, { pin: AUTH_PIN });
     expect(await authKeyUsable(vc)).toBe(true);
-    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSession: false });
+    await card.jpki.sign('auth', data, { pin: AUTH_PIN, keepSecurityStatus: false });
     expect(await authKeyUsable(vc)).toBe(false);
   });
 
@@ -223,7 +223,7 @@ describe('JpkiAp.sign', () => {
     vc.insert();
     // The session forgot where the card was: it selects the AP again.
     vc.clearLog();
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     expect(commands(vc)).toEqual([SELECT.jpki, '00200098']);
   });
 
@@ -243,7 +243,7 @@ describe('PIN guard and lockout', () => {
     expect(e).toBeInstanceOf(PinRetryGuardError);
     expect((e as PinRetryGuardError).remaining).toBe(1);
     await expect(card.jpki.readCertificate('sign', { pin: SIGN_PASSWORD })).rejects.toBeInstanceOf(PinRetryGuardError);
-    await expect(card.jpki.changePin('auth', { current: AUTH_PIN, next: '1111' })).rejects.toBeInstanceOf(
+    await expect(card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '1111' })).rejects.toBeInstanceOf(
       PinRetryGuardError,
     );
     expect(verifiesWithData(vc)).toBe(0);
@@ -261,7 +261,7 @@ describe('PIN guard and lockout', () => {
     for (const pin of ['ABC12', 'ABCDEF', '123456', 'ABC-123']) {
       await expect(card.jpki.sign('sign', data, { pin })).rejects.toBeInstanceOf(PinFormatError);
     }
-    await expect(card.jpki.changePin('auth', { current: AUTH_PIN, next: '12' })).rejects.toBeInstanceOf(PinFormatError);
+    await expect(card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '12' })).rejects.toBeInstanceOf(PinFormatError);
     expect(vc.log).toHaveLength(0);
   });
 
@@ -280,7 +280,7 @@ describe('PIN guard and lockout', () => {
     expect(e4).toBeInstanceOf(PinBlockedError);
     expect(commands(vc)).toEqual(['00200098']);
     expect(verifiesWithData(vc)).toBe(0);
-    expect(await card.jpki.remainingTries('auth')).toBe(0);
+    expect(await card.jpki.remainingTries('auth')).toEqual({ state: 'blocked' });
   });
 
   it('6984 on VERIFY maps to PinBlockedError', async () => {
@@ -302,11 +302,11 @@ describe('PIN guard and lockout', () => {
 describe('JpkiAp.changePin and tokenInfo', () => {
   it('changes the auth PIN and the signing password', async () => {
     const { vc, card } = await rig();
-    await card.jpki.changePin('auth', { current: AUTH_PIN, next: '9876' });
+    await card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '9876' });
     expect(commands(vc)).toEqual(['00200098', '00200098', '00A4020C020018', '00240180', SELECT.jpki]);
     await expect(card.jpki.sign('auth', data, { pin: AUTH_PIN })).rejects.toBeInstanceOf(PinIncorrectError);
     expect(await card.jpki.sign('auth', data, { pin: '9876' })).toHaveLength(256);
-    await card.jpki.changePin('sign', { current: SIGN_PASSWORD, next: 'newpass99' });
+    await card.jpki.changePin('sign', { pin: SIGN_PASSWORD, newPin: 'newpass99' });
     expect(await card.jpki.sign('sign', data, { pin: 'NEWPASS99' })).toHaveLength(256);
   });
 

@@ -31,13 +31,13 @@ describe.each(MODES)('quirk mode: %s', (_name, options) => {
     expect(toHex(await card.jpki.readCertificate('auth-ca'))).toBe(toHex(vc.certificates.authCa));
     expect(toHex(await card.jpki.readCertificate('sign-ca'))).toBe(toHex(vc.certificates.signCa));
     expect(toHex(await card.jpki.readCertificate('sign', { pin: SIGN_PASSWORD }))).toBe(toHex(vc.certificates.sign));
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
-    expect(await card.jpki.remainingTries('sign')).toBe(5);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
+    expect(await card.jpki.remainingTries('sign')).toMatchObject({ state: 'tries', remaining: 5 });
     const authSig = await card.jpki.sign('auth', message, { pin: AUTH_PIN });
     expect(nodeVerify('sha256', message, spki(vc.certificates.auth), authSig)).toBe(true);
     const signSig = await card.jpki.sign('sign', message, { pin: SIGN_PASSWORD, hash: 'SHA-512' });
     expect(nodeVerify('sha512', message, spki(vc.certificates.sign), signSig)).toBe(true);
-    expect(await card.text.remainingTries()).toBe(3);
+    expect(await card.text.remainingTries()).toMatchObject({ state: 'tries', remaining: 3 });
     expect(await card.text.readMyNumber({ pin: TEXT_PIN })).toBe(vc.holder.myNumber);
     const attributes = await card.text.readAttributes({ pin: TEXT_PIN });
     expect([attributes.name, attributes.address, attributes.birthDate]).toEqual([
@@ -51,7 +51,7 @@ describe.each(MODES)('quirk mode: %s', (_name, options) => {
     const image = await card.face.readMyNumberImage({ verificationA: vc.holder.myNumber });
     expect(image.signature).toHaveLength(256);
     expect((await card.common.readCardIdentifier()).digits).toMatch(/^[0-9]{28}$/);
-    await card.jpki.changePin('auth', { current: AUTH_PIN, next: '2468' });
+    await card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '2468' });
     expect(await card.jpki.sign('auth', message, { pin: '2468' })).toHaveLength(256);
     // Every PIN-protected operation dropped its status: nothing left for close().
     vc.clearLog();

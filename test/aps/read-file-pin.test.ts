@@ -3,6 +3,9 @@ import { ApduChannel } from '../../src/apdu/channel.js';
 import { PinBlockedError, PinIncorrectError, SecurityStatusNotSatisfiedError, StatusWordError } from '../../src/apdu/status.js';
 import { concatBytes, fromHex, toHex } from '../../src/bytes.js';
 import { guardedVerify, queryTries, type PinReference } from '../../src/aps/pin.js';
+import { encodeSecret } from '../../src/aps/pin-format.js';
+import { prepareSecret } from '../../src/aps/secret-input.js';
+import type { TriesState } from '../../src/secret.js';
 import { readTlvObject } from '../../src/aps/read-file.js';
 import { AbortedError, CardDataError, PinRetryGuardError } from '../../src/errors.js';
 import { encodeTlv } from '../../src/tlv/index.js';
@@ -128,21 +131,23 @@ describe('readTlvObject', () => {
 });
 
 describe('queryTries / guardedVerify', () => {
-  const ref: PinReference = { p2: 0x98, name: 'auth PIN', maxTries: 3 };
-  const unlimited: PinReference = { p2: 0x94, name: '照合番号A', maxTries: undefined };
+  const ref: PinReference = { p2: 0x98, name: 'auth PIN', maxTries: 3, kind: 'auth-pin', nameJa: '利用者証明用電子証明書 暗証番号', nameEn: 'auth PIN' };
+  const unlimited: PinReference = { p2: 0x94, name: '照合番号A', maxTries: undefined, kind: 'verification-a', nameJa: '照合番号A', nameEn: 'verification number A' };
 
-  it('maps 63Cx, 63C0, 6984, 9000, 6300', async () => {
-    const cases: Array<[PinReference, string, number]> = [
-      [ref, '63C2', 2],
-      [ref, '63C0', 0],
-      [ref, '6984', 0],
-      [ref, '9000', 3],
-      [unlimited, '9000', Number.POSITIVE_INFINITY],
-      [unlimited, '6300', Number.POSITIVE_INFINITY],
+  it('maps 63Cx, 63C0, 6984, 9000, 6300 to a discriminated state (card-facts §5)', async () => {
+    const cases: Array<[PinReference, string, TriesState]> = [
+      [ref, '63C2', { state: 'tries', remaining: 2, max: 3 }],
+      [unlimited, '63C9', { state: 'tries', remaining: 9 }],
+      [ref, '63C0', { state: 'blocked' }],
+      [ref, '6984', { state: 'blocked' }],
+      [ref, '9000', { state: 'verified', max: 3 }],
+      [unlimited, '9000', { state: 'verified' }],
+      [unlimited, '6300', { state: 'unlimited' }],
     ];
     for (const [r, sw, expected] of cases) {
-      const { port } = channel([[`002000${r.p2.toString(16).toUpperCase()}`, sw]]);
-      expect(await queryTries(port, r)).toBe(expected);
+      const { port, t } = channel([[`002000${r.p2.toString(16).toUpperCase()}`, sw]]);
+      expect(await queryTries(port, r)).toStrictEqual(expected);
+      t.assertDone();
     }
     const { port } = channel([['00200098', '6A88']]);
     await expect(queryTries(port, ref)).rejects.toBeInstanceOf(StatusWordError);
@@ -159,7 +164,7 @@ describe('queryTries / guardedVerify', () => {
     for (const [pairs, errorType] of outcomes) {
       const { port, t } = channel(pairs);
       const secret = new TextEncoder().encode('1234');
-      const run = guardedVerify(port, ref, secret, {});
+      const run = guardedVerify(port, ref, prepareSecret(secret, (v) => encodeSecret('auth-pin', v)), {});
       if (errorType === undefined) await run;
       else await expect(run).rejects.toBeInstanceOf(errorType as typeof Error);
       expect([...secret]).toEqual([0, 0, 0, 0]);

@@ -43,9 +43,9 @@ describe('TextAp (券面事項入力補助AP)', () => {
     expect(b.name).toBe(vc.holder.name);
   });
 
-  it('keepSession keeps the text AP unlocked until close()', async () => {
+  it('keepSecurityStatus keeps the text AP unlocked until close()', async () => {
     const { vc, card } = await rig();
-    await card.text.readAttributes({ pin: TEXT_PIN }, { keepSession: true });
+    await card.text.readAttributes({ pin: TEXT_PIN, keepSecurityStatus: true });
     expect(commands(vc)).toEqual([SELECT.text, '00200091', '00200091', '00B08200000000']);
     expect(await readableWithoutVerify(vc)).toBe(true);
     vc.clearLog();
@@ -83,19 +83,19 @@ describe('TextAp (券面事項入力補助AP)', () => {
 
   it('remainingTries for the three secrets; one try left guards; blocked', async () => {
     const { vc, card } = await rig({ tries: { text: 1, verificationA: 4, verificationB: 0 } });
-    expect(await card.text.remainingTries()).toBe(1);
-    expect(await card.text.remainingTries('verificationA')).toBe(4);
-    expect(await card.text.remainingTries('verificationB')).toBe(0);
+    expect(await card.text.remainingTries()).toMatchObject({ state: 'tries', remaining: 1 });
+    expect(await card.text.remainingTries('verificationA')).toMatchObject({ state: 'tries', remaining: 4 });
+    expect(await card.text.remainingTries('verificationB')).toEqual({ state: 'blocked' });
     await expect(card.text.readMyNumber({ pin: TEXT_PIN })).rejects.toBeInstanceOf(PinRetryGuardError);
     expect(verifiesWithData(vc)).toBe(0);
     await expect(card.text.readAttributes({ verificationB: '02010220352468' })).rejects.toMatchObject({ code: 'pin-blocked' });
     expect(verifiesWithData(vc)).toBe(0);
-    expect(await card.text.readMyNumber({ pin: TEXT_PIN }, { allowLastTry: true })).toBe(vc.holder.myNumber);
+    expect(await card.text.readMyNumber({ pin: TEXT_PIN, allowLastTry: true })).toBe(vc.holder.myNumber);
   });
 
   it('changePin', async () => {
     const { vc, card } = await rig();
-    await card.text.changePin({ current: TEXT_PIN, next: '1357' });
+    await card.text.changePin({ pin: TEXT_PIN, newPin: '1357' });
     expect(commands(vc)).toEqual([SELECT.text, '00200091', '00200091', '00A4020C020011', '00240180', SELECT.text]);
     await expect(card.text.readMyNumber({ pin: TEXT_PIN })).rejects.toBeInstanceOf(PinIncorrectError);
     expect(await card.text.readMyNumber({ pin: '1357' })).toBe(vc.holder.myNumber);
@@ -106,7 +106,7 @@ describe('TextAp (券面事項入力補助AP)', () => {
     await expect(card.text.readMyNumber({ pin: TEXT_PIN })).rejects.toBeInstanceOf(FileNotFoundError);
     expect(verifiesWithData(vc)).toBe(0);
     vc.clearLog();
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     expect(commands(vc)).toEqual([SELECT.jpki, '00200098']);
   });
 });
@@ -134,19 +134,13 @@ describe('FaceAp (券面事項確認AP)', () => {
   it('short APDUs with progress; abort between chunks still drops the status', async () => {
     const { vc, card } = await rig({ quirks: { extendedLength: false }, advertiseExtendedLength: true });
     const seen: Array<[number, number]> = [];
-    const face = await card.face.readFace(
-      { verificationA: vc.holder.myNumber },
-      { onProgress: (p) => seen.push([p.loaded, p.total]) },
-    );
+    const face = await card.face.readFace({ verificationA: vc.holder.myNumber, onProgress: (p) => seen.push([p.loaded, p.total]) });
     expect(seen.map((s) => s[0])).toEqual([256, 512, 768, 1024, 1280, 1536, 1792, face.raw.length]);
     expect(new Set(seen.map((s) => s[1]))).toEqual(new Set([face.raw.length]));
     vc.clearLog();
     const controller = new AbortController();
     const error = await rejection(
-      card.face.readFace(
-        { verificationA: vc.holder.myNumber },
-        { signal: controller.signal, onProgress: (p) => (p.loaded >= 512 ? controller.abort() : undefined) },
-      ),
+      card.face.readFace({ verificationA: vc.holder.myNumber, signal: controller.signal, onProgress: (p) => (p.loaded >= 512 ? controller.abort() : undefined) }),
     );
     expect(error).toBeInstanceOf(AbortedError);
     expect(commands(vc)).toEqual(['00200093', '00200093', '00B0820000', '00B0010000', SELECT.face]);
@@ -172,7 +166,7 @@ describe('FaceAp (券面事項確認AP)', () => {
     await expect(card.face.readFace({ verificationB: '02010220352468' })).rejects.toMatchObject({ code: 'pin-blocked' });
     expect(verifiesWithData(vc)).toBe(0);
     expect(commands(vc)).toEqual([SELECT.face, '00200093', '00200093', '00200092']);
-    const face = await card.face.readFace({ verificationA: vc.holder.myNumber }, { allowLastTry: true });
+    const face = await card.face.readFace({ verificationA: vc.holder.myNumber, allowLastTry: true });
     expect(face.birthDate).toBe(vc.holder.birthDate);
   });
 
@@ -181,7 +175,7 @@ describe('FaceAp (券面事項確認AP)', () => {
     const e = await rejection(card.face.readFace({ verificationA: '000000000000' }));
     expect(e).toBeInstanceOf(PinIncorrectError);
     expect((e as PinIncorrectError).remaining).toBe(9);
-    expect(await card.face.remainingTries('verificationA')).toBe(9);
+    expect(await card.face.remainingTries('verificationA')).toMatchObject({ state: 'tries', remaining: 9 });
   });
 
   for (const profile of ['android', 'iphone', 'juki'] as const) {
@@ -195,8 +189,8 @@ describe('FaceAp (券面事項確認AP)', () => {
 
   it('remainingTries; absent AP', async () => {
     const { card } = await rig({ tries: { verificationA: 3, verificationB: 2 } });
-    expect(await card.face.remainingTries('verificationA')).toBe(3);
-    expect(await card.face.remainingTries('verificationB')).toBe(2);
+    expect(await card.face.remainingTries('verificationA')).toMatchObject({ state: 'tries', remaining: 3 });
+    expect(await card.face.remainingTries('verificationB')).toMatchObject({ state: 'tries', remaining: 2 });
     await expect(card.face.remainingTries('pin' as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     const other = await rig({ quirks: { absentAps: ['face'] } });
     await expect(other.card.face.readFace({ verificationA: other.vc.holder.myNumber })).rejects.toBeInstanceOf(

@@ -109,13 +109,13 @@ describe('conformance vectors', () => {
     const jpki = new JpkiAp(session);
     const text = new TextAp(session);
     const face = new FaceAp(session);
-    expect(await jpki.remainingTries('auth')).toBe(3);
-    expect(await jpki.remainingTries('sign')).toBe(5);
-    expect(await text.remainingTries('pin')).toBe(3);
-    expect(await text.remainingTries('verificationA')).toBe(10);
-    expect(await text.remainingTries('verificationB')).toBe(10);
-    expect(await face.remainingTries('verificationA')).toBe(10);
-    expect(await face.remainingTries('verificationB')).toBe(10);
+    expect(await jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
+    expect(await jpki.remainingTries('sign')).toMatchObject({ state: 'tries', remaining: 5 });
+    expect(await text.remainingTries('pin')).toMatchObject({ state: 'tries', remaining: 3 });
+    expect(await text.remainingTries('verificationA')).toMatchObject({ state: 'tries', remaining: 10 });
+    expect(await text.remainingTries('verificationB')).toMatchObject({ state: 'tries', remaining: 10 });
+    expect(await face.remainingTries('verificationA')).toMatchObject({ state: 'tries', remaining: 10 });
+    expect(await face.remainingTries('verificationB')).toMatchObject({ state: 'tries', remaining: 10 });
     t.assertDone();
   });
 
@@ -136,7 +136,7 @@ describe('conformance vectors', () => {
 
   it('change-pin: tries → VERIFY → SELECT EF 0018 → 00 24 01 80 → re-select', async () => {
     const t = replay(load('change-pin'));
-    await new JpkiAp(bareSession(t)).changePin('auth', { current: AUTH_PIN, next: '4321' });
+    await new JpkiAp(bareSession(t)).changePin('auth', { pin: AUTH_PIN, newPin: '4321' });
     t.assertDone();
   });
 
@@ -199,10 +199,7 @@ describe('conformance vectors', () => {
       const t = replay(load('connect'), load(name));
       const card = await MyNumberCard.connect(t);
       const progress: number[] = [];
-      const face = await card.face.readFace(
-        { verificationA: holder.myNumber },
-        { onProgress: (p) => progress.push(p.loaded) },
-      );
+      const face = await card.face.readFace({ verificationA: holder.myNumber, onProgress: (p) => progress.push(p.loaded) });
       t.assertDone();
       expect(face.birthDate).toBe(holder.birthDate);
       expect(face.raw.length).toBe(0x0743 + 5);

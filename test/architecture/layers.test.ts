@@ -4,15 +4,15 @@
  * The layer map (an area is a top folder of `src/`, or a root file such as `errors.ts`):
  *
  * ```
- * errors, calendar           (leaves)
+ * errors, calendar, secret   (leaves; `secret` = the secret input types)
  * bytes, mutex                → errors
  * tlv, hash                   → errors, bytes
  * transport (the interface)   → errors, bytes, mutex
  * apdu                        → transport, errors, bytes, mutex
  * pcsc, webusb, web-smart-card, … transports → apdu, transport, errors, bytes, mutex
  * react-native                → the same, and aps (`withNfcCard` opens a card session)
- * aps (card sessions)         → apdu, transport, tlv, hash, errors, bytes, mutex
- * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex
+ * aps (card sessions)         → apdu, transport, tlv, hash, errors, bytes, mutex, secret
+ * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex, secret
  * card-trust                  → aps, crypto, hash and the leaves (trust operations that need a card)
  * messages (texts for people) → crypto (reason code types), errors, bytes, mutex
  * person (one view of a holder, 和暦 / 性別 formatting) → calendar, errors, bytes, mutex
@@ -34,6 +34,7 @@ const BASE = ['errors', 'bytes', 'mutex'];
 const TRANSPORT_IMPLEMENTATION = [...BASE, 'transport', 'apdu'];
 const EVERYTHING = [
   ...BASE,
+  'secret',
   'tlv',
   'transport',
   'apdu',
@@ -58,6 +59,7 @@ const EVERYTHING = [
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   calendar: [],
+  secret: [],
   bytes: ['errors'],
   mutex: ['errors'],
   tlv: ['errors', 'bytes'],
@@ -69,8 +71,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'web-smart-card': TRANSPORT_IMPLEMENTATION,
   'react-native': [...TRANSPORT_IMPLEMENTATION, 'aps'],
   capacitor: TRANSPORT_IMPLEMENTATION,
-  aps: [...BASE, 'apdu', 'transport', 'tlv', 'hash'],
-  crypto: [...BASE, 'tlv', 'hash', 'calendar'],
+  aps: [...BASE, 'apdu', 'transport', 'tlv', 'hash', 'secret'],
+  crypto: [...BASE, 'tlv', 'hash', 'calendar', 'secret'],
   'card-trust': [...BASE, 'aps', 'crypto', 'hash'],
   messages: [...BASE, 'crypto'],
   person: [...BASE, 'calendar'],

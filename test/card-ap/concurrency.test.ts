@@ -91,9 +91,9 @@ function parse(log: readonly string[]): Record<string, number> {
 describe('sharing the card with a MyNumberCard session', () => {
   it('after a card-AP operation the session’s application is selected again, so its next command goes to the right DF', async () => {
     const { vc, jpki, lib } = await sessionRig();
-    expect(await jpki.remainingTries('auth')).toBe(3);
+    expect(await jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     expect(await lib.read('memberNumber')).toBe('0012345678');
-    expect(await jpki.remainingTries('auth')).toBe(3);
+    expect(await jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     expect(exchanges(vc)).toEqual([
       `${SELECT_JPKI} → 9000`,
       '00200098 → 63C3',

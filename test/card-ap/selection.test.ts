@@ -52,12 +52,12 @@ describe('card-AP AIDs overlapping reserved DF names', () => {
     const crafted = sfi18CardAp('F000000001');
     crafted.aid.set(fromHex('D392F00026')); // the frozen descriptor's bytes are still writable
     vc.clearLog();
-    const e = await rejection(openCardAp(card, crafted).verify('pin', '1234'));
+    const e = await rejection(openCardAp(card, crafted).verify('pin', { pin: '1234' }));
     expect(e).toBeInstanceOf(CardApReservedAidError);
     expect(vc.log).toHaveLength(0); // not even the SELECT
     expect(vc.pinState('auth').remaining).toBe(3);
     // The JPKI AP still works with its own PIN.
-    await expect(card.jpki.remainingTries('auth')).resolves.toBe(3);
+    await expect(card.jpki.remainingTries('auth')).resolves.toMatchObject({ state: 'tries', remaining: 3 });
   });
 });
 
@@ -92,11 +92,11 @@ describe('SELECT with FCI and the DF-name check', () => {
       const r = await rig({ card: { quirks: { selectFci } } });
       const lib = openCardAp(r.host, library);
       expect(await lib.read('memberNumber')).toBe(LIBRARY_CONTENTS.memberNumber);
-      expect(await lib.remainingTries('pin')).toBe(3); // an empty VERIFY carries no secret
+      expect(await lib.remainingTries('pin')).toMatchObject({ state: 'tries', remaining: 3 }); // an empty VERIFY carries no secret
       r.vc.clearLog();
       for (const op of [
         lib.read('loans', { pin: MEMBER_PIN }),
-        lib.verify('pin', MEMBER_PIN),
+        lib.verify('pin', { pin: MEMBER_PIN }),
         lib.write('memberNumber', '0099999999', { auth: issuerAuth() }),
       ]) {
         const e = await rejection(op);
@@ -115,7 +115,7 @@ describe('SELECT with FCI and the DF-name check', () => {
     expect(trusting.allowUnverifiedSelect).toBe(true);
     const lib = openCardAp(r.host, trusting);
     expect(await lib.read('loans', { pin: MEMBER_PIN })).toEqual(LIBRARY_CONTENTS.loans);
-    const e = await rejection(lib.verify('pin', '1111'));
+    const e = await rejection(lib.verify('pin', { pin: '1111' }));
     expect(e).toBeInstanceOf(PinIncorrectError);
     expect(library.allowUnverifiedSelect).toBe(false);
   });

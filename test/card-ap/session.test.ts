@@ -283,13 +283,13 @@ describe('PINs', () => {
     expect(exchanges(r.vc)).toEqual([`${SELECT_LIB} → ${fciHex(library.aid)}`, '00200091 → 63C3', '00200091+PIN → 63C2', `${SELECT_LIB} → ${fciHex(library.aid)}`]);
     expect(r.vc.cardApSecretState(library, 'pin').remaining).toBe(2);
     expect(hex(r.vc.cardApFile(library, 'loans'))).toBe(LOANS_IMAGE);
-    expect(await lib.remainingTries('pin')).toBe(2);
+    expect(await lib.remainingTries('pin')).toMatchObject({ state: 'tries', remaining: 2 });
   });
 
   it('refuses at one try left unless allowLastTry, and never retries', async () => {
     const r = await rig();
     const { lib } = sessions(r);
-    for (let i = 0; i < 2; i++) await rejection(lib.verify('pin', '0000'));
+    for (let i = 0; i < 2; i++) await rejection(lib.verify('pin', { pin: '0000' }));
     r.vc.clearLog();
     const guard = await rejection(lib.read('loans', { pin: MEMBER_PIN }));
     expect(guard).toBeInstanceOf(PinRetryGuardError);
@@ -302,26 +302,26 @@ describe('PINs', () => {
   it('reports a blocked secret without sending it', async () => {
     const r = await rig();
     const { lib } = sessions(r);
-    await rejection(lib.verify('pin', '0000'));
-    await rejection(lib.verify('pin', '0000'));
-    const last = await rejection(lib.verify('pin', '0000', { allowLastTry: true }));
+    await rejection(lib.verify('pin', { pin: '0000' }));
+    await rejection(lib.verify('pin', { pin: '0000' }));
+    const last = await rejection(lib.verify('pin', { pin: '0000', allowLastTry: true }));
     expect(last).toBeInstanceOf(PinBlockedError);
     r.vc.clearLog();
     const blocked = await rejection(lib.read('loans', { pin: MEMBER_PIN, allowLastTry: true }));
     expect(blocked).toBeInstanceOf(PinBlockedError);
     expect(r.vc.log.filter((e) => e.verifyWithData === true)).toHaveLength(0);
-    expect(await lib.remainingTries('pin')).toBe(0);
+    expect(await lib.remainingTries('pin')).toEqual({ state: 'blocked' });
   });
 
   it('verify checks a secret and drops the status; remainingTries spends nothing', async () => {
     const r = await rig();
     const { lib, hos } = sessions(r);
-    await lib.verify('pin', MEMBER_PIN);
+    await lib.verify('pin', { pin: MEMBER_PIN });
     expect(wire(r.vc)).toEqual([SELECT_LIB, '00200091', '00200091+PIN', SELECT_LIB]);
     r.vc.clearLog();
-    expect(await hos.remainingTries('password')).toBe(5);
+    expect(await hos.remainingTries('password')).toMatchObject({ state: 'tries', remaining: 5 });
     expect(wire(r.vc)).toEqual([SELECT_HOS, '00A4020C020101', '00200080']);
-    await expect(hos.verify('password', 'short')).rejects.toThrow(
+    await expect(hos.verify('password', { pin: 'short' })).rejects.toThrow(
       'must be 6–8 letters A–Z a–z and digits',
     );
   });

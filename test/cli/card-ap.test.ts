@@ -182,9 +182,7 @@ Files:
       '00A4020C020001',
       '00B000000A',
       SELECT_HOSPITAL,
-      '00200091', // tries, none spent (the CLI asks before prompting)
-      SELECT_HOSPITAL,
-      '00200091', // the SDK's guard
+      '00200091', // tries, none spent: the SDK's guard, then the CLI's provider is asked
       '00200091+PIN',
       '00A4020C020002',
       '00B00000A0',
@@ -328,8 +326,7 @@ Files:
       '<= <redacted 10 bytes> 90 00',
       fci,
       '<= <redacted 8 bytes> 90 00',
-      fci,
-      fci,
+      fci, // one SELECT before the tries query and the VERIFY (the CLI no longer queries on its own)
       '<= <redacted 48 bytes> 90 00',
       fci,
     ]);

@@ -117,9 +117,9 @@ describe('info and pin status', () => {
         applications: { jpki: 'present', text: 'present', face: 'present', common: 'present', juki: 'present' },
         cardAps: [],
         pins: {
-          auth: { remaining: 3, max: 3, blocked: false },
-          sign: { remaining: 5, max: 5, blocked: false },
-          text: { remaining: 3, max: 3, blocked: false },
+          auth: { state: 'tries', remaining: 3, max: 3, blocked: false },
+          sign: { state: 'tries', remaining: 5, max: 5, blocked: false },
+          text: { state: 'tries', remaining: 3, max: 3, blocked: false },
         },
       },
     });
@@ -633,7 +633,7 @@ describe('production paths', () => {
   test('--simulator without the test hook builds the embedded virtual card itself', async () => {
     const r = await runWith(['--simulator', '--json', 'pin', 'status'], { hook: false });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).result.pins.auth).toEqual({ remaining: 3, max: 3, blocked: false });
+    expect(JSON.parse(r.stdout).result.pins.auth).toEqual({ state: 'tries', remaining: 3, max: 3, blocked: false });
   });
 
   test('a progress bar on stderr for the face read when both streams are terminals (short APDUs)', async () => {

@@ -43,7 +43,7 @@ describe('through tsx (src/cli/main.ts)', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'info', ok: true, exitCode: 0 });
-    expect(doc.result.pins.text).toEqual({ remaining: 3, max: 3, blocked: false });
+    expect(doc.result.pins.text).toEqual({ state: 'tries', remaining: 3, max: 3, blocked: false });
   });
 
   test('--pin is refused with exit 2', async () => {

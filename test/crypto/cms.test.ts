@@ -101,8 +101,9 @@ describe('signCms / verifyCms with the virtual card, checked by OpenSSL', () => 
 
   it('a wrong password costs one try and nothing is signed', async () => {
     const before = await card.jpki.remainingTries('sign');
+    expect(before).toEqual({ state: 'tries', remaining: 5, max: 5 });
     await expect(signCms(card, content, { pin: 'WRONG1' })).rejects.toMatchObject({ code: 'pin-incorrect' });
-    expect(await card.jpki.remainingTries('sign')).toBe(before - 1);
+    expect(await card.jpki.remainingTries('sign')).toEqual({ state: 'tries', remaining: 4, max: 5 });
     await card.jpki.sign('sign', content, { pin: DEFAULT_SIGN_PASSWORD }); // a correct VERIFY restores the counter
   });
 });

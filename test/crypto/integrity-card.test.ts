@@ -77,7 +77,7 @@ function valueIndex(data: Uint8Array, tag: number, plus = 0): number {
 describe('verifyCardTextIntegrity', () => {
   it('text PIN: ONE VERIFY for EF 0001–0003 (EF 0004 free); every part valid', async () => {
     const { vc, card } = await session();
-    const result = await verifyCardTextIntegrity(card, { pin: TEXT_PIN }, { cvIssuerKey });
+    const result = await verifyCardTextIntegrity(card, { pin: TEXT_PIN, cvIssuerKey });
     expect(result).toEqual({
       valid: true,
       reasons: [],
@@ -111,7 +111,7 @@ describe('verifyCardTextIntegrity', () => {
 
   it('照合番号B does not open EF 0001: the 個人番号 part is not-checked, the rest valid', async () => {
     const { vc, card } = await session();
-    const result = await verifyCardTextIntegrity(card, { verificationB: VERIFICATION_B }, { cvIssuerKey });
+    const result = await verifyCardTextIntegrity(card, { verificationB: VERIFICATION_B, cvIssuerKey });
     expect(result).toEqual({
       valid: true,
       reasons: [],
@@ -127,7 +127,7 @@ describe('verifyCardTextIntegrity', () => {
   it('a changed 個人番号 digit (EF 0001) is a digest mismatch, not an exception', async () => {
     // Byte 5 is the 3rd digit: '3' XOR 1 = '2' (the check digit no longer holds either).
     const { card } = await session({ command: READ(1), at: () => 5 });
-    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN }, { cvIssuerKey })).toEqual({
+    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN, cvIssuerKey })).toEqual({
       valid: false,
       reasons: ['my-number-digest-mismatch'],
       signature: 'valid',
@@ -177,7 +177,7 @@ describe('verifyCardTextIntegrity', () => {
   it('a changed key in the CV certificate (EF 0004): the record no longer verifies, nor the certificate', async () => {
     // 7F21 82 0233 | 5F4E 82 0129 | 32 key-id bytes | 90 03 010001 | 91 82 0100 | modulus…
     const { card } = await session({ command: READ(4), at: () => 100 });
-    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN }, { cvIssuerKey })).toEqual({
+    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN, cvIssuerKey })).toEqual({
       valid: false,
       reasons: ['signature-invalid', 'cv-certificate-signature-invalid'],
       signature: 'invalid',
@@ -189,7 +189,7 @@ describe('verifyCardTextIntegrity', () => {
 
   it('the CV certificate checked with another issuer key is reported', async () => {
     const { card } = await session();
-    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN }, { cvIssuerKey: otherKey })).toMatchObject({
+    expect(await verifyCardTextIntegrity(card, { pin: TEXT_PIN, cvIssuerKey: otherKey })).toMatchObject({
       valid: false,
       reasons: ['cv-certificate-signature-invalid'],
       signature: 'valid',
@@ -213,7 +213,7 @@ describe('verifyCardTextIntegrity', () => {
 describe('verifyCardFaceIntegrity', () => {
   it('照合番号A: EF 0004 free, one VERIFY, EF 0002; the DF28 signature and the CV certificate hold', async () => {
     const { vc, card } = await session();
-    expect(await verifyCardFaceIntegrity(card, { verificationA: MY_NUMBER }, { cvIssuerKey })).toEqual({
+    expect(await verifyCardFaceIntegrity(card, { verificationA: MY_NUMBER, cvIssuerKey })).toEqual({
       valid: true,
       reasons: [],
       signature: 'valid',
@@ -235,7 +235,7 @@ describe('verifyCardFaceIntegrity', () => {
 
   it('a changed 顔写真 (DF27) byte is reported', async () => {
     const { card } = await session({ command: READ(2), at: (data) => valueIndex(data, 0xdf27, 40) });
-    expect(await verifyCardFaceIntegrity(card, { verificationA: MY_NUMBER }, { cvIssuerKey })).toEqual({
+    expect(await verifyCardFaceIntegrity(card, { verificationA: MY_NUMBER, cvIssuerKey })).toEqual({
       valid: false,
       reasons: ['signature-invalid'],
       signature: 'invalid',

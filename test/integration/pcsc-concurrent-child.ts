@@ -29,7 +29,8 @@ try {
     const card = await MyNumberCard.connect(transport);
     try {
       const der = await card.jpki.readCertificate('sign-ca');
-      const tries = await card.jpki.remainingTries('sign');
+      const state = await card.jpki.remainingTries('sign');
+      const tries = state.state === 'tries' ? state.remaining : -1;
       console.log(`ROUND ${i} ${createHash('sha256').update(der).digest('hex')} ${tries}`);
     } finally {
       await card.close();

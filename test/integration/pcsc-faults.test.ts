@@ -181,7 +181,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport faults through pcscd + vpcd'
     expect(vc.log).toHaveLength(0);
     other.send('go');
     await other.waitForLine('RELEASED');
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     expect(exchanges(vc)).toEqual([`${SELECT_JPKI}>9000`, `${SELECT_JPKI}>9000`, '00200098>63C3']);
     expect(await other.exitCode()).toBe(0);
   });

@@ -91,7 +91,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport soak through pcscd + vpcd', 
     try {
       const card = await MyNumberCard.connect(transport);
       try {
-        expect(await card.jpki.remainingTries('auth')).toBe(3);
+        expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
       } finally {
         await card.close();
       }

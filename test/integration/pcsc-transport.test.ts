@@ -105,9 +105,9 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
     });
 
     it('reads the PIN status without spending a try', async () => {
-      expect(await card.jpki.remainingTries('auth')).toBe(3);
-      expect(await card.jpki.remainingTries('sign')).toBe(5);
-      expect(await card.text.remainingTries()).toBe(3);
+      expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
+      expect(await card.jpki.remainingTries('sign')).toMatchObject({ state: 'tries', remaining: 5 });
+      expect(await card.text.remainingTries()).toMatchObject({ state: 'tries', remaining: 3 });
       expect(vc.pinState('auth').remaining).toBe(3);
     });
 
@@ -142,7 +142,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
     });
 
     it('changes the auth PIN; the new one signs, the old one is refused', async () => {
-      await card.jpki.changePin('auth', { current: DEFAULT_AUTH_PIN, next: '4321' });
+      await card.jpki.changePin('auth', { pin: DEFAULT_AUTH_PIN, newPin: '4321' });
       const data = Uint8Array.of(1, 2, 3);
       const signature = await card.jpki.sign('auth', data, { pin: '4321' });
       expect((await verifyRawSignature(vc.certificates.auth, data, signature, { allowAuthKey: true })).valid).toBe(true);
@@ -155,7 +155,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
       const error = await card.jpki.sign('auth', Uint8Array.of(9), { pin: '0000' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PinIncorrectError);
       expect((error as PinIncorrectError).remaining).toBe(1);
-      expect(await card.jpki.remainingTries('auth')).toBe(1);
+      expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 1 });
     });
 
     it('locks out: the last try is guarded, then spent on request, and the PIN is blocked', async () => {
@@ -166,7 +166,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
         (e: unknown) => e,
       );
       expect(blocked).toBeInstanceOf(PinBlockedError);
-      expect(await card.jpki.remainingTries('auth')).toBe(0);
+      expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 0 });
       expect(vc.pinState('auth').remaining).toBe(0);
       // Even the right PIN is refused now.
       await expect(card.jpki.sign('auth', Uint8Array.of(9), { pin: '4321', allowLastTry: true })).rejects.toBeInstanceOf(

@@ -370,7 +370,7 @@ describe('read progress in the iOS scan sheet', () => {
   it('a custom message, and a chunked face read reports rising percentages up to 100%', async () => {
     const { vc, fake, options } = await setup('ios');
     await withNfcCard(
-      (card, nfc) => card.face.readFace({ verificationA: vc.holder.myNumber }, { onProgress: nfc.onProgress }),
+      (card, nfc) => card.face.readFace({ verificationA: vc.holder.myNumber, onProgress: nfc.onProgress }),
       { ...options, card: { extendedLength: false }, progressMessage: (p) => `読取 ${p}` },
     );
     expect(fake.alerts.length).toBeGreaterThan(3);

@@ -95,7 +95,13 @@ export const CARD_FLOWS: readonly CardFlow[] = [
       faceB: await card.face.remainingTries('verificationB'),
     }),
     check: (run) => {
-      expect(run.value).toEqual({ auth: 2, sign: 4, text: 3, textA: 10, faceB: 10 });
+      expect(run.value).toStrictEqual({
+        auth: { state: 'tries', remaining: 2, max: 3 },
+        sign: { state: 'tries', remaining: 4, max: 5 },
+        text: { state: 'tries', remaining: 3, max: 3 },
+        textA: { state: 'tries', remaining: 10 },
+        faceB: { state: 'tries', remaining: 10 },
+      });
       expect(run.vc.pinState('auth').remaining).toBe(2);
     },
   },
@@ -160,7 +166,7 @@ export const CARD_FLOWS: readonly CardFlow[] = [
     id: 'change-pin',
     name: 'change PIN, then sign with the new PIN',
     run: async (card) => {
-      await card.jpki.changePin('auth', { current: AUTH_PIN, next: '9876' });
+      await card.jpki.changePin('auth', { pin: AUTH_PIN, newPin: '9876' });
       const signature = await card.jpki.sign('auth', SIGNED_DATA, { pin: '9876' });
       return { length: signature.length };
     },

@@ -422,7 +422,7 @@ describe('T=1 and T=0 specifics', () => {
     expect(toHex(sim.sent[2]!)).toBe('61050000000002000000110000' + '0a00');
     const card = await MyNumberCard.connect(transport);
     expect(toHex(await card.jpki.readCertificate('auth'))).toBe(toHex(vc.certificates.auth));
-    expect(await card.jpki.remainingTries('auth')).toBe(3);
+    expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 3 });
     // Case 4 command → case 3 TPDU (Le dropped) on the wire.
     await transport.transmit(fromHex('00a4040c0ad392f00026010000000100'));
     expect(toHex(sim.sent.at(-1)!.subarray(10))).toBe(SELECT_JPKI);

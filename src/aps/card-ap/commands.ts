@@ -219,7 +219,9 @@ export async function secretReference(
   spec: CardApSecretSpec,
 ): Promise<PinReference> {
   const label = secretLabel(descriptor, name, spec);
-  if (spec.fid <= MAX_SFI) return { p2: VERIFY_CURRENT_EF | spec.fid, name: label, maxTries: spec.maxTries };
+  // A provider's request names the secret by the descriptor's label (given in one language only).
+  const request = { kind: 'card-ap', nameJa: label, nameEn: label, cardApSecret: name } as const;
+  if (spec.fid <= MAX_SFI) return { p2: VERIFY_CURRENT_EF | spec.fid, name: label, maxTries: spec.maxTries, ...request };
   await selectCardApEf(port, spec.fid, `SELECT ${label}`);
-  return { p2: VERIFY_CURRENT_EF, name: label, maxTries: spec.maxTries };
+  return { p2: VERIFY_CURRENT_EF, name: label, maxTries: spec.maxTries, ...request };
 }

@@ -3,7 +3,7 @@
  * operations; `openCardAp` in `session.ts` implements it.
  * @packageDocumentation
  */
-import type { SecretValue } from '../pin-format.js';
+import type { SecretInput, TriesState } from '../../secret.js';
 import type { CardApIssuerAuth } from './auth.js';
 import type {
   CardApDescriptor,
@@ -16,15 +16,16 @@ import type {
 /** Options of a card-AP operation that may need secrets. */
 export interface CardApCallOptions<S extends string = string> {
   /**
-   * The value of the secret the operation needs. Used only when the operation needs exactly one
-   * secret; with two different ones (read behind one, written behind another) use `secrets`.
+   * The secret the operation needs, as a value or a provider (`SecretInput`; a provider's
+   * request names the secret in `cardApSecret`). Used only when the operation needs exactly
+   * one secret; with two different ones (read behind one, written behind another) use `secrets`.
    */
-  readonly pin?: SecretValue | undefined;
+  readonly pin?: SecretInput | undefined;
   /**
-   * Values by secret name: required for an operation that needs two different secrets (a write
+   * Secrets by name: required for an operation that needs two different secrets (a write
    * whose file is read behind one secret and written behind another). Takes precedence over `pin`.
    */
-  readonly secrets?: { readonly [K in S]?: SecretValue } | undefined;
+  readonly secrets?: { readonly [K in S]?: SecretInput } | undefined;
   /** Send a VERIFY even with one try left (a wrong value then blocks the secret). Default `false`. */
   readonly allowLastTry?: boolean | undefined;
   /** Abort while waiting for the card (a sequence already running is not interrupted). */
@@ -39,6 +40,8 @@ export interface CardApWriteOptions<S extends string = string> extends CardApCal
 
 /** Options of {@link CardApSession.verify}. */
 export interface CardApVerifyOptions {
+  /** The secret's value or a provider (`SecretInput`; bytes are wiped after use). */
+  readonly pin: SecretInput;
   /** Send the VERIFY even with one try left. Default `false`. */
   readonly allowLastTry?: boolean | undefined;
   /** Abort while waiting for the card. */
@@ -80,18 +83,17 @@ export interface CardApSession<D extends CardApDescriptor> {
     options?: CardApWriteOptions<CardApSecretName<D>>,
   ): Promise<void>;
   /**
-   * Tries left on a secret, spending none (`Infinity` when the card reports no limit).
+   * The state of a secret's counter, read without spending a try (see `TriesState`).
    * @throws CardApNotInstalledError; StatusWordError; transport errors
    */
-  remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<number>;
+  remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<TriesState>;
   /**
-   * Check a secret (guarded VERIFY), then drop the security status again. `value` may be ASCII
-   * bytes, wiped after use ({@link SecretValue}).
+   * Check a secret (guarded VERIFY of `options.pin`), then drop the security status again.
    * @throws PinFormatError; PinRetryGuardError; PinIncorrectError; PinBlockedError;
    *   CardApNotInstalledError; CardApSelectionError (the card did not confirm the AP's DF name);
    *   transport errors
    */
-  verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void>;
+  verify(secret: CardApSecretName<D>, options: CardApVerifyOptions): Promise<void>;
   /** Whether the card holds this card AP (SELECT answers `9000` rather than `6A82`). */
   isInstalled(options?: { readonly signal?: AbortSignal }): Promise<boolean>;
 }

@@ -17,8 +17,9 @@ import type { ApduPort } from '../../apdu/channel.js';
 import { StatusWordError } from '../../apdu/status.js';
 import { equalBytes, toHex } from '../../bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { SecretValue } from '../pin-format.js';
+import type { TriesState } from '../../secret.js';
 import { guardedVerify, queryTries } from '../pin.js';
+import { prepareSecret, type PreparedSecret as PreparedInput } from '../secret-input.js';
 import { runIssuerAuth, type CardApIssuerAuth } from './auth.js';
 import {
   encodeCardApSecret,
@@ -61,7 +62,7 @@ import { fillerOf } from './tlv-record.js';
 interface PreparedSecret {
   readonly name: string;
   readonly spec: CardApSecretSpec;
-  readonly bytes: Uint8Array;
+  readonly secret: PreparedInput;
 }
 
 function attribute(error: unknown, file: string): unknown {
@@ -100,7 +101,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
       const distinct = [...new Set(names)];
       for (const name of distinct) {
         const spec = this.#secretSpec(name);
-        const given = options?.secrets as Readonly<Record<string, SecretValue | undefined>> | undefined;
+        const given = options?.secrets as Readonly<Record<string, unknown>> | undefined;
         // `pin` stands for a secret only when the operation needs just one: sending one value to
         // two different secrets could spend a try of the wrong one.
         const value = given?.[name] ?? (distinct.length === 1 ? options?.pin : undefined);
@@ -113,13 +114,17 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
               : `needs ${distinct.length} different secrets: pass each in secrets (${distinct.join(', ')})`,
           );
         }
-        prepared.push({ name, spec, bytes: encodeCardApSecret(this.descriptor, name, spec, value) });
+        prepared.push({ name, spec, secret: this.#prepare(name, spec, value) });
       }
     } catch (error) {
-      for (const p of prepared) p.bytes.fill(0);
+      for (const p of prepared) p.secret.wipe();
       throw error;
     }
     return prepared;
+  }
+
+  #prepare(name: string, spec: CardApSecretSpec, value: unknown): PreparedInput {
+    return prepareSecret(value, (answer) => encodeCardApSecret(this.descriptor, name, spec, answer));
   }
 
   /**
@@ -130,15 +135,16 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     port: ApduPort,
     secrets: readonly PreparedSecret[],
     allowLastTry: boolean | undefined,
+    signal: AbortSignal | undefined,
     state: { secured: boolean },
   ): Promise<void> {
     try {
       for (const s of secrets) {
         const ref = await secretReference(port, this.descriptor, s.name, s.spec);
-        await guardedVerify(port, ref, s.bytes, { allowLastTry, beforeSend: () => (state.secured = true) });
+        await guardedVerify(port, ref, s.secret, { allowLastTry, signal, onSend: () => (state.secured = true) });
       }
     } finally {
-      for (const s of secrets) s.bytes.fill(0);
+      for (const s of secrets) s.secret.wipe();
     }
   }
 
@@ -174,14 +180,14 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
             const d = this.descriptor;
             throw new CardApSelectionError('df-name-missing', d.name, toHex(d.aid).toUpperCase());
           }
-          if (secrets.length > 0) await this.#verifyAll(port, secrets, allowLastTry, state);
+          if (secrets.length > 0) await this.#verifyAll(port, secrets, allowLastTry, signal, state);
           return await body(port, state);
         } finally {
           if (state.secured) await this.#drop(port);
         }
       });
     } finally {
-      for (const s of secrets) s.bytes.fill(0); // also when the run never started (aborted, closed)
+      for (const s of secrets) s.secret.wipe(); // also when the run never started (aborted, closed)
     }
   }
 
@@ -311,7 +317,7 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     }
   }
 
-  async remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<number> {
+  async remainingTries(secret: CardApSecretName<D>, options?: { readonly signal?: AbortSignal }): Promise<TriesState> {
     const spec = this.#secretSpec(secret);
     return runOnHost(this.#host, options?.signal, async (port) => {
       await selectCardAp(port, this.descriptor);
@@ -319,9 +325,9 @@ class CardApSessionImpl<D extends CardApDescriptor> implements CardApSession<D> 
     });
   }
 
-  async verify(secret: CardApSecretName<D>, value: SecretValue, options?: CardApVerifyOptions): Promise<void> {
+  async verify(secret: CardApSecretName<D>, options: CardApVerifyOptions): Promise<void> {
     const spec = this.#secretSpec(secret);
-    const prepared = [{ name: secret, spec, bytes: encodeCardApSecret(this.descriptor, secret, spec, value) }];
+    const prepared = [{ name: secret, spec, secret: this.#prepare(secret, spec, options?.pin) }];
     await this.#secured(options?.signal, prepared, options?.allowLastTry, async () => undefined);
   }
 

@@ -108,12 +108,14 @@ function filesToRead(context: CommandContext, descriptor: CardApDescriptor): str
   return wanted.length > 0 ? [...new Set(wanted)] : all;
 }
 
-/** Read one file, asking for its secret (once per secret) with the tries shown first. */
+/**
+ * Read one file, asking for its secret (once per secret and run: the context's provider keeps
+ * it) after the SDK has read the tries.
+ */
 async function readFile(
   context: CommandContext,
   session: CardApSession<CardApDescriptor>,
   name: string,
-  secrets: Map<string, string>,
 ): Promise<CardApFileResult> {
   const { descriptor } = session;
   const spec = descriptor.files[name]!;
@@ -125,14 +127,8 @@ async function readFile(
   const secretName = spec.read.secret;
   const secretSpec = descriptor.secrets[secretName]!;
   const label = context.msg.cardApSecretLabel(secretSpec.label, secretName, descriptor.name);
-  let pin = secrets.get(secretName);
-  if (pin === undefined) {
-    const remaining = await session.remainingTries(secretName);
-    pin = await context.namedSecretFor(label, cardApSecretEnv(secretName), remaining, secretSpec.maxTries);
-    secrets.set(secretName, pin);
-  }
-  const given = pin;
-  const value = await context.withSecret({ label }, () => session.read(name, { pin: given, allowLastTry: context.allowLastTry }));
+  const pin = context.namedSecretProvider(label, cardApSecretEnv(secretName));
+  const value = await context.withSecret({ label }, () => session.read(name, { pin, allowLastTry: context.allowLastTry }));
   return { ...common, secret: secretName, sensitive, value: cardApDisplayValue(value) };
 }
 
@@ -181,13 +177,8 @@ export const cardApReadCommand: Command = async (context) => {
   const opened = await context.transport();
   const channel = new ApduChannel(opened.transport, { onTrace: withoutValues(context.trace), extendedLength: false });
   const session = openCardAp({ channel }, descriptor);
-  const secrets = new Map<string, string>();
   const files: Record<string, CardApFileResult> = {};
-  try {
-    for (const name of names) files[name] = await readFile(context, session, name, secrets);
-  } finally {
-    secrets.clear(); // the strings cannot be wiped; drop them as soon as the reads are done
-  }
+  for (const name of names) files[name] = await readFile(context, session, name);
   const result: CardApReadResult = {
     reader: opened.reader,
     simulated: opened.simulated,

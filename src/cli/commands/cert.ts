@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import type { MyNumberCard } from '../../aps/card.js';
-import { MAX_TRIES } from '../../aps/constants.js';
 import type { JpkiCertificateKind } from '../../aps/jpki.js';
 import { verifyJpkiChain } from '../../crypto/chain.js';
 import { flag, listOption, stringOption } from '../args.js';
@@ -38,15 +37,13 @@ export async function readCardCertificate(
   const progress = context.progress(context.msg.readingCert);
   try {
     if (kind === 'sign') {
-      const remaining = await card.jpki.remainingTries('sign');
-      const pin = await context.secretFor('sign', remaining, MAX_TRIES.signPassword);
+      const pin = context.secretProvider('sign');
       return await context.withSecret('sign', () =>
         card.jpki.readCertificate('sign', { pin, allowLastTry: context.allowLastTry, onProgress: progress.onProgress }),
       );
     }
     if (kind === 'auth' && PIN_GUARDED_AUTH.has(card.profile)) {
-      const remaining = await card.jpki.remainingTries('auth');
-      const pin = await context.secretFor('auth', remaining, MAX_TRIES.authPin);
+      const pin = context.secretProvider('auth');
       return await context.withSecret('auth', () =>
         card.jpki.readCertificate('auth', { pin, allowLastTry: context.allowLastTry, onProgress: progress.onProgress }),
       );

@@ -11,7 +11,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { escapeControls } from '../terminal.js';
 import { loadPcsc } from '../transport.js';
 import { readCardCertificate } from './cert.js';
-import { attributeLines, attributesJson, textPin } from './personal.js';
+import { attributeLines, attributesJson, requireAp, textPin } from './personal.js';
 import { gatherInfo, infoLines } from './status.js';
 
 /** `mynacard readers`. */
@@ -93,13 +93,14 @@ export const demoCommand: Command = async (context) => {
   );
 
   const testing = opened.simulated ? await import('../../testing/index.js') : undefined;
-  const pin = await textPin(
+  const pin = textPin(
     context,
-    card,
     testing === undefined ? undefined : { value: testing.DEFAULT_TEXT_PIN, note: msg.secretFromSimulator },
   );
   const attributes = attributesJson(
-    await context.withSecret('text', () => card.text.readAttributes({ pin }, { allowLastTry: context.allowLastTry })),
+    await context.withSecret('text', () =>
+      requireAp(context, 'text', () => card.text.readAttributes({ pin, allowLastTry: context.allowLastTry })),
+    ),
   );
   lines.push(msg.demoStep(3, msg.demoText), ...attributeLines(attributes, context, '  '), '', msg.demoDone);
 

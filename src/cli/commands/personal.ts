@@ -5,8 +5,7 @@
  * @packageDocumentation
  */
 import { FileNotFoundError } from '../../apdu/status.js';
-import type { MyNumberCard } from '../../aps/card.js';
-import { MAX_TRIES } from '../../aps/constants.js';
+import type { SecretProvider } from '../../secret.js';
 import type { TextAttributes } from '../../aps/records.js';
 import { flag, stringOption } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
@@ -26,14 +25,15 @@ export async function requireAp<T>(context: CommandContext, ap: ApName, read: ()
   }
 }
 
-/** Obtain the text PIN (tries shown first, guarded); `fallback` is the simulator's default. */
-export async function textPin(
+/**
+ * The text PIN as a provider (the SDK shows nothing to it before its guard passed);
+ * `fallback` is the simulator's default.
+ */
+export function textPin(
   context: CommandContext,
-  card: MyNumberCard,
   fallback?: { readonly value: string; readonly note: string },
-): Promise<string> {
-  const remaining = await requireAp(context, 'text', () => card.text.remainingTries('pin'));
-  return context.secretFor('text', remaining, MAX_TRIES.textPin, fallback);
+): SecretProvider {
+  return context.secretProvider('text', fallback);
 }
 
 /** The 基本4情報 as the JSON output carries them. */
@@ -75,11 +75,13 @@ export const textCommand: Command = async (context) => {
   const { msg } = context;
   const showMyNumber = flag(context.args.options, 'show-my-number');
   const card = await context.card();
-  const pin = await textPin(context, card);
-  const options = { allowLastTry: context.allowLastTry };
-  const attributes = attributesJson(await context.withSecret('text', () => card.text.readAttributes({ pin }, options)));
+  const pin = textPin(context);
+  const options = { pin, allowLastTry: context.allowLastTry };
+  const attributes = attributesJson(
+    await context.withSecret('text', () => requireAp(context, 'text', () => card.text.readAttributes(options))),
+  );
   // Data minimisation: the 個人番号 is read only when it is to be shown.
-  const myNumber = showMyNumber ? await context.withSecret('text', () => card.text.readMyNumber({ pin }, options)) : null;
+  const myNumber = showMyNumber ? await context.withSecret('text', () => card.text.readMyNumber(options)) : null;
   const lines = fieldLines([
     [msg.fieldName, attributes.name],
     [msg.fieldAddress, attributes.address],
@@ -105,17 +107,18 @@ export const faceCommand: Command = async (context) => {
   let face;
   try {
     if (credential === 'verification-b') {
-      const remaining = await requireAp(context, 'face', () => card.face.remainingTries('verificationB'));
-      const verificationB = await context.secretFor('verificationB', remaining, undefined);
+      const verificationB = context.secretProvider('verificationB');
       face = await context.withSecret('verificationB', () =>
-        card.face.readFace({ verificationB }, { ...options, onProgress: progress.onProgress }),
+        requireAp(context, 'face', () => card.face.readFace({ verificationB, ...options, onProgress: progress.onProgress })),
       );
     } else {
       // The text PIN opens the 個人番号, which is 照合番号A of the face AP: one PIN the holder knows.
-      const pin = await textPin(context, card);
-      const verificationA = await context.withSecret('text', () => card.text.readMyNumber({ pin }, options));
+      const pin = textPin(context);
+      const verificationA = await context.withSecret('text', () =>
+        requireAp(context, 'text', () => card.text.readMyNumber({ pin, ...options })),
+      );
       face = await requireAp(context, 'face', () =>
-        card.face.readFace({ verificationA }, { ...options, onProgress: progress.onProgress }),
+        card.face.readFace({ verificationA, ...options, onProgress: progress.onProgress }),
       );
     }
   } finally {
@@ -153,14 +156,14 @@ export const pinChangeCommand: Command = async (context) => {
   const card = await context.card();
   const options = { allowLastTry: context.allowLastTry };
   if (kind === 'text') {
-    const current = await textPin(context, card);
-    const next = await context.secrets.next('text');
-    await context.withSecret('text', () => card.text.changePin({ current, next }, options));
+    // One provider: asked for the current value, then (purpose 'new') for the new one.
+    const pin = textPin(context);
+    await context.withSecret('text', () =>
+      requireAp(context, 'text', () => card.text.changePin({ pin, newPin: pin, ...options })),
+    );
   } else {
-    const remaining = await card.jpki.remainingTries(kind);
-    const current = await context.secretFor(kind, remaining, kind === 'auth' ? MAX_TRIES.authPin : MAX_TRIES.signPassword);
-    const next = await context.secrets.next(kind);
-    await context.withSecret(kind, () => card.jpki.changePin(kind, { current, next }, options));
+    const pin = context.secretProvider(kind);
+    await context.withSecret(kind, () => card.jpki.changePin(kind, { pin, newPin: pin, ...options }));
   }
   return { result: { changed: kind }, human: msg.pinChanged(msg.secretLabel[kind]) };
 };

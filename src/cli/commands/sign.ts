@@ -3,7 +3,6 @@
  * with the 署名用 key) and `mynacard verify` (check either offline, with the chain).
  * @packageDocumentation
  */
-import { MAX_TRIES } from '../../aps/constants.js';
 import { hashData, type HashAlgorithm } from '../../hash/digest-info.js';
 import type { JpkiKeyKind } from '../../aps/jpki.js';
 import { verifyJpkiChain } from '../../crypto/chain.js';
@@ -49,8 +48,8 @@ export const signCommand: Command = async (context) => {
   await context.checkOutput(out);
   if (certOut !== undefined) await context.checkOutput(certOut);
   const card = await context.card();
-  const remaining = await card.jpki.remainingTries(key);
-  const pin = await context.secretFor(key, remaining, key === 'sign' ? MAX_TRIES.signPassword : MAX_TRIES.authPin);
+  // The SDK reads the tries and guards, then asks this provider: no extra APDU.
+  const pin = context.secretProvider(key);
   let output: Uint8Array;
   let certificate: Uint8Array | undefined;
   if (cms) {

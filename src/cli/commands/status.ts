@@ -3,6 +3,7 @@
  * every PIN, read with empty VERIFYs that spend none. No secret is needed.
  * @packageDocumentation
  */
+import type { TriesState } from '../../secret.js';
 import { ApduChannel } from '../../apdu/channel.js';
 import { CommandApdu } from '../../apdu/command.js';
 import { FileNotFoundError } from '../../apdu/status.js';
@@ -48,7 +49,9 @@ export async function probeApplications(
 
 /** Tries left of one PIN. `null` members mean "not on this device". */
 export interface PinTries {
-  /** Tries left (0 = blocked); `null` when unlimited. */
+  /** The counter's state as the card reported it (see `TriesState`). */
+  readonly state: TriesState['state'];
+  /** Tries left (0 = blocked; the maximum when verified); `null` when unlimited. */
   readonly remaining: number | null;
   /** The published maximum. */
   readonly max: number;
@@ -63,8 +66,10 @@ export interface PinStatus {
   readonly text: PinTries | null;
 }
 
-function tries(remaining: number, max: number): PinTries {
-  return { remaining: Number.isFinite(remaining) ? remaining : null, max, blocked: remaining === 0 };
+function tries(state: TriesState, max: number): PinTries {
+  const remaining =
+    state.state === 'tries' ? state.remaining : state.state === 'blocked' ? 0 : state.state === 'verified' ? (state.max ?? max) : null;
+  return { state: state.state, remaining, max, blocked: state.state === 'blocked' };
 }
 
 /** `null` instead of FileNotFoundError (the device lacks the application). */
