@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { validateForCursor, validatedEnd, type DecodeTlvOptions } from './decode.js';
 import { TlvError } from './errors.js';
-import { isOpaque, materialiseNode, tlvTagClassOf, type TlvNode, type TlvTagClass, type TlvTree } from './node.js';
+import { isOpaque, materialiseNode, tlvTagClassOf, TlvTree, type TlvNode, type TlvTagClass } from './node.js';
 
 /**
  * A position in a validated TLV buffer, made by {@link tlvCursor}. It starts on the first
@@ -27,7 +27,8 @@ import { isOpaque, materialiseNode, tlvTagClassOf, type TlvNode, type TlvTagClas
  * Byte arrays are views of the input (zero copy): keep it unchanged while the cursor is in use.
  */
 export class TlvCursor {
-  declare private readonly tree: TlvTree;
+  /** Opaque tags and indefinite lengths; `null` for DER without opaque tags until {@link node} needs one. */
+  declare private tree: TlvTree | null;
   declare private readonly bytes: Uint8Array;
   declare private readonly opaque: readonly number[] | null;
   /**
@@ -48,11 +49,12 @@ export class TlvCursor {
   declare private byteOffset: number;
 
   /** @internal Use {@link tlvCursor}. */
-  constructor(tree: TlvTree, limit: number) {
+  constructor(bytes: Uint8Array, tree: TlvTree | null, limit: number) {
     this.tree = tree;
-    this.bytes = tree.bytes;
-    this.opaque = tree.opaqueTags;
-    this.stack = [];
+    this.bytes = bytes;
+    this.opaque = tree === null ? null : tree.opaqueTags;
+    // Room for eight levels without growing the array (certificates nest six deep).
+    this.stack = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     this.level = 0;
     this.bound = limit;
     this.at = 0;
@@ -62,7 +64,7 @@ export class TlvCursor {
     this.end = 0;
     this.buffer = null;
     this.byteOffset = 0;
-    this.readRare(0);
+    this.read(0);
   }
 
   /** All tag bytes as one unsigned integer (`0x30`, `0xDF21`, `0xFF20`), as {@link TlvNode.tag}. */
@@ -198,7 +200,7 @@ export class TlvCursor {
    * (`readTlvInteger`, `readTlvOid`, …). Allocates one node; its children are lazy as usual.
    */
   node(): TlvNode {
-    return materialiseNode(this.tree, this.at);
+    return materialiseNode((this.tree ??= new TlvTree(this.bytes, null)), this.at);
   }
 
   /**
@@ -242,7 +244,7 @@ export class TlvCursor {
     let length = bytes[p++]!;
     let end: number;
     if (length === 0x80) {
-      length = this.tree.indefinite?.get(p) ?? 0;
+      length = this.tree?.indefinite?.get(p) ?? 0;
       end = p + length + 2;
     } else {
       if (length > 0x80) {
@@ -282,5 +284,5 @@ export function tlvCursor(bytes: Uint8Array, options?: DecodeTlvOptions): TlvCur
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('tlvCursor expects a Uint8Array');
   const tree = validateForCursor(bytes, options);
   if (bytes.length === 0) throw new TlvError('truncated', 0);
-  return new TlvCursor(tree, validatedEnd());
+  return new TlvCursor(bytes, tree, validatedEnd());
 }

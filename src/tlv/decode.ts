@@ -417,14 +417,15 @@ function validateRegion(bytes: Uint8Array, read: ReadOptions, tree: TlvTree | nu
 }
 
 /**
- * Validate `bytes` as {@link decodeTlv} does, for a cursor: returns the tree (opaque tags and
- * indefinite lengths) and leaves the end of the accepted region in `validatedEnd()`.
+ * Validate `bytes` as {@link decodeTlv} does, for a cursor: returns the tree holding opaque tags
+ * and indefinite lengths (`null` for DER without opaque tags, which needs neither), and leaves
+ * the end of the accepted region in `validatedEnd()`.
  * @internal
  */
-export function validateForCursor(bytes: Uint8Array, options: DecodeTlvOptions | undefined): TlvTree {
+export function validateForCursor(bytes: Uint8Array, options: DecodeTlvOptions | undefined): TlvTree | null {
   const read = readOptions(options);
-  const tree = new TlvTree(bytes, read.opaque);
-  validateRegion(bytes, read, read.der && read.opaque === null ? null : tree);
+  const tree = read.der && read.opaque === null ? null : new TlvTree(bytes, read.opaque);
+  validateRegion(bytes, read, tree);
   return tree;
 }
 
