@@ -381,10 +381,21 @@ export function decodeTlv(bytes: Uint8Array, options?: DecodeTlvOptions): TlvNod
  */
 export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): number {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('validateTlv expects a Uint8Array');
-  const { der, maxDepth, allowTrailing, opaque } = readOptions(options);
-  const fast = der && opaque === null;
+  const read = readOptions(options);
   // The general loop records indefinite lengths in a tree; the DER loop needs none.
-  const tree = fast ? null : new TlvTree(bytes, opaque);
+  return validateRegion(bytes, read, read.der && read.opaque === null ? null : new TlvTree(bytes, read.opaque));
+}
+
+/** End of the region accepted by the last {@link validateRegion} call. */
+let regionEnd = 0;
+
+/**
+ * Validate every top-level object of `bytes` (the rules of {@link decodeTlv}): returns their
+ * count and leaves the end of the accepted region in `regionEnd`. `tree` (null only for DER
+ * without opaque tags) receives the indefinite lengths.
+ */
+function validateRegion(bytes: Uint8Array, read: ReadOptions, tree: TlvTree | null): number {
+  const { der, maxDepth, allowTrailing } = read;
   const n = bytes.length;
   let count = 0;
   let pos = 0;
@@ -401,5 +412,24 @@ export function validateTlv(bytes: Uint8Array, options?: DecodeTlvOptions): numb
     count++;
     pos = end;
   }
+  regionEnd = pos;
   return count;
+}
+
+/**
+ * Validate `bytes` as {@link decodeTlv} does, for a cursor: returns the tree holding opaque tags
+ * and indefinite lengths (`null` for DER without opaque tags, which needs neither), and leaves
+ * the end of the accepted region in `validatedEnd()`.
+ * @internal
+ */
+export function validateForCursor(bytes: Uint8Array, options: DecodeTlvOptions | undefined): TlvTree | null {
+  const read = readOptions(options);
+  const tree = read.der && read.opaque === null ? null : new TlvTree(bytes, read.opaque);
+  validateRegion(bytes, read, tree);
+  return tree;
+}
+
+/** End of the region accepted by the last validation. @internal */
+export function validatedEnd(): number {
+  return regionEnd;
 }

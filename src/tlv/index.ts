@@ -8,6 +8,7 @@ export type { TlvErrorCode } from './errors.js';
 export { encodeTlv, encodeTlvLength, tlvTagByteLength } from './encode.js';
 export { decodeTlv, validateTlv, DEFAULT_TLV_MAX_DEPTH } from './decode.js';
 export type { DecodeTlvOptions } from './decode.js';
+export { tlvCursor, TlvCursor } from './cursor.js';
 export { tlvTagClassOf } from './node.js';
 export type { TlvNode, TlvTagClass } from './node.js';
 export { readTlvHeader } from './header.js';

@@ -11,9 +11,11 @@ import {
   readTlvOid,
   readTlvString,
   readTlvTime,
+  tlvCursor,
   validateTlv,
   TlvError,
   type DecodeTlvOptions,
+  type TlvCursor,
   type TlvNode,
 } from '../../src/tlv/index.js';
 
@@ -255,5 +257,108 @@ describe('TLV properties', () => {
       const result = decodeOrError(copy, opts);
       if (!(result instanceof TlvError)) exercise(result, copy);
     }), { numRuns: 1000 });
+  });
+});
+
+// ---- the cursor walk and the node walk agree
+
+/** What a walk sees of one node. */
+type Seen = [number, number, number, number, number, number, boolean, boolean, string, string];
+
+function seenOfNodes(nodes: readonly TlvNode[], depth = 0, out: Seen[] = []): Seen[] {
+  for (const n of nodes) {
+    out.push([n.offset, depth, n.tag, n.headerLength, n.length, n.totalLength, n.indefinite, n.constructed, n.tagClass, Buffer.from(n.value).toString('hex')]);
+    seenOfNodes(n.children, depth + 1, out);
+  }
+  return out;
+}
+
+const seenOfCursor = (c: TlvCursor): Seen => {
+  const v = c.value;
+  expect(c.valueOffset).toBe(c.offset + c.headerLength);
+  expect(c.encoded.length).toBe(c.totalLength);
+  return [c.offset, c.depth, c.tag, c.headerLength, c.length, c.totalLength, c.indefinite, c.constructed, c.tagClass, Buffer.from(v).toString('hex')];
+};
+
+/** firstChild / nextSibling / parent, depth first. */
+function navigateAll(c: TlvCursor): Seen[] {
+  const out: Seen[] = [];
+  for (;;) {
+    out.push(seenOfCursor(c));
+    if (c.firstChild()) continue;
+    while (!c.nextSibling()) if (!c.parent()) return out;
+  }
+}
+
+function stepAll(c: TlvCursor): Seen[] {
+  const out: Seen[] = [];
+  do out.push(seenOfCursor(c));
+  while (c.next());
+  return out;
+}
+
+/** Both cursor walks equal the node walk, or both decoders throw the same TlvError. */
+function expectCursorAgrees(bytes: Uint8Array, opts: DecodeTlvOptions): void {
+  const nodes = decodeOrError(bytes, opts);
+  let cursor: TlvCursor | TlvError;
+  try {
+    cursor = tlvCursor(bytes, opts);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TlvError);
+    cursor = error as TlvError;
+  }
+  if (nodes instanceof TlvError || (Array.isArray(nodes) && nodes.length === 0)) {
+    expect(cursor).toBeInstanceOf(TlvError);
+    const expected = nodes instanceof TlvError ? ['' + nodes.code, nodes.offset] : ['truncated', 0];
+    expect([(cursor as TlvError).code, (cursor as TlvError).offset]).toEqual(expected);
+    return;
+  }
+  expect(cursor).not.toBeInstanceOf(TlvError);
+  const c = cursor as TlvCursor;
+  const expected = seenOfNodes(nodes);
+  expect(navigateAll(c)).toEqual(expected);
+  c.reset();
+  expect(stepAll(c)).toEqual(expected);
+  c.reset();
+  expect(c.node().encoded).toEqual(nodes[0]!.encoded);
+}
+
+describe('tlvCursor agrees with the node walk', () => {
+  it('on random DER and BER trees, several top-level objects, with and without opaque tags', () => {
+    fc.assert(fc.property(fc.array(tree, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.constantFrom([], [0x30], [0xa0, 0x31]), (trees, ber, opaqueTags) => {
+      const parts = trees.map((t) => encode(t, ber));
+      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+      expectCursorAgrees(bytes, { mode: ber ? 'ber' : 'der', maxDepth: 1000, opaqueTags });
+    }), { numRuns: 1000 });
+  });
+
+  it('on mutated encodings and arbitrary bytes, with random options', () => {
+    const mutation = fc.record({
+      at: fc.nat(),
+      byte: fc.constantFrom(0x00, 0x80, 0x81, 0x82, 0x84, 0xff, 0x1f, 0x30, 0xa0),
+    });
+    fc.assert(fc.property(tree, fc.array(mutation, { maxLength: 3 }), options, (t, mutations, opts) => {
+      const bytes = [...encode(t, opts.mode === 'ber')];
+      for (const m of mutations) bytes[m.at % bytes.length] = m.byte;
+      expectCursorAgrees(Uint8Array.from(bytes), opts);
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), options, (bytes, opts) => {
+      expectCursorAgrees(bytes, opts);
+    }), { numRuns: 2000 });
+  });
+
+  it('on the real certificates, with and without trailing filler', () => {
+    for (const cert of REAL_CERTS) {
+      expectCursorAgrees(cert, {});
+      const padded = new Uint8Array(cert.length + 3).fill(0xff);
+      padded.set(cert);
+      expectCursorAgrees(padded, { allowTrailing: true });
+      expectCursorAgrees(padded, {});
+    }
   });
 });
