@@ -166,7 +166,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('PcscTransport: every flow through pcscd + 
         (e: unknown) => e,
       );
       expect(blocked).toBeInstanceOf(PinBlockedError);
-      expect(await card.jpki.remainingTries('auth')).toMatchObject({ state: 'tries', remaining: 0 });
+      expect(await card.jpki.remainingTries('auth')).toEqual({ state: 'blocked' });
       expect(vc.pinState('auth').remaining).toBe(0);
       // Even the right PIN is refused now.
       await expect(card.jpki.sign('auth', Uint8Array.of(9), { pin: '4321', allowLastTry: true })).rejects.toBeInstanceOf(
