@@ -32,6 +32,7 @@
  *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
  * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
  *   `replay-leftover`).
+ * - PDF (`mynacard/pdf`): `pdf-encrypted`, `pdf-malformed`, `pdf-signature-too-large`.
  */
 export type MynacardErrorCode =
   | 'invalid-argument'
@@ -99,6 +100,9 @@ export type MynacardErrorCode =
   | 'replay-mismatch'
   | 'replay-exhausted'
   | 'replay-leftover'
+  | 'pdf-encrypted'
+  | 'pdf-malformed'
+  | 'pdf-signature-too-large'
   | TlvErrorCode
   | CcidErrorCode;
 
