@@ -1,7 +1,8 @@
 /**
  * Japanese and English texts of every verification reason code: certificate chains
  * ({@link ChainReason}), CMS ({@link CmsReason}), authentication ({@link AuthenticationReason}),
- * raw signatures ({@link RawSignatureReason}) and card-record integrity ({@link IntegrityReason}).
+ * raw signatures ({@link RawSignatureReason}), card-record integrity ({@link IntegrityReason}) and
+ * PDF signatures ({@link PdfReason}).
  * @packageDocumentation
  */
 import type { AuthenticationReason } from '../crypto/authenticate.js';
@@ -9,10 +10,17 @@ import type { ChainReason } from '../crypto/chain.js';
 import type { CmsReason } from '../crypto/cms.js';
 import type { IntegrityReason } from '../crypto/integrity.js';
 import type { RawSignatureReason } from '../crypto/signature.js';
+import { PDF_REASON_TEXTS, type PdfReason } from './pdf-reason-texts.js';
 import type { LocalizedText } from './types.js';
 
 /** Every reason code a verification result of the SDK may carry. */
-export type VerificationReason = ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason;
+export type VerificationReason =
+  | ChainReason
+  | CmsReason
+  | AuthenticationReason
+  | RawSignatureReason
+  | IntegrityReason
+  | PdfReason;
 
 const RENEW_JA = '電子証明書の更新は、お住まいの市区町村の窓口で行います。';
 const RENEW_EN = 'Certificates are renewed at the municipal office (市区町村の窓口) where the holder lives.';
@@ -64,6 +72,7 @@ const LOGIN_AGAIN: LocalizedText = {
 
 /** Texts of every reason code. */
 export const REASON_TEXTS: Readonly<Record<VerificationReason, LocalizedText>> = {
+  ...PDF_REASON_TEXTS,
   'malformed-certificate': NOT_JPKI,
   'kind-unknown': NOT_JPKI,
   'leaf-is-ca': NOT_JPKI,

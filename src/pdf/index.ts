@@ -11,3 +11,12 @@ export { PDF_SUBFILTERS } from './signer.js';
 export type { PdfProfile, PdfSigner } from './signer.js';
 export { PdfError } from './errors.js';
 export type { PdfErrorCode } from './errors.js';
+export { verifyPdf } from './verify.js';
+export type {
+  LaterRevisions,
+  PdfSignatureReason,
+  PdfSignatureVerification,
+  PdfVerificationResult,
+  VerifyPdfOptions,
+} from './verify.js';
+export type { PdfReason } from '../messages/pdf-reason-texts.js';

@@ -106,3 +106,13 @@ export function pdfTextString(text: string): string {
   for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0');
   return `<${hex}>`;
 }
+
+/** A PDF date (`D:YYYYMMDDHHmmSS` with `Z` or `±HH'mm'`; missing parts default), or `undefined`. */
+export function parsePdfDate(text: string): Date | undefined {
+  const m = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?$/.exec(text);
+  if (m === null) return undefined;
+  const n = (i: number, d: number): number => (m[i] === undefined ? d : Number(m[i]));
+  let ms = Date.UTC(n(1, 0), n(2, 1) - 1, n(3, 1), n(4, 0), n(5, 0), n(6, 0));
+  if (m[8] !== undefined) ms -= (m[8] === '-' ? -1 : 1) * (n(9, 0) * 60 + n(10, 0)) * 60_000;
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}

@@ -23,6 +23,7 @@ import {
   type ChainReason,
   type CmsReason,
   type IntegrityReason,
+  type PdfReason,
   type MynacardErrorCode,
   type RawSignatureReason,
   type TlvErrorCode,
@@ -169,7 +170,7 @@ describe('describeReason', () => {
 
   test('every reason code has a Japanese and an English text', () => {
     expectTypeOf<keyof typeof REASON_TEXTS>().toEqualTypeOf<VerificationReason>();
-    expectTypeOf<ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason>().toEqualTypeOf<VerificationReason>();
+    expectTypeOf<ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason | PdfReason>().toEqualTypeOf<VerificationReason>();
     const codes = Object.keys(REASON_TEXTS);
     expect(codes.length).toBeGreaterThanOrEqual(45);
     for (const code of codes) {

@@ -50,3 +50,46 @@ export function signaturesOf(bytes: Uint8Array): { range: number[]; cms: Uint8Ar
 export function covered(bytes: Uint8Array, range: readonly number[]): Uint8Array {
   return Buffer.concat([bytes.subarray(range[0]!, range[0]! + range[1]!), bytes.subarray(range[2]!, range[2]! + range[3]!)]);
 }
+
+/** The last `startxref` value and the last trailer's `/Root` and `/Size` (classic tables). */
+export function lastTrailer(bytes: Uint8Array): { startxref: number; root: string; size: number } {
+  const all = text(bytes);
+  const startxref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(all)![1]);
+  const trailer = all.slice(all.lastIndexOf('trailer'));
+  return { startxref, root: /\/Root (\d+ \d+ R)/.exec(trailer)![1]!, size: Number(/\/Size (\d+)/.exec(trailer)![1]) };
+}
+
+/**
+ * Append a hand-written incremental update (classic table) redefining or adding `objects`;
+ * `pointers` adds xref entries that point at given offsets without writing an object.
+ */
+export function appendUpdate(
+  bytes: Uint8Array,
+  objects: readonly { number: number; body: string }[],
+  pointers: readonly { number: number; offset: number }[] = [],
+): Uint8Array {
+  const { startxref, root, size } = lastTrailer(bytes);
+  let body = '\n';
+  const entries = new Map<number, number>();
+  for (const object of objects) {
+    entries.set(object.number, bytes.length + Buffer.byteLength(body, 'latin1'));
+    body += `${object.number} 0 obj\n${object.body}\nendobj\n`;
+  }
+  for (const p of pointers) entries.set(p.number, p.offset);
+  const xrefAt = bytes.length + Buffer.byteLength(body, 'latin1');
+  body += 'xref\n';
+  for (const [n, offset] of [...entries].sort((a, b) => a[0] - b[0])) body += `${n} 1\n${String(offset).padStart(10, '0')} 00000 n\r\n`;
+  const newSize = Math.max(size, ...[...entries.keys()].map((n) => n + 1));
+  body += `trailer\n<< /Size ${newSize} /Root ${root} /Prev ${startxref} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([bytes, Buffer.from(body, 'latin1')]);
+}
+
+/** Replace `from` (first occurrence at or after `at`) by `to` of the same length. */
+export function patch(bytes: Uint8Array, from: string, to: string, at = 0): Uint8Array {
+  if (from.length !== to.length) throw new Error('patch must keep the length');
+  const i = text(bytes).indexOf(from, at);
+  if (i < 0) throw new Error(`not found: ${from}`);
+  const out = Uint8Array.from(bytes);
+  out.set(Buffer.from(to, 'latin1'), i);
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * The cross-reference sections written after a signed revision, read the way a viewer reads
+ * them (the `/Prev` chain back from the last `startxref`), not by scanning: a later section that
+ * re-points an object at bytes inside the signed revision is how shadow attacks hide content.
+ * @packageDocumentation
+ */
+import { PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFXRefStreamParser, type PDFObject } from 'pdf-lib';
+import { latin1Text, readXrefTail } from './syntax.js';
+
+/** One in-use entry of a later cross-reference section. @internal */
+export interface LaterEntry {
+  readonly number: number;
+  readonly generation: number;
+  /** The byte offset (type 1), or the object stream's number (type 2). */
+  readonly offset: number;
+  readonly inObjectStream: boolean;
+}
+
+/** What the sections after a revision say. @internal */
+export interface LaterSections {
+  /** In-use entries of every later section (the newest first). */
+  readonly entries: readonly LaterEntry[];
+  /** The `/Prev` chain reaches the signed revision's own last section. */
+  readonly chained: boolean;
+  /** The trailers of the later sections (the newest first). */
+  readonly trailers: readonly PDFDict[];
+}
+
+const MAX_SECTIONS = 4096;
+
+/** Parse the object whose `N G obj` header starts at `offset`. */
+export function objectAt(bytes: Uint8Array, offset: number, context: PDFContext): { number: number; generation: number; object: PDFObject } | undefined {
+  const header = /^(\d{1,10})\s+(\d{1,5})\s+obj\b/.exec(latin1Text(bytes, offset, Math.min(bytes.length, offset + 32)));
+  if (header === null) return undefined;
+  try {
+    const object = PDFObjectParser.forBytes(bytes.subarray(offset + header[0].length), context).parseObject();
+    return { number: Number(header[1]), generation: Number(header[2]), object };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A classic `xref` table at `offset`: its in-use entries and trailer. */
+function tableAt(bytes: Uint8Array, offset: number, context: PDFContext): { entries: LaterEntry[]; trailer: PDFDict } | undefined {
+  const entries: LaterEntry[] = [];
+  let text = latin1Text(bytes, offset, Math.min(bytes.length, offset + 64));
+  if (!/^xref\s/.test(text)) return undefined;
+  let at = offset + 4;
+  for (let guard = 0; guard < 1 << 20; guard++) {
+    text = latin1Text(bytes, at, Math.min(bytes.length, at + 64));
+    const start = /^\s*trailer/.exec(text);
+    if (start !== null) {
+      try {
+        const trailer = PDFObjectParser.forBytes(bytes.subarray(at + start[0].length), context).parseObject();
+        return trailer instanceof PDFDict ? { entries, trailer } : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    const sub = /^\s*(\d{1,10})[ \t]+(\d{1,10})[ \t]*\r?\n/.exec(text);
+    if (sub === null) return undefined;
+    const first = Number(sub[1]);
+    const count = Number(sub[2]);
+    at += sub[0].length;
+    const rows = latin1Text(bytes, at, Math.min(bytes.length, at + count * 20));
+    for (let i = 0; i < count; i++) {
+      const row = /^(\d{10}) (\d{5}) ([nf])/.exec(rows.slice(i * 20, i * 20 + 20));
+      if (row === null) return undefined;
+      if (row[3] === 'n') entries.push({ number: first + i, generation: Number(row[2]), offset: Number(row[1]), inObjectStream: false });
+    }
+    at += count * 20;
+  }
+  return undefined;
+}
+
+/** A cross-reference stream at `offset`: its in-use entries and dictionary. */
+function streamAt(bytes: Uint8Array, offset: number): { entries: LaterEntry[]; trailer: PDFDict } | undefined {
+  const parsed = objectAt(bytes, offset, PDFContext.create());
+  if (!(parsed?.object instanceof PDFRawStream) || parsed.object.dict.get(PDFName.of('Type')) !== PDFName.of('XRef')) return undefined;
+  try {
+    const entries = PDFXRefStreamParser.forStream(parsed.object)
+      .parseIntoContext()
+      .filter((e) => !e.deleted)
+      .map((e) => ({ number: e.ref.objectNumber, generation: e.ref.generationNumber, offset: e.offset, inObjectStream: e.inObjectStream }));
+    return { entries, trailer: parsed.object.dict };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The sections between the end of the file and the revision ending at `end`, following `/Prev`
+ * (and `/XRefStm` of hybrid files). `undefined` when a section cannot be read.
+ * @internal
+ */
+export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | undefined {
+  let signedTail: number;
+  let offset: number;
+  try {
+    signedTail = readXrefTail(bytes, end).offset;
+    offset = readXrefTail(bytes).offset;
+  } catch {
+    return undefined;
+  }
+  const entries: LaterEntry[] = [];
+  const trailers: PDFDict[] = [];
+  const context = PDFContext.create();
+  for (let n = 0; n < MAX_SECTIONS; n++) {
+    if (offset < end) return { entries, trailers, chained: offset === signedTail };
+    const section = /^xref\s/.test(latin1Text(bytes, offset, offset + 5)) ? tableAt(bytes, offset, context) : streamAt(bytes, offset);
+    if (section === undefined) return undefined;
+    entries.push(...section.entries);
+    trailers.push(section.trailer);
+    const hybrid = section.trailer.get(PDFName.of('XRefStm'));
+    if (hybrid instanceof PDFNumber) {
+      const extra = streamAt(bytes, hybrid.asNumber());
+      if (extra === undefined) return undefined;
+      entries.push(...extra.entries);
+    }
+    const prev = section.trailer.get(PDFName.of('Prev'));
+    if (!(prev instanceof PDFNumber)) return { entries, trailers, chained: false };
+    const next = prev.asNumber();
+    if (!Number.isSafeInteger(next) || next < 0 || next >= offset) return undefined;
+    offset = next;
+  }
+  return undefined;
+}
