@@ -10,6 +10,7 @@ export default defineConfig({
     'pcsc/host': 'src/pcsc/isolated/host.ts',
     'webusb/index': 'src/webusb/index.ts',
     'react-native/index': 'src/react-native/index.ts',
+    'pdf/index': 'src/pdf/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

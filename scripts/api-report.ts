@@ -20,6 +20,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mynacard/pcsc': 'src/pcsc/index.ts',
   'mynacard/webusb': 'src/webusb/index.ts',
   'mynacard/react-native': 'src/react-native/index.ts',
+  'mynacard/pdf': 'src/pdf/index.ts',
 };
 
 function kindOf(symbol: ts.Symbol, checker: ts.TypeChecker): string {
