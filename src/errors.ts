@@ -32,7 +32,8 @@
  *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
  * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
  *   `replay-leftover`).
- * - PDF (`mynacard/pdf`): `pdf-encrypted`, `pdf-malformed`, `pdf-signature-too-large`.
+ * - PDF (`mynacard/pdf`): `pdf-encrypted`, `pdf-malformed`, `pdf-signature-too-large`,
+ *   `pdf-timestamp-failed`.
  */
 export type MynacardErrorCode =
   | 'invalid-argument'
@@ -103,6 +104,7 @@ export type MynacardErrorCode =
   | 'pdf-encrypted'
   | 'pdf-malformed'
   | 'pdf-signature-too-large'
+  | 'pdf-timestamp-failed'
   | TlvErrorCode
   | CcidErrorCode;
 

@@ -12,6 +12,7 @@ import { hashData } from '../hash/digest-info.js';
 import { encodeTlv } from '../tlv/index.js';
 import { cmsLayout, ID_DATA, ID_SIGNED_DATA } from './cms-layout.js';
 import { compareDer, encodeOid, encodeTime, seq, setOf } from './der.js';
+import { ID_AA_SIGNATURE_TIMESTAMP } from './timestamp.js';
 import { decodeCertificate, OID, type DecodedCertificate } from './x509.js';
 
 /** Signed-attribute OIDs (RFC 5652 §11, RFC 5035). */
@@ -39,6 +40,11 @@ export interface DigestSigner {
 export interface SignCmsDigestOptions {
   /** A signingTime attribute; absent when undefined (PAdES puts the time in the PDF's `/M`). */
   readonly signingTime?: Date;
+  /**
+   * Fetch a signature time-stamp token for the signature value (RFC 3161 Appendix A); it is
+   * embedded as the unsigned attribute id-aa-signatureTimeStampToken.
+   */
+  readonly timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
 }
 
 function attribute(type: string, value: Uint8Array): Uint8Array {
@@ -76,6 +82,7 @@ export async function signCmsDigest(signer: DigestSigner, digest: Uint8Array, op
   const extra = (signer.extraCertificates ?? []).map((der) => decodeCertificate(der).der);
   const certificates = [certificate.der, ...extra].sort(compareDer);
   const sha256 = seq(encodeOid(OID.sha256));
+  const token = options.timestamp === undefined ? undefined : await options.timestamp(signature);
   const signerInfo = seq(
     encodeTlv(0x02, Uint8Array.of(1)),
     seq(certificate.issuerDer, encodeTlv(0x02, certificate.serialBytes)),
@@ -83,6 +90,7 @@ export async function signCmsDigest(signer: DigestSigner, digest: Uint8Array, op
     encodeTlv(0xa0, attributes),
     seq(encodeOid(OID.rsaEncryption), NULL),
     encodeTlv(0x04, signature),
+    ...(token === undefined ? [] : [encodeTlv(0xa1, attribute(ID_AA_SIGNATURE_TIMESTAMP, token))]),
   );
   const signedData = seq(
     encodeTlv(0x02, Uint8Array.of(1)),

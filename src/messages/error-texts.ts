@@ -382,6 +382,10 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
     en: ['The PDF file is damaged or is not a PDF.', 'Check that it is the right PDF file.'],
   },
   'pdf-signature-too-large': APP_ERROR,
+  'pdf-timestamp-failed': {
+    ja: ['タイムスタンプを取得できませんでした（タイムスタンプ局の応答が正しくありません）。', '時間をおいてもう一度署名してください。続く場合はシステムの担当者に連絡してください。'],
+    en: ['The timestamp could not be obtained (the timestamp authority answered incorrectly).', 'Sign again later. If it keeps failing, contact the system administrator.'],
+  },
 };
 
 /** The text of a code outside {@link MynacardErrorCode} (a custom transport's, or not an SDK error). */

@@ -4,6 +4,7 @@
  * ones of `verifyCms`.
  * @packageDocumentation
  */
+import type { TimestampReason } from '../crypto/timestamp.js';
 import type { LocalizedText } from './types.js';
 
 /**
@@ -92,5 +93,24 @@ export const PDF_REASON_TEXTS: Readonly<Record<PdfReason, LocalizedText>> = {
   'signing-time-outside-validity': {
     ja: ['署名した日時に、電子証明書が有効期間内ではありませんでした。', '有効な電子証明書で署名し直してもらってください。'],
     en: ['The certificate was not within its validity period at the time of signing.', 'Ask for the PDF to be signed again with a valid certificate.'],
+  },
+};
+
+/** The timestamp does not hold. */
+const BAD_TIMESTAMP: LocalizedText = {
+  ja: ['署名のタイムスタンプを確認できません。', '署名された元のPDFファイルか確かめてください。続く場合はシステムの担当者に連絡してください。'],
+  en: ['The signature timestamp cannot be confirmed.', 'Check that it is the original signed PDF. If it keeps failing, contact the system administrator.'],
+};
+
+/** Texts of every {@link TimestampReason} (signature timestamps of PAdES B-T). */
+export const TIMESTAMP_REASON_TEXTS: Readonly<Record<TimestampReason, LocalizedText>> = {
+  'timestamp-malformed': BAD_TIMESTAMP,
+  'timestamp-imprint-mismatch': BAD_TIMESTAMP,
+  'timestamp-nonce-mismatch': BAD_TIMESTAMP,
+  'timestamp-signature-invalid': BAD_TIMESTAMP,
+  'timestamp-certificate-invalid': BAD_TIMESTAMP,
+  'timestamp-untrusted': {
+    ja: ['タイムスタンプ局が信頼できる発行元として登録されていません。', '信頼するタイムスタンプ局の証明書を設定してください。'],
+    en: ['The timestamp authority is not one of the trusted ones.', 'Configure the certificates of the trusted timestamp authorities.'],
   },
 };

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { signCmsDigest } from '../crypto/cms-digest.js';
 import { parseJpkiCertificate } from '../crypto/parse.js';
 import { cardSigner, type PdfCardOptions } from './card-signer.js';
+import { fetchTimestamp, type PdfTimestampOptions } from './timestamp-client.js';
 import { loadPdf, type LoadedPdf } from './document.js';
 import { PdfError } from './errors.js';
 import { PDF_SUBFILTERS, type PdfProfile, type PdfSigner } from './signer.js';
@@ -37,6 +38,8 @@ export interface SignPdfBaseOptions {
   readonly location?: string;
   /** Bytes reserved for the CMS (default {@link DEFAULT_CONTENTS_SIZE}). */
   readonly contentsSize?: number;
+  /** The TSA of the `'pades-b-t'` profile (required there, refused otherwise). */
+  readonly timestamp?: PdfTimestampOptions;
 }
 
 /** {@link signPdf} with any signer (tests, HSMs). */
@@ -69,6 +72,9 @@ function checkOptions(options: SignPdfOptions): { profile: PdfProfile; signingTi
     if (value !== undefined && (typeof value !== 'string' || value.length > 1000)) throw new InvalidArgumentError(`${key} must be a string`);
   }
   if (!('signer' in options) && !('card' in options)) throw new InvalidArgumentError('signPdf needs options.signer or options.card');
+  if ((profile === 'pades-b-t') !== (options.timestamp !== undefined)) {
+    throw new InvalidArgumentError("options.timestamp is required by the 'pades-b-t' profile and only there");
+  }
   return { profile, signingTime, contentsSize };
 }
 
@@ -197,7 +203,11 @@ export async function signPdf(pdfBytes: Uint8Array, options: SignPdfOptions): Pr
   out.set(latin1(fixWidth(range, BYTE_RANGE_PLACEHOLDER.length)), byteRangeAt);
 
   const digest = sha256.create().update(out.subarray(0, holeStart)).update(out.subarray(holeEnd)).digest();
-  const cms = await signCmsDigest(signer, digest, profile === 'registry' ? { signingTime } : {});
+  const timestamp = options.timestamp;
+  const cms = await signCmsDigest(signer, digest, {
+    ...(profile === 'registry' ? { signingTime } : {}),
+    ...(timestamp === undefined ? {} : { timestamp: (signature: Uint8Array) => fetchTimestamp(timestamp, signature) }),
+  });
   if (cms.length > contentsSize) {
     throw new PdfError('pdf-signature-too-large', `The signature (${cms.length} bytes) does not fit in contentsSize ${contentsSize}`);
   }

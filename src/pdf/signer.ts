@@ -23,11 +23,13 @@ export interface PdfSigner {
  *   and `/M`, SHA-256, a signingTime attribute, the certificate embedded.
  * - `'pades-b-b'` — PAdES baseline B-B (ETSI EN 319 142-1): SubFilter `ETSI.CAdES.detached`, ESS
  *   signingCertificateV2, no signingTime attribute (the time is the `/M` entry).
+ * - `'pades-b-t'` — B-B plus an RFC 3161 signature timestamp from the caller's TSA.
  */
-export type PdfProfile = 'registry' | 'pades-b-b';
+export type PdfProfile = 'registry' | 'pades-b-b' | 'pades-b-t';
 
 /** The SubFilter of each profile. */
 export const PDF_SUBFILTERS: Readonly<Record<PdfProfile, string>> = {
   registry: 'adbe.pkcs7.detached',
   'pades-b-b': 'ETSI.CAdES.detached',
+  'pades-b-t': 'ETSI.CAdES.detached',
 };

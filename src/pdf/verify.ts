@@ -11,6 +11,10 @@ import { concatBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
 import { verifyCms, type CmsReason, type CmsVerificationResult } from '../crypto/cms.js';
 import type { VerifyJpkiChainOptions } from '../crypto/chain.js';
+import { cmsLayout } from '../crypto/cms-layout.js';
+import { readOid as readOidText } from '../crypto/der.js';
+import { ID_AA_SIGNATURE_TIMESTAMP, verifyTimestampToken, type TimestampReason } from '../crypto/timestamp.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { JpkiCertificate } from '../crypto/parse.js';
 import type { JpkiPerson } from '../crypto/san.js';
 import type { PdfReason } from '../messages/pdf-reason-texts.js';
@@ -20,11 +24,24 @@ import { PdfError } from './errors.js';
 import { objectAt, sectionsAfter } from './revisions.js';
 import { isRevisionEnd, latin1Text, parsePdfDate, revisionEnds } from './syntax.js';
 
-/** Options of {@link verifyPdf}: the validation date `at` and the trust anchors. */
-export type VerifyPdfOptions = VerifyJpkiChainOptions;
+/** Options of {@link verifyPdf}: the validation date `at`, the trust anchors, the TSA trust anchors. */
+export interface VerifyPdfOptions extends VerifyJpkiChainOptions {
+  /** Trust anchors (DER) of the time-stamp authorities; without them a timestamp is `timestamp-untrusted`. */
+  readonly tsaRoots?: readonly Uint8Array[];
+}
 
-/** A reason a signature is not valid: a PDF-level {@link PdfReason} or a CMS/chain {@link CmsReason}. */
-export type PdfSignatureReason = PdfReason | CmsReason;
+/** A reason a signature is not valid: a PDF-level {@link PdfReason}, a CMS/chain {@link CmsReason} or a {@link TimestampReason}. */
+export type PdfSignatureReason = PdfReason | CmsReason | TimestampReason;
+
+/** The signature timestamp of a PAdES B-T signature. */
+export interface PdfTimestampVerification {
+  /** `true` exactly when `reasons` is empty. */
+  readonly valid: boolean;
+  /** Every problem of the token. */
+  readonly reasons: readonly TimestampReason[];
+  /** The TSA's time (genTime). */
+  readonly genTime?: Date;
+}
 
 /** What revisions after the signed one did. */
 export type LaterRevisions = 'none' | 'signatures-only' | 'content-changed' | 'unreadable';
@@ -53,6 +70,8 @@ export interface PdfSignatureVerification {
   readonly name?: string;
   /** The claimed signing time: the signingTime attribute, else `/M` (not a trusted time). */
   readonly signingTime?: Date;
+  /** The signature timestamp (unsigned attribute id-aa-signatureTimeStampToken), when present. */
+  readonly timestamp?: PdfTimestampVerification;
   /** The CMS verification: message digest, signed attributes, ESS binding, chain at `at`. */
   readonly cms?: CmsVerificationResult;
   /** The signer's certificate, parsed (key usage, SKI/AKI, validity). */
@@ -183,6 +202,22 @@ function withoutContent(cms: CmsVerificationResult): CmsVerificationResult {
   return rest;
 }
 
+/** The signature timestamp of a CMS, verified over SHA-256 of its signature value. */
+async function signatureTimestamp(cms: Uint8Array, roots: readonly Uint8Array[] | undefined): Promise<PdfTimestampVerification | undefined> {
+  let info: ReturnType<typeof cmsLayout>['signerInfo'];
+  try {
+    info = cmsLayout(cms.slice(), 'ber').signerInfo;
+  } catch {
+    return undefined;
+  }
+  const attribute = info?.unsignedAttrs?.children.find((a) => a.tag === 0x30 && a.children[0]?.tag === 0x06 && readOidText(a.children[0]) === ID_AA_SIGNATURE_TIMESTAMP);
+  if (info === undefined || attribute === undefined) return undefined;
+  const token = attribute.children[1]?.children[0];
+  if (token === undefined || attribute.children[1]!.children.length !== 1) return { valid: false, reasons: ['timestamp-malformed'] };
+  const result = await verifyTimestampToken(token.encoded, { imprint: sha256(info.signature), ...(roots === undefined ? {} : { roots }) });
+  return { valid: result.valid, reasons: result.reasons, ...(result.genTime === undefined ? {} : { genTime: result.genTime }) };
+}
+
 /** Four non-negative safe integers, or `undefined`. */
 function byteRangeOf(value: PDFObject | undefined): number[] | undefined {
   if (!(value instanceof PDFArray) || value.size() !== 4) return undefined;
@@ -254,7 +289,10 @@ async function verifySignature(
     cms = await verifyCms(cmsBytes, { ...options, content });
     for (const reason of cms.reasons) reasons.add(reason);
   }
-  const signingTime = cms?.signingTime ?? (m === undefined ? undefined : parsePdfDate(m));
+  const timestamp = cmsBytes === undefined ? undefined : await signatureTimestamp(cmsBytes, options.tsaRoots);
+  for (const reason of timestamp?.reasons ?? []) reasons.add(reason);
+  const claimed = cms?.signingTime ?? (m === undefined ? undefined : parsePdfDate(m));
+  const signingTime = timestamp?.valid === true && timestamp.genTime !== undefined ? timestamp.genTime : claimed;
   const signer = cms?.signer;
   if (signer !== undefined && signingTime !== undefined && (signingTime < signer.notBefore || signingTime > signer.notAfter)) {
     reasons.add('signing-time-outside-validity');
@@ -267,6 +305,7 @@ async function verifySignature(
     laterRevisions: later.later,
     changedObjects: later.changed,
     ...(signingTime === undefined ? {} : { signingTime }),
+    ...(timestamp === undefined ? {} : { timestamp }),
     ...(cms === undefined ? {} : { cms: withoutContent(cms) }),
     ...(signer === undefined ? {} : { signer }),
     ...(signer?.person === undefined ? {} : { person: signer.person }),

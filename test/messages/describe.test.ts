@@ -24,6 +24,7 @@ import {
   type CmsReason,
   type IntegrityReason,
   type PdfReason,
+  type TimestampReason,
   type MynacardErrorCode,
   type RawSignatureReason,
   type TlvErrorCode,
@@ -170,7 +171,7 @@ describe('describeReason', () => {
 
   test('every reason code has a Japanese and an English text', () => {
     expectTypeOf<keyof typeof REASON_TEXTS>().toEqualTypeOf<VerificationReason>();
-    expectTypeOf<ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason | PdfReason>().toEqualTypeOf<VerificationReason>();
+    expectTypeOf<ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason | PdfReason | TimestampReason>().toEqualTypeOf<VerificationReason>();
     const codes = Object.keys(REASON_TEXTS);
     expect(codes.length).toBeGreaterThanOrEqual(45);
     for (const code of codes) {
