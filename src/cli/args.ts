@@ -116,7 +116,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: [
       { name: 'in', type: 'string' },
       { name: 'out', type: 'string' },
-      { name: 'profile', type: 'string', values: ['registry', 'pades-b-b'] },
+      { name: 'profile', type: 'string', values: ['registry', 'pades-b-b', 'pades-b-t'] },
+      { name: 'tsa', type: 'string' },
+      { name: 'tsa-roots', type: 'list' },
       { name: 'force', type: 'flag' },
     ],
     positionals: [],
@@ -127,6 +129,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'roots', type: 'list' },
       { name: 'trust-test-roots', type: 'flag' },
       { name: 'show-signer', type: 'flag' },
+      { name: 'tsa-roots', type: 'list' },
     ],
     positionals: [{ name: 'file' }],
   },

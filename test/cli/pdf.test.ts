@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makePdf, run } from '../pdf/helpers.js';
+import { startLocalTsa } from '../pdf/local-tsa.js';
 import { HOLDER_NAME, SIGN_PASSWORD, runWith, tempDir } from './helpers.js';
 
 describe('pdf sign / pdf verify', () => {
@@ -46,6 +47,24 @@ describe('pdf sign / pdf verify', () => {
     expect(tampered.code).toBe(8);
     expect(JSON.parse(tampered.stdout).result.signatures[0].reasons).toEqual(['appended-unknown-data']);
   });
+
+  test('pades-b-t with --tsa (a local openssl-ts TSA) and --tsa-roots; verify reports the timestamp', async () => {
+    const tsa = await startLocalTsa();
+    try {
+      await writeFile(join(dir, 'tsa-root.der'), tsa.root);
+      const env = { MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD };
+      const missing = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'bt.pdf', '--profile', 'pades-b-t'], { cwd: dir, env });
+      expect(missing.code).toBe(2);
+      const signed = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'bt.pdf', '--profile', 'pades-b-t', '--tsa', tsa.url, '--tsa-roots', 'tsa-root.der'], { cwd: dir, env });
+      expect(signed.code).toBe(0);
+      const verified = await runWith(['--simulator', '--json', 'pdf', 'verify', 'bt.pdf', '--trust-test-roots', '--tsa-roots', 'tsa-root.der'], { cwd: dir });
+      const sig = JSON.parse(verified.stdout).result.signatures[0];
+      expect(sig).toMatchObject({ valid: true, reasons: [], timestamp: { valid: true, reasons: [] } });
+      expect(verified.code).toBe(0);
+    } finally {
+      await tsa.stop();
+    }
+  }, 60_000);
 
   test('a password on the command line is refused before anything runs', async () => {
     const r = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'x.pdf', `--pin=${SIGN_PASSWORD}`], { cwd: dir });

@@ -6,12 +6,19 @@
 import { MAX_TRIES } from '../../aps/constants.js';
 import type { JpkiCard } from '../../crypto/card.js';
 import { signPdf, verifyPdf, type PdfProfile } from '../../pdf/index.js';
-import { flag, stringOption } from '../args.js';
-import { parseAt, reasonRows, summarize, trustNote } from '../certificates.js';
+import { flag, listOption, stringOption } from '../args.js';
+import { parseAt, reasonRows, singleCertificate, summarize, trustNote } from '../certificates.js';
 import type { Command, CommandContext } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { fieldLines } from '../output.js';
 import { chooseTrust } from './cert.js';
+
+/** DER certificates from files (PEM or DER). */
+async function readAll(context: CommandContext, files: readonly string[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const file of files) out.push(singleCertificate(await context.readFile(file), file, context.msg));
+  return out;
+}
 
 function required(context: CommandContext, name: string): string {
   const value = stringOption(context.args.options, name);
@@ -19,12 +26,15 @@ function required(context: CommandContext, name: string): string {
   return value;
 }
 
-/** `mynacard pdf sign --in <file> --out <file> [--profile registry|pades-b-b] [--force]`. */
+/** `mynacard pdf sign --in <file> --out <file> [--profile registry|pades-b-b|pades-b-t --tsa <url> [--tsa-roots <file>]] [--force]`. */
 export const pdfSignCommand: Command = async (context) => {
   const { msg, args } = context;
   const input = required(context, 'in');
   const out = required(context, 'out');
   const profile = (stringOption(args.options, 'profile') ?? 'registry') as PdfProfile;
+  const tsa = stringOption(args.options, 'tsa');
+  if ((profile === 'pades-b-t') !== (tsa !== undefined)) throw new CliError('usage', EXIT.usage, msg.missingOption(tsa === undefined ? '--tsa' : '--profile pades-b-t'));
+  const tsaRoots = await readAll(context, listOption(args.options, 'tsa-roots'));
   const data = await context.readFile(input);
   // Before the card is touched: an output that would be refused is refused now.
   await context.checkOutput(out);
@@ -38,7 +48,13 @@ export const pdfSignCommand: Command = async (context) => {
       readCertificate: (kind, options) => card.jpki.readCertificate(kind, { ...options, allowLastTry }),
     },
   };
-  const output = await context.withSecret('sign', () => signPdf(data, { card: jpkiCard, pin, profile, signingTime: context.now() }));
+  const output = await context.withSecret('sign', () => signPdf(data, {
+      card: jpkiCard,
+      pin,
+      profile,
+      signingTime: context.now(),
+      ...(tsa === undefined ? {} : { timestamp: { url: tsa, ...(tsaRoots.length === 0 ? {} : { roots: tsaRoots }) } }),
+    }));
   await context.writeFile(out, output, { signed: true });
   return {
     result: { profile, input: { file: input, bytes: data.length }, out, outBytes: output.length },
@@ -58,7 +74,12 @@ export const pdfVerifyCommand: Command = async (context) => {
   const at = parseAt(stringOption(args.options, 'at'), context.now(), msg);
   const trust = await chooseTrust(context);
   const showSigner = flag(args.options, 'show-signer');
-  const result = await verifyPdf(await context.readFile(file), { at, ...(trust.roots === undefined ? {} : { roots: trust.roots }) });
+  const tsaRoots = await readAll(context, listOption(args.options, 'tsa-roots'));
+  const result = await verifyPdf(await context.readFile(file), {
+    at,
+    ...(trust.roots === undefined ? {} : { roots: trust.roots }),
+    ...(tsaRoots.length === 0 ? {} : { tsaRoots }),
+  });
   const lines: string[] = [...fieldLines([[msg.fieldSignature, result.valid ? msg.valid : msg.invalid], ...reasonRows(result.reasons, msg)])];
   for (const sig of result.signatures) {
     const rows: [string, string][] = [[msg.fieldSignature, sig.valid ? msg.valid : msg.invalid]];
@@ -94,6 +115,7 @@ export const pdfVerifyCommand: Command = async (context) => {
         laterRevisions: sig.laterRevisions,
         changedObjects: sig.changedObjects,
         signingTime: sig.signingTime,
+        timestamp: sig.timestamp,
         signer: sig.signer === undefined ? undefined : summarize(sig.signer),
         signerPerson:
           showSigner && sig.person !== undefined
