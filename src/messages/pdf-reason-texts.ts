@@ -11,6 +11,7 @@ import type { LocalizedText } from './types.js';
  * Why a PDF signature, or the document, is not valid (stable strings):
  * - `document-malformed` / `document-encrypted` — the file cannot be read (document level);
  * - `no-signatures` — the document has no signature field (document level);
+ * - `too-many-signature-fields` — more signature fields than a verifier checks (document level);
  * - `unsigned-field` — a signature field without a value (`/V`);
  * - `signature-dictionary-malformed` — the `/V` is not a signature dictionary with a ByteRange and Contents;
  * - `signature-empty` — `/Contents` is empty or only zeros;
@@ -30,6 +31,7 @@ export type PdfReason =
   | 'document-malformed'
   | 'document-encrypted'
   | 'no-signatures'
+  | 'too-many-signature-fields'
   | 'unsigned-field'
   | 'signature-dictionary-malformed'
   | 'signature-empty'
@@ -70,6 +72,10 @@ export const PDF_REASON_TEXTS: Readonly<Record<PdfReason, LocalizedText>> = {
   'no-signatures': {
     ja: ['このPDFには署名がありません。', '署名したPDFファイルか確かめてください。'],
     en: ['This PDF has no signature.', 'Check that it is the signed PDF file.'],
+  },
+  'too-many-signature-fields': {
+    ja: ['このPDFには署名欄が多すぎるため、検証しません。', '署名された元のPDFファイルか確かめてください。'],
+    en: ['This PDF has too many signature fields to verify.', 'Check that it is the original signed PDF.'],
   },
   'unsigned-field': {
     ja: ['署名欄に署名がありません。', '署名が済んだPDFファイルを送ってもらってください。'],

@@ -12,7 +12,7 @@ export { PDF_SUBFILTERS } from './signer.js';
 export type { PdfProfile, PdfSigner } from './signer.js';
 export { PdfError } from './errors.js';
 export type { PdfErrorCode } from './errors.js';
-export { verifyPdf } from './verify.js';
+export { verifyPdf, MAX_SIGNATURE_FIELDS } from './verify.js';
 export type {
   LaterRevisions,
   PdfSignatureReason,

@@ -66,6 +66,11 @@ export interface PdfSignatureVerification {
   readonly laterRevisions: LaterRevisions;
   /** Objects of the signed revision that later revisions redefine (object numbers). */
   readonly changedObjects: readonly number[];
+  /**
+   * The signature has the form the registry (登記・供託オンライン申請) accepts: SubFilter
+   * `adbe.pkcs7.detached`, `/Name` and `/M` present, nothing appended after it.
+   */
+  readonly registryProfile: boolean;
   /** `/Name` as written by the signer (not verified). */
   readonly name?: string;
   /** The claimed signing time: the signingTime attribute, else `/M` (not a trusted time). */
@@ -84,13 +89,16 @@ export interface PdfSignatureVerification {
 export interface PdfVerificationResult {
   /** At least one signature, every field signed and every signature valid. */
   readonly valid: boolean;
-  /** Document-level problems (`document-malformed`, `document-encrypted`, `no-signatures`). */
+  /** Document-level problems (`document-malformed`, `document-encrypted`, `no-signatures`, `too-many-signature-fields`). */
   readonly reasons: readonly PdfReason[];
   /** Every signature field, in the order of the revisions they sign. */
   readonly signatures: readonly PdfSignatureVerification[];
 }
 
 const SUB_FILTERS = ['adbe.pkcs7.detached', 'ETSI.CAdES.detached'];
+
+/** Most signature fields checked in one document (each may need its revision parsed). */
+export const MAX_SIGNATURE_FIELDS = 256;
 
 function textOf(object: PDFObject | undefined): string | undefined {
   return object instanceof PDFString || object instanceof PDFHexString ? object.decodeText() : undefined;
@@ -147,13 +155,26 @@ function trailingData(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** What the revisions after one end say (shared by the signatures of that revision). */
+interface LaterAnalysis {
+  readonly later: LaterRevisions;
+  readonly changed: number[];
+  readonly reasons: readonly PdfSignatureReason[];
+}
+
+/** {@link laterRevisions}, once per revision end. */
+function laterRevisionsOnce(cache: Map<number, Promise<LaterAnalysis>>, bytes: Uint8Array, end: number, full: LoadedPdf): Promise<LaterAnalysis> {
+  let analysis = cache.get(end);
+  if (analysis === undefined) {
+    analysis = laterRevisions(bytes, end, full);
+    cache.set(end, analysis);
+  }
+  return analysis;
+}
+
 /** Later revisions after `end`: reasons, verdict and the redefined objects. */
-async function laterRevisions(
-  bytes: Uint8Array,
-  end: number,
-  full: LoadedPdf,
-  reasons: Set<PdfSignatureReason>,
-): Promise<{ later: LaterRevisions; changed: number[] }> {
+async function laterRevisions(bytes: Uint8Array, end: number, full: LoadedPdf): Promise<LaterAnalysis> {
+  const reasons = new Set<PdfSignatureReason>();
   const later = sectionsAfter(bytes, end);
   let signed: LoadedPdf | undefined;
   try {
@@ -162,8 +183,7 @@ async function laterRevisions(
     signed = undefined;
   }
   if (later === undefined || signed === undefined) {
-    reasons.add('appended-unknown-data');
-    return { later: 'unreadable', changed: [] };
+    return { later: 'unreadable', changed: [], reasons: ['appended-unknown-data'] };
   }
   if (!later.chained) reasons.add('revision-chain-broken');
   const laterStart = new Map(later.entries.filter((e) => !e.inObjectStream && e.offset >= end).map((e) => [e.number, e.offset]));
@@ -193,7 +213,11 @@ async function laterRevisions(
   const root = later.trailers[0]?.get(PDFName.of('Root'));
   if (later.trailers.length > 0 && (!(root instanceof PDFRef) || root !== signed.rootRef)) content = true;
   if (content) reasons.add('changed-after-signing');
-  return { later: content ? 'content-changed' : later.entries.length === 0 ? 'none' : 'signatures-only', changed: changed.sort((a, b) => a - b) };
+  return {
+    later: content ? 'content-changed' : later.entries.length === 0 ? 'none' : 'signatures-only',
+    changed: changed.sort((a, b) => a - b),
+    reasons: [...reasons],
+  };
 }
 
 /** The CMS result without the (possibly huge) covered bytes. */
@@ -232,6 +256,7 @@ async function verifySignature(
   field: PDFDict,
   options: VerifyPdfOptions,
   junk: boolean,
+  cache: Map<number, Promise<LaterAnalysis>>,
 ): Promise<PdfSignatureVerification> {
   const reasons = new Set<PdfSignatureReason>();
   const done = (extra: Partial<PdfSignatureVerification> = {}): PdfSignatureVerification => ({
@@ -241,6 +266,7 @@ async function verifySignature(
     coversWholeFile: false,
     laterRevisions: 'none',
     changedObjects: [],
+    registryProfile: false,
     ...extra,
   });
   const value = field.lookup(PDFName.of('V'));
@@ -277,8 +303,9 @@ async function verifySignature(
     if (hole === undefined || hole.length !== contents.length || !hole.every((b, i) => b === contents[i])) reasons.add('byte-range-gap');
   }
   if (!isRevisionEnd(bytes, end)) reasons.add('byte-range-not-revision-end');
-  let later: { later: LaterRevisions; changed: number[] } = { later: 'none', changed: [] };
-  if (end < bytes.length && isRevisionEnd(bytes, end)) later = await laterRevisions(bytes, end, full, reasons);
+  let later: LaterAnalysis = { later: 'none', changed: [], reasons: [] };
+  if (end < bytes.length && isRevisionEnd(bytes, end)) later = await laterRevisionsOnce(cache, bytes, end, full);
+  for (const reason of later.reasons) reasons.add(reason);
   if (junk) reasons.add('appended-unknown-data');
 
   let cms: CmsVerificationResult | undefined;
@@ -302,6 +329,7 @@ async function verifySignature(
     byteRange: range,
     revisionEnd: end,
     coversWholeFile: end === bytes.length,
+    registryProfile: subFilter === 'adbe.pkcs7.detached' && signerName !== undefined && m !== undefined && end === bytes.length,
     laterRevisions: later.later,
     changedObjects: later.changed,
     ...(signingTime === undefined ? {} : { signingTime }),
@@ -332,9 +360,12 @@ export async function verifyPdf(pdfBytes: Uint8Array, options: VerifyPdfOptions)
     return { valid: false, reasons: [error.code === 'pdf-encrypted' ? 'document-encrypted' : 'document-malformed'], signatures: [] };
   }
   const junk = trailingData(pdfBytes);
+  const fields = signatureFields(full);
+  if (fields.length > MAX_SIGNATURE_FIELDS) return { valid: false, reasons: ['too-many-signature-fields'], signatures: [] };
+  const cache = new Map<number, Promise<LaterAnalysis>>();
   const signatures: PdfSignatureVerification[] = [];
-  for (const { name, field } of signatureFields(full)) {
-    signatures.push(await verifySignature(pdfBytes, full, name, field, options, junk));
+  for (const { name, field } of fields) {
+    signatures.push(await verifySignature(pdfBytes, full, name, field, options, junk, cache));
   }
   signatures.sort((a, b) => (a.revisionEnd ?? Infinity) - (b.revisionEnd ?? Infinity) || a.field.localeCompare(b.field));
   const reasons: PdfReason[] = signatures.length === 0 ? ['no-signatures'] : [];

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PDFArray, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
-import { signPdf, verifyPdf, type PdfSigner } from '../../src/pdf/index.js';
+import { MAX_SIGNATURE_FIELDS, signPdf, verifyPdf, type PdfSigner } from '../../src/pdf/index.js';
 import { loadTestPki, type TestPki } from '../../src/testing/pki.js';
 import { ext, freshKeys, issue } from '../crypto/helpers.js';
 import { appendUpdate, lastTrailer, makePdf, patch, signaturesOf, text } from './helpers.js';
@@ -52,6 +52,7 @@ describe('verifyPdf', () => {
       changedObjects: [],
       name: pki.holder.name,
       signingTime: SIGNING_TIME,
+      registryProfile: true,
     });
     expect(sig!.byteRange).toEqual(signaturesOf(signed)[0]!.range);
     expect(sig!.person).toMatchObject({ name: pki.holder.name, address: pki.holder.address, sex: pki.holder.sex });
@@ -70,6 +71,8 @@ describe('verifyPdf', () => {
     expect(first).toMatchObject({ field: 'Signature1', valid: true, coversWholeFile: false, laterRevisions: 'signatures-only', revisionEnd: signed.length });
     expect(first!.changedObjects.length).toBeGreaterThan(0);
     expect(second).toMatchObject({ field: 'Signature2', valid: true, coversWholeFile: true, laterRevisions: 'none', subFilter: 'ETSI.CAdES.detached' });
+    // The registry refuses updates after a signature and ETSI SubFilters: neither is in its form.
+    expect([first!.registryProfile, second!.registryProfile]).toEqual([false, false]);
     // Also over object streams.
     const streams = await makePdf({ objectStreams: true });
     const s2 = await signPdf(await signPdf(streams, { signer, signingTime: SIGNING_TIME }), { signer, signingTime: SIGNING_TIME });
@@ -179,6 +182,14 @@ describe('verifyPdf', () => {
       expect(result.valid).toBe(false);
       expect(result.signatures[0]!.reasons).toEqual(['policy-mismatch', 'leaf-self-signed', 'no-issuer-found']);
       expect(result.signatures[0]!.cms!.reasons.length).toBeGreaterThan(0);
+    });
+
+    it('more signature fields than MAX_SIGNATURE_FIELDS → too-many-signature-fields, nothing else parsed', async () => {
+      const { size } = lastTrailer(signed);
+      const objects = Array.from({ length: MAX_SIGNATURE_FIELDS }, (_, i) => ({ number: size + i, body: `<< /FT /Sig /T (F${i}) >>` }));
+      expect(await verifyPdf(appendUpdate(signed, objects), { at: AT, roots })).toEqual({ valid: false, reasons: ['too-many-signature-fields'], signatures: [] });
+      const fewer = await verifyPdf(appendUpdate(signed, objects.slice(1)), { at: AT, roots });
+      expect(fewer.signatures).toHaveLength(MAX_SIGNATURE_FIELDS);
     });
 
     it('no attack crashes: every truncation and byte flip of a signed PDF gives a result', async () => {
