@@ -112,6 +112,20 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
     });
   }
 
+  it('a wrong password: one VERIFY, the card error as raised, no retry, no signature', async () => {
+    const pdf = await makePdf({ objectStreams: false });
+    const before = await card.jpki.remainingTries('sign');
+    virtual.clearLog();
+    const error = await signPdf(pdf, { card, pin: 'WRONG1' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PinIncorrectError', remaining: before - 1 });
+    expect(virtual.log.filter((e) => e.verifyWithData === true)).toHaveLength(1);
+    expect(virtual.log.some((e) => e.command?.[1] === 0x2a)).toBe(false); // no PSO: COMPUTE DIGITAL SIGNATURE
+    expect(String((error as Error).message)).not.toContain('WRONG1');
+    // A correct password resets the counter for the other tests.
+    await signPdf(pdf, { card, pin: DEFAULT_SIGN_PASSWORD });
+    expect(await card.jpki.remainingTries('sign')).toBe(before);
+  });
+
   it('an encrypted PDF: PdfError pdf-encrypted, and the card is not asked', async () => {
     const path = put(tmp.dir, 'plain.pdf', await makePdf({ objectStreams: false }));
     const encrypted = `${tmp.dir}/enc.pdf`;

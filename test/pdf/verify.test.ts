@@ -114,6 +114,23 @@ describe('verifyPdf', () => {
       expect(result.signatures[0]).toMatchObject({ reasons: ['changed-after-signing'], laterRevisions: 'content-changed', changedObjects: [number] });
     });
 
+    it('an annotation overlaid in a later revision (page /Annots gains a FreeText) → changed-after-signing', async () => {
+      const doc = await PDFDocument.load(signed);
+      const pageRef = doc.getPage(0).ref;
+      const page = doc.getPage(0).node;
+      const annots = page.lookup(PDFName.of('Annots'), PDFArray);
+      const { size } = lastTrailer(signed);
+      const existing = annots.asArray().map((r) => r.toString()).join(' ');
+      const pageBody = page.toString().replace(/\/Annots \[[^\]]*\]/, `/Annots [${existing} ${size} 0 R]`);
+      const attacked = appendUpdate(signed, [
+        { number: size, body: '<< /Type /Annot /Subtype /FreeText /Rect [50 700 400 760] /Contents (PAID IN FULL) /DA (/Helv 24 Tf 0 g) >>' },
+        { number: pageRef.objectNumber, body: pageBody },
+      ]);
+      expect(text(attacked)).toContain(`${size} 0 R]`);
+      const result = await verifyPdf(attacked, { at: AT, roots });
+      expect(result.signatures[0]).toMatchObject({ reasons: ['changed-after-signing'], laterRevisions: 'content-changed', changedObjects: [pageRef.objectNumber] });
+    });
+
     it('a later xref that re-points an object into the signed revision → xref-points-into-signed-revision', async () => {
       const { root } = lastTrailer(signed);
       const catalogNumber = Number(root.split(' ')[0]);
