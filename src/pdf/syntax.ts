@@ -19,9 +19,9 @@ export function latin1Text(bytes: Uint8Array, from = 0, to = bytes.length): stri
   return text;
 }
 
-/** Last index of `needle` in `bytes` at or before `before - needle.length`, or -1. */
-export function lastIndexOf(bytes: Uint8Array, needle: Uint8Array, before = bytes.length): number {
-  outer: for (let i = Math.min(before, bytes.length) - needle.length; i >= 0; i--) {
+/** Last index of `needle` in `bytes` at or before `before - needle.length` and at or after `from`, or -1. */
+export function lastIndexOf(bytes: Uint8Array, needle: Uint8Array, before = bytes.length, from = 0): number {
+  outer: for (let i = Math.min(before, bytes.length) - needle.length; i >= from; i--) {
     for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
     return i;
   }
@@ -54,8 +54,8 @@ export interface XrefTail {
  * @throws PdfError `pdf-malformed` when there is none or it points nowhere sensible.
  */
 export function readXrefTail(bytes: Uint8Array, end = bytes.length): XrefTail {
-  const at = lastIndexOf(bytes, STARTXREF, end);
-  if (at < 0 || end - at > 4096) throw new PdfError('pdf-malformed', 'No startxref at the end of the PDF');
+  const at = lastIndexOf(bytes, STARTXREF, end, Math.max(0, end - 4096));
+  if (at < 0) throw new PdfError('pdf-malformed', 'No startxref at the end of the PDF');
   const match = /^startxref\s+(\d{1,15})\s+%%EOF/.exec(latin1Text(bytes, at, Math.min(end, at + 64)));
   const offset = match === null ? NaN : Number(match[1]);
   if (!Number.isSafeInteger(offset) || offset <= 0 || offset >= at) throw new PdfError('pdf-malformed', 'Bad startxref offset');
