@@ -6,6 +6,7 @@
  */
 import { PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFParser, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
 import { PdfError } from './errors.js';
+import { crossReferenceMatches } from './revisions.js';
 import { indexOf, latin1, latin1Text, readXrefTail, type XrefTail } from './syntax.js';
 
 /** A parsed PDF revision. @internal */
@@ -52,10 +53,12 @@ function readTrailer(bytes: Uint8Array, tail: XrefTail, context: PDFContext): PD
 }
 
 /**
- * Parse `bytes` (the whole file, or a prefix that ends a revision).
+ * Parse `bytes` (the whole file, or a prefix that ends a revision). `strict` (for signing) also
+ * requires every cross-reference entry to point at its object: an update appended to a file
+ * whose sections do not match would be read differently by different viewers.
  * @throws PdfError `pdf-encrypted` for an encrypted file, `pdf-malformed` for anything unreadable.
  */
-export async function loadPdf(bytes: Uint8Array): Promise<LoadedPdf> {
+export async function loadPdf(bytes: Uint8Array, options: { readonly strict?: boolean } = {}): Promise<LoadedPdf> {
   if (!(bytes instanceof Uint8Array)) throw malformed('pdfBytes must be a Uint8Array');
   if (latin1Text(bytes, 0, Math.min(bytes.length, 1024)).indexOf('%PDF-') < 0) throw malformed('Not a PDF (no %PDF- header)');
   const tail = readXrefTail(bytes);
@@ -77,6 +80,7 @@ export async function loadPdf(bytes: Uint8Array): Promise<LoadedPdf> {
   if (!(declared instanceof PDFNumber) || !Number.isSafeInteger(declared.asNumber()) || declared.asNumber() < 1) {
     throw malformed('The trailer has no valid /Size');
   }
+  if (options.strict === true && !crossReferenceMatches(bytes)) throw malformed('The cross-reference sections do not match the objects');
   const size = Math.max(declared.asNumber(), context.largestObjectNumber + 1);
   return { context, tail, trailer, rootRef: root, size };
 }

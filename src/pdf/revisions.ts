@@ -97,7 +97,7 @@ export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | u
   let signedTail: number;
   let offset: number;
   try {
-    signedTail = readXrefTail(bytes, end).offset;
+    signedTail = end === 0 ? -1 : readXrefTail(bytes, end).offset;
     offset = readXrefTail(bytes).offset;
   } catch {
     return undefined;
@@ -124,4 +124,28 @@ export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | u
     offset = next;
   }
   return undefined;
+}
+
+/**
+ * Whether every in-use entry of every cross-reference section (the whole `/Prev` chain) points
+ * at the header of the object it names (`N G obj`, after at most 8 whitespace bytes), and every
+ * object-stream entry at an object stream that has such an entry. A file whose sections do not
+ * match its objects is damaged: an update appended to it would be read differently by viewers.
+ * @internal
+ */
+export function crossReferenceMatches(bytes: Uint8Array): boolean {
+  const all = sectionsAfter(bytes, 0);
+  if (all === undefined) return false;
+  const seen = new Set<number>();
+  const direct = new Set<number>();
+  for (const entry of all.entries) {
+    if (seen.has(entry.number)) continue;
+    seen.add(entry.number);
+    if (entry.inObjectStream) continue;
+    direct.add(entry.number);
+    if (entry.offset >= bytes.length) return false;
+    const head = /^[\x00\t\n\f\r ]{0,8}(\d{1,10})\s+(\d{1,5})\s+obj\b/.exec(latin1Text(bytes, entry.offset, Math.min(bytes.length, entry.offset + 40)));
+    if (head === null || Number(head[1]) !== entry.number || Number(head[2]) !== entry.generation) return false;
+  }
+  return all.entries.every((e) => !e.inObjectStream || direct.has(e.offset));
 }

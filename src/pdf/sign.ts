@@ -172,7 +172,7 @@ function signerName(signer: PdfSigner, name: string | undefined): string {
  */
 export async function signPdf(pdfBytes: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
   const { profile, signingTime, contentsSize } = checkOptions(options);
-  const pdf = await loadPdf(pdfBytes);
+  const pdf = await loadPdf(pdfBytes, { strict: true });
   const signer = 'signer' in options ? options.signer : await cardSigner(options);
   if (!(signer?.certificate instanceof Uint8Array) || typeof signer.sign !== 'function') throw new InvalidArgumentError('signer needs certificate and sign');
 

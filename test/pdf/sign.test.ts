@@ -150,6 +150,8 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
       good.subarray(0, good.length - 40), // truncated: no startxref
       good.subarray(0, Math.floor(good.length / 2)),
       (() => { const b = good.slice(); const t = text(b); const at = t.lastIndexOf('startxref'); b.set(Buffer.from('startxref\n9'), at); return b; })(),
+      // Cross-reference offsets that miss their objects (one digit changed in the first in-use entry).
+      (() => { const t = text(good); const at = t.indexOf(' 00000 n', t.lastIndexOf('\nxref')) - 1; const b = good.slice(); b[at] = b[at] === 0x30 ? 0x31 : 0x30; return b; })(),
     ];
     for (const bytes of cases) {
       const error = await signPdf(bytes, { card, pin: DEFAULT_SIGN_PASSWORD }).catch((e: unknown) => e);
