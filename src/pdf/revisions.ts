@@ -4,7 +4,7 @@
  * re-points an object at bytes inside the signed revision is how shadow attacks hide content.
  * @packageDocumentation
  */
-import { PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFXRefStreamParser, type PDFObject } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, type PDFObject } from 'pdf-lib';
 import { latin1Text, readXrefTail } from './syntax.js';
 
 /** One in-use entry of a later cross-reference section. @internal */
@@ -73,16 +73,90 @@ function tableAt(bytes: Uint8Array, offset: number, context: PDFContext): { entr
   return undefined;
 }
 
-/** A cross-reference stream at `offset`: its in-use entries and dictionary. */
+/** Undo the PNG predictors (Predictor ≥ 10) of a decoded stream: rows of `columns` bytes, each after a filter-type byte. */
+function unpredict(data: Uint8Array, columns: number): Uint8Array | undefined {
+  const stride = columns + 1;
+  if (columns < 1 || data.length % stride !== 0) return undefined;
+  const rows = data.length / stride;
+  const out = new Uint8Array(rows * columns);
+  for (let r = 0; r < rows; r++) {
+    const type = data[r * stride]!;
+    for (let c = 0; c < columns; c++) {
+      const raw = data[r * stride + 1 + c]!;
+      const left = c > 0 ? out[r * columns + c - 1]! : 0;
+      const up = r > 0 ? out[(r - 1) * columns + c]! : 0;
+      const upLeft = r > 0 && c > 0 ? out[(r - 1) * columns + c - 1]! : 0;
+      let value: number;
+      if (type === 0) value = raw;
+      else if (type === 1) value = raw + left;
+      else if (type === 2) value = raw + up;
+      else if (type === 3) value = raw + ((left + up) >> 1);
+      else if (type === 4) {
+        const p = left + up - upLeft;
+        const pa = Math.abs(p - left);
+        const pb = Math.abs(p - up);
+        const pc = Math.abs(p - upLeft);
+        value = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
+      } else return undefined;
+      out[r * columns + c] = value & 0xff;
+    }
+  }
+  return out;
+}
+
+const numberOf = (dict: PDFDict, key: string): number | undefined => {
+  const value = dict.get(PDFName.of(key));
+  return value instanceof PDFNumber ? value.asNumber() : undefined;
+};
+
+/**
+ * A cross-reference stream at `offset`: its in-use entries and dictionary. Decoded here, not by
+ * pdf-lib's PDFXRefStreamParser, because pdf-lib ignores `/DecodeParms` and most writers (Acrobat,
+ * qpdf) use the PNG Up predictor on xref streams.
+ */
 function streamAt(bytes: Uint8Array, offset: number): { entries: LaterEntry[]; trailer: PDFDict } | undefined {
   const parsed = objectAt(bytes, offset, PDFContext.create());
   if (!(parsed?.object instanceof PDFRawStream) || parsed.object.dict.get(PDFName.of('Type')) !== PDFName.of('XRef')) return undefined;
+  const dict = parsed.object.dict;
   try {
-    const entries = PDFXRefStreamParser.forStream(parsed.object)
-      .parseIntoContext()
-      .filter((e) => !e.deleted)
-      .map((e) => ({ number: e.ref.objectNumber, generation: e.ref.generationNumber, offset: e.offset, inObjectStream: e.inObjectStream }));
-    return { entries, trailer: parsed.object.dict };
+    let data = parsed.object.dict.has(PDFName.of('Filter')) ? decodePDFRawStream(parsed.object).decode() : parsed.object.contents;
+    const widths = dict.lookup(PDFName.of('W'));
+    const w = widths instanceof PDFArray ? widths.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : -1)) : [];
+    if (w.length !== 3 || w.some((n) => !Number.isInteger(n) || n < 0 || n > 8)) return undefined;
+    const rowLength = w[0]! + w[1]! + w[2]!;
+    const parms = dict.lookup(PDFName.of('DecodeParms'));
+    const predictor = parms instanceof PDFDict ? numberOf(parms, 'Predictor') ?? 1 : 1;
+    if (predictor >= 10) {
+      const columns = parms instanceof PDFDict ? numberOf(parms, 'Columns') ?? 1 : 1;
+      const undone = unpredict(data, columns);
+      if (undone === undefined) return undefined;
+      data = undone;
+    } else if (predictor !== 1) {
+      return undefined;
+    }
+    const size = numberOf(dict, 'Size') ?? 0;
+    const index = dict.lookup(PDFName.of('Index'));
+    const ranges = index instanceof PDFArray ? index.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : -1)) : [0, size];
+    if (ranges.length % 2 !== 0 || ranges.some((n) => !Number.isSafeInteger(n) || n < 0)) return undefined;
+    const entries: LaterEntry[] = [];
+    let at = 0;
+    const field = (width: number, fallback: number): number => {
+      if (width === 0) return fallback;
+      let value = 0;
+      for (let i = 0; i < width; i++) value = value * 256 + data[at++]!;
+      return value;
+    };
+    for (let r = 0; r < ranges.length; r += 2) {
+      for (let i = 0; i < ranges[r + 1]!; i++) {
+        if (at + rowLength > data.length) return undefined;
+        const type = field(w[0]!, 1);
+        const second = field(w[1]!, 0);
+        const third = field(w[2]!, 0);
+        if (type === 1) entries.push({ number: ranges[r]! + i, generation: third, offset: second, inObjectStream: false });
+        else if (type === 2) entries.push({ number: ranges[r]! + i, generation: 0, offset: second, inObjectStream: true });
+      }
+    }
+    return { entries, trailer: dict };
   } catch {
     return undefined;
   }
@@ -105,7 +179,10 @@ export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | u
   const entries: LaterEntry[] = [];
   const trailers: PDFDict[] = [];
   const context = PDFContext.create();
+  const visited = new Set<number>();
   for (let n = 0; n < MAX_SECTIONS; n++) {
+    if (visited.has(offset)) return undefined;
+    visited.add(offset);
     if (offset < end) return { entries, trailers, chained: offset === signedTail };
     const section = /^xref\s/.test(latin1Text(bytes, offset, offset + 5)) ? tableAt(bytes, offset, context) : streamAt(bytes, offset);
     if (section === undefined) return undefined;
@@ -120,7 +197,8 @@ export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | u
     const prev = section.trailer.get(PDFName.of('Prev'));
     if (!(prev instanceof PDFNumber)) return { entries, trailers, chained: false };
     const next = prev.asNumber();
-    if (!Number.isSafeInteger(next) || next < 0 || next >= offset) return undefined;
+    // Linearized files (ISO 32000-1 Annex F): the first-page section's /Prev points forward.
+    if (!Number.isSafeInteger(next) || next < 0 || next >= bytes.length) return undefined;
     offset = next;
   }
   return undefined;

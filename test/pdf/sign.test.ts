@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { MyNumberCard } from '../../src/aps/card.js';
-import { signPdf, PdfError, type PdfProfile } from '../../src/pdf/index.js';
+import { signPdf, verifyPdf, PdfError, type PdfProfile } from '../../src/pdf/index.js';
 import { DEFAULT_SIGN_PASSWORD, VirtualMyNumberCard } from '../../src/testing/index.js';
 import { cmsLayout } from '../../src/crypto/cms-layout.js';
 import { signedAttributesOf } from '../../src/crypto/cms-layout.js';
@@ -109,6 +109,31 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
       ]);
       const reread = await PDFDocument.load(second);
       expect(reread.getForm().getFields().map((f) => f.getName())).toEqual(['Signature1', 'Signature2']);
+    });
+  }
+
+  for (const [name, qpdfArgs] of [
+    ['qpdf object streams (xref stream with the PNG Up predictor)', ['--object-streams=generate']],
+    ['a linearized file (first-page xref whose /Prev points forward)', ['--linearize']],
+    ['a linearized file with object streams', ['--linearize', '--object-streams=generate']],
+  ] as const) {
+    it(`${name}: signed twice, both valid for verifyPdf, pdfsig and qpdf`, async () => {
+      const plain = put(tmp.dir, 'plain.pdf', await makePdf({ objectStreams: false, pages: 3 }));
+      const rewritten = `${tmp.dir}/rewritten.pdf`;
+      expect(run('qpdf', [...qpdfArgs, plain, rewritten]).status).toBe(0);
+      const original = new Uint8Array(readFileSync(rewritten));
+      const first = await signPdf(original, { card, pin: DEFAULT_SIGN_PASSWORD, signingTime: SIGNING_TIME });
+      const second = await signPdf(first, { card, pin: DEFAULT_SIGN_PASSWORD, profile: 'pades-b-b', signingTime: SIGNING_TIME });
+      expect(second.subarray(0, original.length)).toEqual(original);
+      const result = await verifyPdf(second, { at: new Date('2026-06-01T00:00:00Z'), roots: [virtual.roots.sign] });
+      expect(result.signatures.map((s) => [s.field, s.reasons, s.laterRevisions])).toEqual([
+        ['Signature1', [], 'signatures-only'],
+        ['Signature2', [], 'none'],
+      ]);
+      externalChecks(second, name.replace(/\W+/g, '-'), [
+        { subFilter: 'adbe.pkcs7.detached', total: false },
+        { subFilter: 'ETSI.CAdES.detached', total: true },
+      ]);
     });
   }
 
