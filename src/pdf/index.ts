@@ -7,6 +7,7 @@
 export { signPdf, DEFAULT_CONTENTS_SIZE, MAX_CONTENTS_SIZE } from './sign.js';
 export type { SignPdfBaseOptions, SignPdfOptions, SignPdfWithCardOptions, SignPdfWithSignerOptions } from './sign.js';
 export type { PdfCardOptions } from './card-signer.js';
+export type { PdfVisibleSignature } from './appearance.js';
 export type { PdfTimestampOptions } from './timestamp-client.js';
 export { PDF_SUBFILTERS } from './signer.js';
 export type { PdfProfile, PdfSigner } from './signer.js';

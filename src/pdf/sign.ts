@@ -11,6 +11,7 @@ import { concatBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
 import { signCmsDigest } from '../crypto/cms-digest.js';
 import { parseJpkiCertificate } from '../crypto/parse.js';
+import { appearanceObjects, checkVisible, pageAt, type PdfVisibleSignature } from './appearance.js';
 import { cardSigner, type PdfCardOptions } from './card-signer.js';
 import { fetchTimestamp, type PdfTimestampOptions } from './timestamp-client.js';
 import { loadPdf, type LoadedPdf } from './document.js';
@@ -40,6 +41,8 @@ export interface SignPdfBaseOptions {
   readonly contentsSize?: number;
   /** The TSA of the `'pades-b-t'` profile (required there, refused otherwise). */
   readonly timestamp?: PdfTimestampOptions;
+  /** A visible signature box; default: an invisible signature (on the first page). */
+  readonly visible?: PdfVisibleSignature;
 }
 
 /** {@link signPdf} with any signer (tests, HSMs). */
@@ -72,23 +75,11 @@ function checkOptions(options: SignPdfOptions): { profile: PdfProfile; signingTi
     if (value !== undefined && (typeof value !== 'string' || value.length > 1000)) throw new InvalidArgumentError(`${key} must be a string`);
   }
   if (!('signer' in options) && !('card' in options)) throw new InvalidArgumentError('signPdf needs options.signer or options.card');
+  if (options.visible !== undefined) checkVisible(options.visible);
   if ((profile === 'pades-b-t') !== (options.timestamp !== undefined)) {
     throw new InvalidArgumentError("options.timestamp is required by the 'pades-b-t' profile and only there");
   }
   return { profile, signingTime, contentsSize };
-}
-
-/** The first page (a leaf of the page tree) and its reference. */
-function firstPage(context: PDFContext, catalog: PDFDict): { ref: PDFRef; page: PDFDict } {
-  let ref = catalog.get(PDFName.of('Pages'));
-  for (let depth = 0; depth < 64 && ref instanceof PDFRef; depth++) {
-    const node = context.lookup(ref);
-    if (!(node instanceof PDFDict)) break;
-    if (node.get(PDFName.of('Type')) === PDFName.of('Page')) return { ref, page: node };
-    const kids = node.lookup(PDFName.of('Kids'));
-    ref = kids instanceof PDFArray ? kids.get(0) : undefined;
-  }
-  throw new PdfError('pdf-malformed', 'The PDF has no page');
 }
 
 /** Field names at the top of the AcroForm, to pick a new unique one. */
@@ -103,14 +94,14 @@ function fieldNames(context: PDFContext, fields: PDFArray | undefined): Set<stri
 }
 
 /** Changed objects (catalog/AcroForm/Fields/page/Annots) that link in the new field. */
-function linkField(pdf: LoadedPdf, fieldRef: PDFRef): { changed: Map<number, UpdateObject>; pageRef: PDFRef; fieldName: string } {
+function linkField(pdf: LoadedPdf, fieldRef: PDFRef, pageIndex: number): { changed: Map<number, UpdateObject>; pageRef: PDFRef; fieldName: string } {
   const { context, rootRef } = pdf;
   const changed = new Map<number, UpdateObject>();
   const rewrite = (ref: PDFRef): void => {
     changed.set(ref.objectNumber, { number: ref.objectNumber, generation: ref.generationNumber, body: objectBytes(context.lookup(ref)!) });
   };
   const catalog = context.lookup(rootRef, PDFDict);
-  const { ref: pageRef, page } = firstPage(context, catalog);
+  const { ref: pageRef, page } = pageAt(context, catalog, pageIndex);
   const AcroForm = PDFName.of('AcroForm');
   const Fields = PDFName.of('Fields');
 
@@ -178,18 +169,26 @@ export async function signPdf(pdfBytes: Uint8Array, options: SignPdfOptions): Pr
 
   const sigNumber = pdf.size;
   const fieldRef = PDFRef.of(sigNumber + 1);
-  const { changed, pageRef, fieldName } = linkField(pdf, fieldRef);
+  const { changed, pageRef, fieldName } = linkField(pdf, fieldRef, options.visible?.page ?? 0);
+  const name = signerName(signer, options.name);
+  const visible = options.visible;
+  const look =
+    visible === undefined
+      ? undefined
+      : appearanceObjects(sigNumber + 2, visible.rect, visible.lines ?? [`電子署名 ${name}`, signingTime.toISOString().replace(/\.\d{3}Z$/, 'Z')]);
   const optional = (key: string, value: string | undefined): string => (value === undefined ? '' : ` /${key} ${pdfTextString(value)}`);
   const sigBody =
     `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${PDF_SUBFILTERS[profile]} /ByteRange ${BYTE_RANGE_PLACEHOLDER}` +
     ` /Contents <${'0'.repeat(contentsSize * 2)}> /M ${pdfTextString(pdfDate(signingTime))}` +
-    ` /Name ${pdfTextString(signerName(signer, options.name))}${optional('Reason', options.reason)}${optional('Location', options.location)} >>`;
+    ` /Name ${pdfTextString(name)}${optional('Reason', options.reason)}${optional('Location', options.location)} >>`;
   const fieldBody =
     `<< /Type /Annot /Subtype /Widget /FT /Sig /F 132 /T ${pdfTextString(fieldName)} /V ${sigNumber} 0 R` +
-    ` /P ${pageRef.objectNumber} ${pageRef.generationNumber} R /Rect [0 0 0 0] >>`;
+    ` /P ${pageRef.objectNumber} ${pageRef.generationNumber} R /Rect [${visible === undefined ? '0 0 0 0' : visible.rect.join(' ')}]` +
+    `${look === undefined ? '' : ` /AP << /N ${look.appearance} 0 R >>`} >>`;
   const objects: UpdateObject[] = [
     { number: sigNumber, generation: 0, body: latin1(sigBody) },
     { number: sigNumber + 1, generation: 0, body: latin1(fieldBody) },
+    ...(look?.objects ?? []),
     ...changed.values(),
   ];
   const { update, positions } = writeUpdate(pdfBytes, pdf, objects);

@@ -137,6 +137,26 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
     });
   }
 
+  it('a visible box on page 2 with the signer name: pdftotext reads it; pdfsig, qpdf and verifyPdf accept it', async () => {
+    const original = await makePdf({ objectStreams: true, pages: 3 });
+    const signed = await signPdf(original, { card, pin: DEFAULT_SIGN_PASSWORD, signingTime: SIGNING_TIME, visible: { page: 1, rect: [300, 60, 560, 110] } });
+    const twice = await signPdf(signed, { card, pin: DEFAULT_SIGN_PASSWORD, signingTime: SIGNING_TIME });
+    const path = put(tmp.dir, 'visible.pdf', twice);
+    const page2 = run('pdftotext', ['-f', '2', '-l', '2', path, '-']).output;
+    // pdftotext prints the ideographic space (U+3000) of the name as a plain space.
+    expect(page2).toContain(`電子署名 ${virtual.holder.name.replace(/\u3000/g, ' ')}`);
+    expect(page2).toContain('2026-05-31T09:30:00Z');
+    expect(run('pdftotext', ['-f', '1', '-l', '1', path, '-']).output).not.toContain('電子署名');
+    externalChecks(twice, 'visible', [
+      { subFilter: 'adbe.pkcs7.detached', total: false },
+      { subFilter: 'adbe.pkcs7.detached', total: true },
+    ]);
+    const result = await verifyPdf(twice, { at: new Date('2026-06-01T00:00:00Z'), roots: [virtual.roots.sign] });
+    expect(result.signatures.map((s) => [s.field, s.reasons])).toEqual([['Signature1', []], ['Signature2', []]]);
+    await expect(signPdf(original, { card, pin: DEFAULT_SIGN_PASSWORD, visible: { rect: [10, 10, 5, 20] } })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(signPdf(original, { card, pin: DEFAULT_SIGN_PASSWORD, visible: { page: 3, rect: [0, 0, 10, 10] } })).rejects.toMatchObject({ code: 'pdf-malformed' });
+  });
+
   it('a wrong password: one VERIFY, the card error as raised, no retry, no signature', async () => {
     const pdf = await makePdf({ objectStreams: false });
     const before = await card.jpki.remainingTries('sign');
