@@ -119,6 +119,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: 'profile', type: 'string', values: ['registry', 'pades-b-b', 'pades-b-t'] },
       { name: 'tsa', type: 'string' },
       { name: 'tsa-roots', type: 'list' },
+      { name: 'visible', type: 'string' },
+      { name: 'page', type: 'string' },
       { name: 'force', type: 'flag' },
     ],
     positionals: [],

@@ -236,6 +236,7 @@ const en = {
   pdfSigned: (input: string, out: string, profile: string) =>
     `Signed ${input} with the signing key (署名用), profile ${profile}; written to ${out}.`,
   pdfField: (name: string) => `Signature field ${name}`,
+  pdfBadVisible: '--visible needs x1,y1,x2,y2 (points from the bottom left of the page) and --page a page number from 1.',
   pdfCoverage: 'Coverage',
   pdfWholeFile: 'the whole file',
   pdfLaterRevisions: (later: string) =>
@@ -460,6 +461,7 @@ const ja: Messages = {
   pdfSigned: (input: string, out: string, profile: string) =>
     `${input} に署名用の鍵で署名し（プロファイル ${profile}）、${out} に書き込みました。`,
   pdfField: (name: string) => `署名欄 ${name}`,
+  pdfBadVisible: '--visible には x1,y1,x2,y2（ページ左下からのポイント）、--page には1から始まるページ番号を指定してください。',
   pdfCoverage: '署名の範囲',
   pdfWholeFile: 'ファイル全体',
   pdfLaterRevisions: (later: string) =>

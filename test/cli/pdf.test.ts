@@ -66,6 +66,16 @@ describe('pdf sign / pdf verify', () => {
     }
   }, 60_000);
 
+  test('--visible draws the box on --page; a bad box is a usage error before the card is used', async () => {
+    const env = { MYNACARD_SIGN_PASSWORD: SIGN_PASSWORD };
+    const bad = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'v.pdf', '--visible', '1,2,3'], { cwd: dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--visible needs x1,y1,x2,y2');
+    const ok = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'v.pdf', '--visible', '300,60,560,110', '--page', '1'], { cwd: dir, env });
+    expect(ok.code).toBe(0);
+    expect(run('pdftotext', [join(dir, 'v.pdf'), '-']).output).toContain(`電子署名 ${HOLDER_NAME.replace(/\u3000/g, ' ')}`);
+  });
+
   test('a password on the command line is refused before anything runs', async () => {
     const r = await runWith(['--simulator', 'pdf', 'sign', '--in', 'form.pdf', '--out', 'x.pdf', `--pin=${SIGN_PASSWORD}`], { cwd: dir });
     expect(r.code).toBe(2);

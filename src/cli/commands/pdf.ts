@@ -5,7 +5,7 @@
  */
 import { MAX_TRIES } from '../../aps/constants.js';
 import type { JpkiCard } from '../../crypto/card.js';
-import { signPdf, verifyPdf, type PdfProfile } from '../../pdf/index.js';
+import { signPdf, verifyPdf, type PdfProfile, type PdfVisibleSignature } from '../../pdf/index.js';
 import { flag, listOption, stringOption } from '../args.js';
 import { parseAt, reasonRows, singleCertificate, summarize, trustNote } from '../certificates.js';
 import type { Command, CommandContext } from '../context.js';
@@ -18,6 +18,22 @@ async function readAll(context: CommandContext, files: readonly string[]): Promi
   const out: Uint8Array[] = [];
   for (const file of files) out.push(singleCertificate(await context.readFile(file), file, context.msg));
   return out;
+}
+
+/** `--visible x1,y1,x2,y2 [--page n]` (page 1-based on the command line). */
+function visibleOption(context: CommandContext): PdfVisibleSignature | undefined {
+  const box = stringOption(context.args.options, 'visible');
+  const page = stringOption(context.args.options, 'page');
+  if (box === undefined) {
+    if (page !== undefined) throw new CliError('usage', EXIT.usage, context.msg.missingOption('--visible'));
+    return undefined;
+  }
+  const rect = box.split(',').map(Number);
+  const pageNumber = page === undefined ? 1 : Number(page);
+  if (rect.length !== 4 || !rect.every(Number.isFinite) || !Number.isSafeInteger(pageNumber) || pageNumber < 1) {
+    throw new CliError('usage', EXIT.usage, context.msg.pdfBadVisible);
+  }
+  return { page: pageNumber - 1, rect: rect as [number, number, number, number] };
 }
 
 function required(context: CommandContext, name: string): string {
@@ -35,6 +51,7 @@ export const pdfSignCommand: Command = async (context) => {
   const tsa = stringOption(args.options, 'tsa');
   if ((profile === 'pades-b-t') !== (tsa !== undefined)) throw new CliError('usage', EXIT.usage, msg.missingOption(tsa === undefined ? '--tsa' : '--profile pades-b-t'));
   const tsaRoots = await readAll(context, listOption(args.options, 'tsa-roots'));
+  const visible = visibleOption(context);
   const data = await context.readFile(input);
   // Before the card is touched: an output that would be refused is refused now.
   await context.checkOutput(out);
@@ -53,6 +70,7 @@ export const pdfSignCommand: Command = async (context) => {
       pin,
       profile,
       signingTime: context.now(),
+      ...(visible === undefined ? {} : { visible }),
       ...(tsa === undefined ? {} : { timestamp: { url: tsa, ...(tsaRoots.length === 0 ? {} : { roots: tsaRoots }) } }),
     }));
   await context.writeFile(out, output, { signed: true });
