@@ -6,11 +6,13 @@
  */
 import { PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFParser, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
 import { PdfError } from './errors.js';
-import { crossReferenceMatches } from './revisions.js';
+import { crossReferenceMatches, type LaterEntry } from './revisions.js';
 import { indexOf, latin1, latin1Text, readXrefTail, type XrefTail } from './syntax.js';
 
 /** A parsed PDF revision. @internal */
 export interface LoadedPdf {
+  /** The bytes parsed. */
+  readonly bytes: Uint8Array;
   /** Every indirect object as the last revision defines it. */
   readonly context: PDFContext;
   /** The last cross-reference section. */
@@ -21,6 +23,8 @@ export interface LoadedPdf {
   readonly rootRef: PDFRef;
   /** The first free object number (trailer `/Size`, or past the largest object seen). */
   readonly size: number;
+  /** The newest cross-reference entry of each object (strict loads only). */
+  readonly xref?: ReadonlyMap<number, LaterEntry>;
 }
 
 const TRAILER = latin1('trailer');
@@ -80,7 +84,8 @@ export async function loadPdf(bytes: Uint8Array, options: { readonly strict?: bo
   if (!(declared instanceof PDFNumber) || !Number.isSafeInteger(declared.asNumber()) || declared.asNumber() < 1) {
     throw malformed('The trailer has no valid /Size');
   }
-  if (options.strict === true && !crossReferenceMatches(bytes)) throw malformed('The cross-reference sections do not match the objects');
+  const xref = options.strict === true ? crossReferenceMatches(bytes) : undefined;
+  if (options.strict === true && xref === undefined) throw malformed('The cross-reference sections do not match the objects');
   const size = Math.max(declared.asNumber(), context.largestObjectNumber + 1);
-  return { context, tail, trailer, rootRef: root, size };
+  return { bytes, context, tail, trailer, rootRef: root, size, ...(xref === undefined ? {} : { xref }) };
 }

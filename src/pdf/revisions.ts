@@ -209,21 +209,21 @@ export function sectionsAfter(bytes: Uint8Array, end: number): LaterSections | u
  * at the header of the object it names (`N G obj`, after at most 8 whitespace bytes), and every
  * object-stream entry at an object stream that has such an entry. A file whose sections do not
  * match its objects is damaged: an update appended to it would be read differently by viewers.
+ * @returns the newest entry of each object number, or `undefined` when they do not match
  * @internal
  */
-export function crossReferenceMatches(bytes: Uint8Array): boolean {
+export function crossReferenceMatches(bytes: Uint8Array): ReadonlyMap<number, LaterEntry> | undefined {
   const all = sectionsAfter(bytes, 0);
-  if (all === undefined) return false;
-  const seen = new Set<number>();
-  const direct = new Set<number>();
+  if (all === undefined) return undefined;
+  const newest = new Map<number, LaterEntry>();
   for (const entry of all.entries) {
-    if (seen.has(entry.number)) continue;
-    seen.add(entry.number);
+    if (newest.has(entry.number)) continue;
+    newest.set(entry.number, entry);
     if (entry.inObjectStream) continue;
-    direct.add(entry.number);
-    if (entry.offset >= bytes.length) return false;
+    if (entry.offset >= bytes.length) return undefined;
     const head = /^[\x00\t\n\f\r ]{0,8}(\d{1,10})\s+(\d{1,5})\s+obj\b/.exec(latin1Text(bytes, entry.offset, Math.min(bytes.length, entry.offset + 40)));
-    if (head === null || Number(head[1]) !== entry.number || Number(head[2]) !== entry.generation) return false;
+    if (head === null || Number(head[1]) !== entry.number || Number(head[2]) !== entry.generation) return undefined;
   }
-  return all.entries.every((e) => !e.inObjectStream || direct.has(e.offset));
+  const direct = new Set([...newest.values()].filter((e) => !e.inObjectStream).map((e) => e.number));
+  return all.entries.every((e) => !e.inObjectStream || direct.has(e.offset)) ? newest : undefined;
 }

@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRef, PDFString, PDFHexString, type PDFContext } from 'pdf-lib';
-import { concatBytes } from '../bytes.js';
+import { concatBytes, equalBytes } from '../bytes.js';
 import { InvalidArgumentError } from '../errors.js';
 import { signCmsDigest } from '../crypto/cms-digest.js';
 import { parseJpkiCertificate } from '../crypto/parse.js';
@@ -15,6 +15,7 @@ import { appearanceObjects, checkVisible, pageAt, type PdfVisibleSignature } fro
 import { cardSigner, type PdfCardOptions } from './card-signer.js';
 import { fetchTimestamp, type PdfTimestampOptions } from './timestamp-client.js';
 import { loadPdf, type LoadedPdf } from './document.js';
+import { objectAt } from './revisions.js';
 import { PdfError } from './errors.js';
 import { PDF_SUBFILTERS, type PdfProfile, type PdfSigner } from './signer.js';
 import { latin1, pdfDate, pdfTextString } from './syntax.js';
@@ -82,6 +83,21 @@ function checkOptions(options: SignPdfOptions): { profile: PdfProfile; signingTi
   return { profile, signingTime, contentsSize };
 }
 
+/**
+ * The object pdf-lib read for `ref` (the last copy in the file) is the one the cross-reference
+ * entry points at (what viewers read).
+ * @throws PdfError `pdf-malformed` when the file holds another copy
+ */
+function checkXrefView(pdf: LoadedPdf, ref: PDFRef): void {
+  const entry = pdf.xref?.get(ref.objectNumber);
+  if (entry === undefined || entry.inObjectStream) return;
+  const atOffset = objectAt(pdf.bytes, entry.offset, pdf.context)?.object;
+  const parsed = pdf.context.lookup(ref);
+  if (atOffset === undefined || parsed === undefined || !equalBytes(objectBytes(atOffset), objectBytes(parsed))) {
+    throw new PdfError('pdf-malformed', `Object ${ref.objectNumber} is defined twice: its cross-reference entry names another copy`);
+  }
+}
+
 /** Field names at the top of the AcroForm, to pick a new unique one. */
 function fieldNames(context: PDFContext, fields: PDFArray | undefined): Set<string> {
   const names = new Set<string>();
@@ -102,6 +118,12 @@ function linkField(pdf: LoadedPdf, fieldRef: PDFRef, pageIndex: number): { chang
   };
   const catalog = context.lookup(rootRef, PDFDict);
   const { ref: pageRef, page } = pageAt(context, catalog, pageIndex);
+  // The objects rewritten below must be the ones viewers read (the xref's), not another copy in the file.
+  const currentForm = context.lookup(catalog.get(PDFName.of('AcroForm')));
+  const fieldsRef = currentForm instanceof PDFDict ? currentForm.get(PDFName.of('Fields')) : undefined;
+  for (const ref of [rootRef, catalog.get(PDFName.of('AcroForm')), fieldsRef, pageRef, page.get(PDFName.of('Annots'))]) {
+    if (ref instanceof PDFRef) checkXrefView(pdf, ref);
+  }
   const AcroForm = PDFName.of('AcroForm');
   const Fields = PDFName.of('Fields');
 

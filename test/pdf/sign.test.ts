@@ -195,6 +195,12 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
       good.subarray(0, good.length - 40), // truncated: no startxref
       good.subarray(0, Math.floor(good.length / 2)),
       (() => { const b = good.slice(); const t = text(b); const at = t.lastIndexOf('startxref'); b.set(Buffer.from('startxref\n9'), at); return b; })(),
+      // A second copy of the page after %%EOF: pdf-lib reads it, viewers read the xref's copy.
+      (() => {
+        const t = text(good);
+        const page = /(\d+) 0 obj\s*<<\s*\/Type \/Page\b[\s\S]*?endobj/.exec(t)!;
+        return Buffer.concat([good, Buffer.from(`\n${page[0].replace('/Type /Page', '/Type /Page /Rotate 90')}\n`, 'latin1')]);
+      })(),
       // Cross-reference offsets that miss their objects (one digit changed in the first in-use entry).
       (() => { const t = text(good); const at = t.indexOf(' 00000 n', t.lastIndexOf('\nxref')) - 1; const b = good.slice(); b[at] = b[at] === 0x30 ? 0x31 : 0x30; return b; })(),
     ];
