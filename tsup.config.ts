@@ -15,6 +15,7 @@ export default defineConfig({
     'webusb/index': 'src/webusb/index.ts',
     'web-smart-card/index': 'src/web-smart-card/index.ts',
     'react-native/index': 'src/react-native/index.ts',
+    'pdf/index': 'src/pdf/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

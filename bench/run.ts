@@ -9,6 +9,7 @@ import { runOverheadBench } from './overhead.bench.js';
 import { runPcscBench } from './pcsc.bench.js';
 import { runTlvBench } from './tlv.bench.js';
 import { runTrustBench } from './trust.bench.js';
+import { runPdfBench } from './pdf.bench.js';
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchOutcome> }[] = [
   { name: 'tlv', run: runTlvBench },
@@ -16,6 +17,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<Ben
   { name: 'apdu-economy', run: runApduEconomyBench },
   { name: 'overhead', run: runOverheadBench },
   { name: 'pcsc', run: runPcscBench },
+  { name: 'pdf', run: runPdfBench },
 ];
 
 const only = process.argv.slice(2);

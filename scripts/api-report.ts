@@ -24,6 +24,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mynacard/webusb': 'src/webusb/index.ts',
   'mynacard/web-smart-card': 'src/web-smart-card/index.ts',
   'mynacard/react-native': 'src/react-native/index.ts',
+  'mynacard/pdf': 'src/pdf/index.ts',
 };
 
 function kindOf(symbol: ts.Symbol, checker: ts.TypeChecker): string {

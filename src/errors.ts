@@ -37,6 +37,8 @@
  *   `card-ap-write-verify`, `card-ap-auth-failed`, `card-ap-access`, `card-ap-capacity`.
  * - TLV ({@link TlvErrorCode}) and `ReplayTransport` (`replay-mismatch`, `replay-exhausted`,
  *   `replay-leftover`).
+ * - PDF (`mynacard/pdf`): `pdf-encrypted`, `pdf-malformed`, `pdf-signature-too-large`,
+ *   `pdf-timestamp-failed`.
  */
 export type MynacardErrorCode =
   | 'invalid-argument'
@@ -110,6 +112,10 @@ export type MynacardErrorCode =
   | 'replay-leftover'
   | 'permission-denied'
   | 'web-smart-card-unavailable'
+  | 'pdf-encrypted'
+  | 'pdf-malformed'
+  | 'pdf-signature-too-large'
+  | 'pdf-timestamp-failed'
   | TlvErrorCode
   | CcidErrorCode;
 

@@ -7,9 +7,12 @@
 #   openssl          verifies the signature made through OpenSC's PKCS#11 module
 #   iproute2         `ip`, for the quick-ACK loopback route (see start-pcscd.sh)
 #   libopenjp2-tools opj_decompress, which decodes the virtual card's JPEG 2000 photo fixture in a test
+#   poppler-utils    pdfsig, which checks every PDF signature the SDK makes (test/pdf, unit project)
+#   poppler-data     the Adobe-Japan1 CMaps pdftotext needs to read a visible signature's Japanese text
+#   qpdf             qpdf --check on every signed PDF, and an encrypted PDF for the tests
 set -euo pipefail
 
-readonly PACKAGES=(pcscd vsmartcard-vpcd opensc openssl iproute2 libopenjp2-tools)
+readonly PACKAGES=(pcscd vsmartcard-vpcd opensc openssl iproute2 libopenjp2-tools poppler-utils poppler-data qpdf)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

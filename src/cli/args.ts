@@ -112,6 +112,29 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     ],
     positionals: [],
   },
+  'pdf sign': {
+    options: [
+      { name: 'in', type: 'string' },
+      { name: 'out', type: 'string' },
+      { name: 'profile', type: 'string', values: ['registry', 'pades-b-b', 'pades-b-t'] },
+      { name: 'tsa', type: 'string' },
+      { name: 'tsa-roots', type: 'list' },
+      { name: 'visible', type: 'string' },
+      { name: 'page', type: 'string' },
+      { name: 'force', type: 'flag' },
+    ],
+    positionals: [],
+  },
+  'pdf verify': {
+    options: [
+      { name: 'at', type: 'string' },
+      { name: 'roots', type: 'list' },
+      { name: 'trust-test-roots', type: 'flag' },
+      { name: 'show-signer', type: 'flag' },
+      { name: 'tsa-roots', type: 'list' },
+    ],
+    positionals: [{ name: 'file' }],
+  },
   'pin status': { options: [], positionals: [] },
   'pin change': { options: [], positionals: [{ name: 'kind', values: ['auth', 'sign', 'text'] }] },
   sim: {
@@ -141,6 +164,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
 /** Commands that take a sub-command (`pin status`, `card-ap read`, …), with the sub-commands. */
 const GROUPS: Readonly<Record<string, readonly string[]>> = {
   pin: ['status', 'change'],
+  pdf: ['sign', 'verify'],
   'card-ap': ['probe', 'read'],
 };
 

@@ -28,6 +28,10 @@ Commands:
   face [--photo <out.jp2> [--force]] [--credential text-pin|verification-b]
                                read the card face (photo, expiry)
   pin status                   remaining tries of every PIN (no try spent)
+  pdf sign --in <file> --out <file> [--profile registry|pades-b-b|pades-b-t] [--tsa <url>] [--visible x1,y1,x2,y2 [--page <n>]] [--force]
+                               sign a PDF with the signing key (an incremental update)
+  pdf verify <file> [--at <date>] [--roots <file> | --trust-test-roots] [--show-signer]
+                               verify every signature of a PDF and its certificate chain
   pin change <auth|sign|text>  change a PIN or the signing password
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                put the virtual card into vpcd's PC/SC reader
@@ -93,6 +97,10 @@ export const HELP_JA = `mynacard — マイナンバーカードのコマンド�
   face [--photo <出力.jp2> [--force]] [--credential text-pin|verification-b]
                                券面（顔写真、有効期限）を読み取る
   pin status                   すべての暗証番号の残り回数（回数は消費しません）
+  pdf sign --in <ファイル> --out <ファイル> [--profile registry|pades-b-b|pades-b-t] [--tsa <URL>] [--visible x1,y1,x2,y2 [--page <n>]] [--force]
+                               PDF に署名用の鍵で署名する（増分更新）
+  pdf verify <ファイル> [--at <日時>] [--roots <ファイル> | --trust-test-roots] [--show-signer]
+                               PDF のすべての署名と証明書チェーンを検証する
   pin change <auth|sign|text>  暗証番号・署名用パスワードを変更する
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                仮想カードを vpcd の PC/SC リーダーに挿入する

@@ -233,6 +233,14 @@ const en = {
   signed: (bytes: number, key: string, out: string, cms: boolean) =>
     `Signed ${bytes} bytes with the ${key === 'sign' ? 'signing key (署名用)' : 'auth key (利用者証明用)'}; ${cms ? 'CMS SignedData' : 'signature'} written to ${out}.`,
   certOut: (path: string) => `Signer certificate written to ${path}.`,
+  pdfSigned: (input: string, out: string, profile: string) =>
+    `Signed ${input} with the signing key (署名用), profile ${profile}; written to ${out}.`,
+  pdfField: (name: string) => `Signature field ${name}`,
+  pdfBadVisible: '--visible needs x1,y1,x2,y2 (points from the bottom left of the page) and --page a page number from 1.',
+  pdfCoverage: 'Coverage',
+  pdfWholeFile: 'the whole file',
+  pdfLaterRevisions: (later: string) =>
+    later === 'signatures-only' ? 'its revision; later revisions only add signatures' : later === 'content-changed' ? 'its revision; LATER REVISIONS CHANGE THE CONTENT' : `its revision; later revisions: ${later}`,
 
   // --- text / face ---
   fieldName: 'Name (氏名)',
@@ -450,6 +458,14 @@ const ja: Messages = {
   signed: (bytes: number, key: string, out: string, cms: boolean) =>
     `${bytes}バイトを${key === 'sign' ? '署名用' : '利用者証明用'}の鍵で署名し、${cms ? 'CMS SignedData' : '署名値'}を ${out} に書き込みました。`,
   certOut: (path: string) => `署名者の証明書を ${path} に書き込みました。`,
+  pdfSigned: (input: string, out: string, profile: string) =>
+    `${input} に署名用の鍵で署名し（プロファイル ${profile}）、${out} に書き込みました。`,
+  pdfField: (name: string) => `署名欄 ${name}`,
+  pdfBadVisible: '--visible には x1,y1,x2,y2（ページ左下からのポイント）、--page には1から始まるページ番号を指定してください。',
+  pdfCoverage: '署名の範囲',
+  pdfWholeFile: 'ファイル全体',
+  pdfLaterRevisions: (later: string) =>
+    later === 'signatures-only' ? '署名時の版（後の版は署名の追加のみ）' : later === 'content-changed' ? '署名時の版（後の版で内容が変更されています）' : `署名時の版（後の版: ${later}）`,
 
   fieldName: '氏名',
   fieldAddress: '住所',

@@ -19,6 +19,7 @@ import { certCommand, verifyCertCommand } from './commands/cert.js';
 import { demoCommand, readersCommand, simCommand } from './commands/misc.js';
 import { faceCommand, pinChangeCommand, textCommand } from './commands/personal.js';
 import { signCommand, verifyCommand } from './commands/sign.js';
+import { pdfSignCommand, pdfVerifyCommand } from './commands/pdf.js';
 import { cardApProbeCommand, cardApReadCommand } from './commands/card-ap.js';
 import { infoCommand, pinStatusCommand } from './commands/status.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -35,6 +36,8 @@ const COMMAND_TABLE: Readonly<Record<string, Command>> = {
   verify: verifyCommand,
   text: textCommand,
   face: faceCommand,
+  'pdf sign': pdfSignCommand,
+  'pdf verify': pdfVerifyCommand,
   'pin status': pinStatusCommand,
   'pin change': pinChangeCommand,
   sim: simCommand,

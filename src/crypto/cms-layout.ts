@@ -27,6 +27,8 @@ export interface SignerInfoLayout {
   readonly signature: Uint8Array;
   /** The exact signed attributes re-tagged as `SET` (RFC 5652 §5.4), when present. */
   readonly signedAttrs: Uint8Array | undefined;
+  /** The `[1]` unsignedAttrs node (e.g. a signature time-stamp), when present. */
+  readonly unsignedAttrs?: TlvNode;
 }
 
 /** A SignedData decoded to the level a verifier needs. @internal */
@@ -96,7 +98,8 @@ function signerInfoOf(node: TlvNode): SignerInfoLayout {
   if (signature?.tag !== 0x04) throw malformed('bad signature');
   const rest = parts.length - (i + 2);
   if (rest > 1 || (rest === 1 && parts[i + 2]!.tag !== 0xa1)) throw malformed('bad SignerInfo');
-  return { sid, digestAlgorithm, signatureAlgorithm, signature: signature.value, signedAttrs };
+  const unsignedAttrs = rest === 1 ? { unsignedAttrs: parts[i + 2]! } : {};
+  return { sid, digestAlgorithm, signatureAlgorithm, signature: signature.value, signedAttrs, ...unsignedAttrs };
 }
 
 /**

@@ -409,6 +409,19 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
   'replay-mismatch': REPLAY,
   'replay-exhausted': REPLAY,
   'replay-leftover': REPLAY,
+  'pdf-encrypted': {
+    ja: ['暗号化（パスワード保護）されたPDFには署名できません。', '保護を外したPDFを用意してから署名してください。'],
+    en: ['An encrypted (password-protected) PDF cannot be signed.', 'Remove the protection from the PDF, then sign it.'],
+  },
+  'pdf-malformed': {
+    ja: ['PDFファイルが壊れているか、PDFではありません。', '正しいPDFファイルか確かめてください。'],
+    en: ['The PDF file is damaged or is not a PDF.', 'Check that it is the right PDF file.'],
+  },
+  'pdf-signature-too-large': APP_ERROR,
+  'pdf-timestamp-failed': {
+    ja: ['タイムスタンプを取得できませんでした（タイムスタンプ局の応答が正しくありません）。', '時間をおいてもう一度署名してください。続く場合はシステムの担当者に連絡してください。'],
+    en: ['The timestamp could not be obtained (the timestamp authority answered incorrectly).', 'Sign again later. If it keeps failing, contact the system administrator.'],
+  },
 };
 
 /** The text of a code outside {@link MynacardErrorCode} (a custom transport's, or not an SDK error). */

@@ -5,4 +5,6 @@
  */
 export { describeError, describeReason } from './describe.js';
 export type { VerificationReason } from './reason-texts.js';
+export type { PdfReason } from './pdf-reason-texts.js';
+export type { TimestampReason } from '../crypto/timestamp.js';
 export type { Description, DescribeErrorOptions, MessageLocale } from './types.js';

@@ -2,7 +2,7 @@
  * Japanese and English texts of every verification reason code: certificate chains
  * ({@link ChainReason}), CMS ({@link CmsReason}), authentication ({@link AuthenticationReason}),
  * raw signatures ({@link RawSignatureReason}), card-record integrity ({@link IntegrityReason}) and
- * why a revocation status is unknown ({@link RevocationUnknownReason}).
+ * why a revocation status is unknown ({@link RevocationUnknownReason}), PDF signatures ({@link PdfReason}, {@link TimestampReason}).
  * @packageDocumentation
  */
 import type { AuthenticationReason } from '../crypto/authenticate.js';
@@ -11,6 +11,8 @@ import type { CmsReason } from '../crypto/cms.js';
 import type { IntegrityReason } from '../crypto/integrity.js';
 import type { RevocationUnknownReason } from '../crypto/revocation/types.js';
 import type { RawSignatureReason } from '../crypto/signature.js';
+import type { TimestampReason } from '../crypto/timestamp.js';
+import { PDF_REASON_TEXTS, TIMESTAMP_REASON_TEXTS, type PdfReason } from './pdf-reason-texts.js';
 import type { LocalizedText } from './types.js';
 
 /** Every reason code a verification result of the SDK may carry. */
@@ -20,7 +22,9 @@ export type VerificationReason =
   | AuthenticationReason
   | RawSignatureReason
   | IntegrityReason
-  | RevocationUnknownReason;
+  | RevocationUnknownReason
+  | PdfReason
+  | TimestampReason;
 
 const RENEW_JA = '電子証明書の更新は、お住まいの市区町村の窓口で行います。';
 const RENEW_EN = 'Certificates are renewed at the municipal office (市区町村の窓口) where the holder lives.';
@@ -108,6 +112,8 @@ const REVOCATION_DATE: LocalizedText = {
 
 /** Texts of every reason code. */
 export const REASON_TEXTS: Readonly<Record<VerificationReason, LocalizedText>> = {
+  ...PDF_REASON_TEXTS,
+  ...TIMESTAMP_REASON_TEXTS,
   'malformed-certificate': NOT_JPKI,
   'kind-unknown': NOT_JPKI,
   'leaf-is-ca': NOT_JPKI,

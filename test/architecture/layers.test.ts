@@ -15,6 +15,7 @@
  * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex, secret
  * card-trust                  → aps, crypto, hash and the leaves (trust operations that need a card)
  * messages (texts for people) → crypto (reason code types), errors, bytes, mutex
+ * pdf (PDF signatures)       → aps, crypto, tlv, hash, messages, secret and the leaves; only cli and testing import it
  * person (one view of a holder, 和暦 / 性別 formatting) → calendar, errors, bytes, mutex
  * testing                     → anything but cli
  * cli                         → anything
@@ -50,6 +51,7 @@ const EVERYTHING = [
   'card-trust',
   'messages',
   'person',
+  'pdf',
   'testing',
   'cli',
   'index',
@@ -76,9 +78,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'card-trust': [...BASE, 'aps', 'crypto', 'hash'],
   messages: [...BASE, 'crypto'],
   person: [...BASE, 'calendar'],
+  pdf: [...BASE, 'aps', 'crypto', 'tlv', 'hash', 'messages', 'secret'],
   testing: EVERYTHING.filter((a) => a !== 'cli'),
   cli: EVERYTHING,
-  index: EVERYTHING.filter((a) => a !== 'cli' && a !== 'testing'),
+  index: EVERYTHING.filter((a) => a !== 'cli' && a !== 'testing' && a !== 'pdf'),
 };
 
 /**

@@ -21,6 +21,8 @@ import {
   type ChainReason,
   type CmsReason,
   type IntegrityReason,
+  type PdfReason,
+  type TimestampReason,
   type MynacardErrorCode,
   type RawSignatureReason,
   type RevocationUnknownReason,
@@ -170,7 +172,14 @@ describe('describeReason', () => {
   test('every reason code has a Japanese and an English text', () => {
     expectTypeOf<keyof typeof REASON_TEXTS>().toEqualTypeOf<VerificationReason>();
     expectTypeOf<
-      ChainReason | CmsReason | AuthenticationReason | RawSignatureReason | IntegrityReason | RevocationUnknownReason
+      | ChainReason
+      | CmsReason
+      | AuthenticationReason
+      | RawSignatureReason
+      | IntegrityReason
+      | RevocationUnknownReason
+      | PdfReason
+      | TimestampReason
     >().toEqualTypeOf<VerificationReason>();
     const codes = Object.keys(REASON_TEXTS);
     expect(codes.length).toBeGreaterThanOrEqual(45);

@@ -16,7 +16,7 @@ import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Every built library entry (the CLI aside); each loads in Node (peers are loaded when used). */
-const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'react-native/index'] as const;
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'react-native/index', 'pdf/index'] as const;
 type Entry = (typeof ENTRIES)[number];
 const PARALLEL_READER_API = new Set(['connect', 'listReaders', 'waitForCard', 'watchReaders']);
 type Module = Record<string, unknown>;
