@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], write: (line: string) => voi
     roots = [virtual.roots.sign];
     card = await MyNumberCard.connect(virtual);
   } else {
-    const { waitForCard } = await import('../../src/pcsc/index.js');
+    const { waitForCard } = await import('mynacard/pcsc');
     card = await MyNumberCard.connect(await waitForCard());
   }
   try {

@@ -170,7 +170,7 @@ describe('signPdf with the virtual card, checked by pdfsig, qpdf and openssl', (
     expect(String((error as Error).message)).not.toContain('WRONG1');
     // A correct password resets the counter for the other tests.
     await signPdf(pdf, { card, pin: DEFAULT_SIGN_PASSWORD });
-    expect(await card.jpki.remainingTries('sign')).toBe(before);
+    expect(await card.jpki.remainingTries('sign')).toEqual(before);
   });
 
   it('an encrypted PDF: PdfError pdf-encrypted, and the card is not asked', async () => {
