@@ -73,6 +73,8 @@ export class MyNumberCard implements CardApHost {
   readonly #session: CardSession;
   readonly #transport: Transport;
   #closeTransport: boolean;
+  /** The one attempt of {@link MyNumberCard.close}, shared by concurrent callers. */
+  #closing: Promise<void> | undefined;
 
   private constructor(session: CardSession, transport: Transport, closeTransport: boolean) {
     this.#session = session;
@@ -142,14 +144,35 @@ export class MyNumberCard implements CardApHost {
   /**
    * End the session: waits for queued operations, drops any security status still set
    * (re-selects the application), wipes the cached certificates, and (with `closeTransport`)
-   * closes the transport. Idempotent; later operations reject.
+   * closes the transport — always, even when the drop failed. A removed (or reset) card is not
+   * an error: its security status is gone with it. Otherwise the first error is thrown (the drop's, e.g.
+   * the reader is gone, before the transport's own), after everything was closed. Idempotent:
+   * concurrent calls share one attempt, later calls resolve without doing anything; later
+   * operations reject.
    */
-  async close(): Promise<void> {
-    await this.#session.close();
+  close(): Promise<void> {
+    this.#closing ??= this.#close().finally(() => {
+      this.#closing = Promise.resolve(); // reported once, to the callers of this attempt
+    });
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    let failure: { readonly error: unknown } | undefined;
+    try {
+      await this.#session.close();
+    } catch (error) {
+      failure = { error };
+    }
     if (this.#closeTransport) {
       this.#closeTransport = false;
-      await this.#transport.close?.();
+      try {
+        await this.#transport.close?.();
+      } catch (error) {
+        failure ??= { error };
+      }
     }
+    if (failure !== undefined) throw failure.error;
   }
 
   /**

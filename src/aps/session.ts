@@ -10,6 +10,7 @@ import { StatusWordError, statusWordError } from '../apdu/status.js';
 import {
   AbortedError,
   CardDataError,
+  CardRemovedError,
   InvalidArgumentError,
   PinFormatError,
   PinRetryGuardError,
@@ -33,6 +34,11 @@ function keepsCardState(error: unknown): boolean {
   );
 }
 
+/** The card was removed or reset: whatever security status was set is gone (card-facts §5). */
+function lostSecurityStatus(error: unknown): boolean {
+  return error instanceof CardRemovedError || (error instanceof TransportError && error.code === 'card-reset');
+}
+
 /** The internal state of one card session. Not part of the public API. */
 export class CardSession {
   /** The channel every command goes through. */
@@ -50,6 +56,8 @@ export class CardSession {
   /** Applications in which a VERIFY may have succeeded and the status was not dropped since. */
   readonly #securitySet = new Set<ApplicationId>();
   #closed = false;
+  /** The one attempt of {@link close}, shared by concurrent callers. */
+  #closing: Promise<void> | undefined;
 
   constructor(channel: ApduChannel, keepSecurityStatus: boolean) {
     this.channel = channel;
@@ -209,29 +217,47 @@ export class CardSession {
 
   /**
    * End the session: drop every security status that may be set (re-SELECT the application),
-   * forget and wipe the caches. Idempotent. Errors of the drop are swallowed (a removed card
-   * has no security status left).
+   * forget and wipe the caches. The session is closed afterwards whatever happened. A removed
+   * or reset card is not an error (its security status went with its power): a CardRemovedError
+   * or a `card-reset` TransportError from the transaction around the drop (PC/SC
+   * `SCardBeginTransaction` on a removed card) is swallowed, as are the drop's own errors. Another failure to hold the card (reader gone, card busy) is
+   * thrown: the status may still be set. Concurrent calls share one attempt; once it settled,
+   * later calls resolve without doing anything.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.channel.exclusive(async (port) => {
-      if (this.#closed) return;
-      try {
-        for (const ap of [...this.#securitySet]) {
-          try {
-            await this.#selectNow(port, ap);
-          } catch {
-            // The card is gone or refuses: nothing more can be done from here.
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      await this.channel.exclusive(async (port) => {
+        try {
+          for (const ap of [...this.#securitySet]) {
+            try {
+              await this.#selectNow(port, ap);
+            } catch {
+              // The card is gone or refuses: nothing more can be done from here.
+            }
           }
+        } finally {
+          this.#markClosed(); // before the card is released to queued operations
         }
-      } finally {
-        this.#closed = true;
-        this.#securitySet.clear();
-        for (const bytes of this.cache.values()) bytes.fill(0);
-        this.cache.clear();
-        this.token = undefined;
-      }
-    });
+      });
+    } catch (error) {
+      if (!lostSecurityStatus(error)) throw error;
+    } finally {
+      this.#markClosed(); // also when the card could not be held at all
+    }
+  }
+
+  #markClosed(): void {
+    this.#closed = true;
+    this.#securitySet.clear();
+    for (const bytes of this.cache.values()) bytes.fill(0);
+    this.cache.clear();
+    this.token = undefined;
   }
 
   /** Applications whose security status may be set (for tests and diagnostics). */

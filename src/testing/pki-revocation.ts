@@ -15,16 +15,14 @@ import { NULL, TAG, children, contentBytes, oid, positiveIntegerFromHex, printab
 import type { TestIssuer } from './pki-issuer.js';
 import { directoryName, encodeName, leafCrlName, TEST_PKI_ORGANIZATION, type TestPurpose } from './pki-names.js';
 import {
-  arrayBuffer,
   authorityKeyIdentifier,
   checkAscii,
   checkValidity,
   extension,
   publicKeyInfo,
   readIssuerInfo,
-  SHA256_WITH_RSA,
   signCertificate,
-  subtle,
+  tbsSigner,
 } from './pki-x509.js';
 
 /** One revoked certificate of a test CRL. */
@@ -65,6 +63,8 @@ export interface IssueTestCrlParams {
   readonly deltaOf?: number;
   /** More CRL extensions, already encoded (e.g. an unknown critical one). */
   readonly extraExtensions?: readonly Uint8Array[];
+  /** ECDSA issuer only: sign with this hash instead of the curve's (a mismatched signature). */
+  readonly ecdsaHash?: 'SHA-256' | 'SHA-384';
 }
 
 function integer(value: number): Uint8Array {
@@ -98,23 +98,21 @@ function crlTime(date: Date): Uint8Array {
   return tlv(TAG.utcTime, new TextEncoder().encode(iso.slice(2, 19).replace(/[-:T]/g, '') + 'Z'));
 }
 
-async function sign(tbs: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().sign({ name: 'RSASSA-PKCS1-v1_5' }, key, arrayBuffer(tbs)));
-}
-
 /** The DirName (Name DER) of a leaf CRL distribution point, as {@link issueTestAuthLeaf} writes it. */
 export function testCrlDistributionPointName(partition: TestCrlPartition): Uint8Array {
   return leafCrlName(partition.purpose, partition.prefecture, partition.municipality);
 }
 
 /**
- * Issue a v2 CRL signed with SHA-256/RSA: AKI (keyIdentifier), cRLNumber, and when asked the
+ * Issue a v2 CRL signed with the issuer's key: SHA-256/RSA, or ECDSA with the curve's hash
+ * (P-256/SHA-256, P-384/SHA-384; DER ECDSA-Sig-Value) as certificates are. AKI (keyIdentifier), cRLNumber, and when asked the
  * issuingDistributionPoint of one municipality partition and a deltaCRLIndicator. Entries carry
  * a reasonCode when given. TEST ONLY.
  * @returns the CRL DER
  */
 export async function issueTestCrl(params: IssueTestCrlParams): Promise<Uint8Array> {
   const info = readIssuerInfo(params.issuer.certificate);
+  const signer = tbsSigner(params.issuer.privateKey, params.ecdsaHash);
   const entries = (params.revoked ?? []).map((entry) =>
     sequence(
       positiveIntegerFromHex(entry.serial),
@@ -137,14 +135,14 @@ export async function issueTestCrl(params: IssueTestCrlParams): Promise<Uint8Arr
   extensions.push(...(params.extraExtensions ?? []));
   const tbs = sequence(
     Uint8Array.of(TAG.integer, 0x01, 0x01),
-    SHA256_WITH_RSA,
+    signer.algorithm,
     info.subject,
     crlTime(params.thisUpdate),
     ...(params.nextUpdate === undefined ? [] : [crlTime(params.nextUpdate)]),
     ...(entries.length === 0 ? [] : [sequence(...entries)]),
     tlv(0xa0, sequence(...extensions)),
   );
-  return sequence(tbs, SHA256_WITH_RSA, tlv(TAG.bitString, Uint8Array.of(0), await sign(tbs, params.issuer.privateKey)));
+  return sequence(tbs, signer.algorithm, tlv(TAG.bitString, Uint8Array.of(0), await signer.sign(tbs)));
 }
 
 /** Parameters of {@link issueTestOcspResponder}. */
@@ -170,7 +168,7 @@ export interface IssueTestOcspResponderParams {
 /**
  * Issue a delegated OCSP responder certificate (RFC 6960 §4.2.2.2): subject `C=JP, O=JPKI-TEST,
  * CN=<cn>`, keyUsage digitalSignature (critical), EKU id-kp-OCSPSigning, id-pkix-ocsp-nocheck,
- * AKI, SKI. TEST ONLY.
+ * AKI, SKI; signed with the issuer's key (RSA or ECDSA, as {@link issueTestCrl}). TEST ONLY.
  * @returns the certificate DER
  */
 export async function issueTestOcspResponder(params: IssueTestOcspResponderParams): Promise<Uint8Array> {
@@ -235,6 +233,8 @@ export interface IssueTestOcspResponseParams {
   readonly includeSignerCertificate?: boolean;
   /** A responseStatus other than successful: then only the status is encoded. */
   readonly status?: OcspResponseStatus;
+  /** ECDSA signer only: sign with this hash instead of the curve's (a mismatched signature). */
+  readonly ecdsaHash?: 'SHA-256' | 'SHA-384';
 }
 
 const STATUS_VALUE: Readonly<Record<OcspResponseStatus, number>> = {
@@ -261,13 +261,14 @@ function certificateParts(der: Uint8Array): { subject: Uint8Array; issuer: Uint8
 }
 
 /**
- * Issue an OCSPResponse (RFC 6960) with a BasicOCSPResponse signed with SHA-256/RSA by
- * `signer`: CertIDs with SHA-1, the nonce echoed when given. TEST ONLY.
+ * Issue an OCSPResponse (RFC 6960) with a BasicOCSPResponse signed by `signer` with its key
+ * type (SHA-256/RSA, or ECDSA P-256/SHA-256, P-384/SHA-384 as a DER ECDSA-Sig-Value): CertIDs with SHA-1, the nonce echoed when given. TEST ONLY.
  * @returns the OCSPResponse DER
  */
 export async function issueTestOcspResponse(params: IssueTestOcspResponseParams): Promise<Uint8Array> {
   const status = params.status ?? 'successful';
   if (status !== 'successful') return sequence(enumerated(STATUS_VALUE[status]));
+  const signWith = tbsSigner(params.signer.privateKey, params.ecdsaHash);
   const issuer = certificateParts(params.issuerCertificate);
   const signer = certificateParts(params.signer.certificate);
   const singles = params.responses.map((single) => {
@@ -307,8 +308,8 @@ export async function issueTestOcspResponse(params: IssueTestOcspResponseParams)
   const embed = params.includeSignerCertificate ?? toHex(signer.keyBits) !== toHex(issuer.keyBits);
   const basic = sequence(
     tbs,
-    SHA256_WITH_RSA,
-    tlv(TAG.bitString, Uint8Array.of(0), await sign(tbs, params.signer.privateKey)),
+    signWith.algorithm,
+    tlv(TAG.bitString, Uint8Array.of(0), await signWith.sign(tbs)),
     ...(embed ? [tlv(0xa0, sequence(params.signer.certificate))] : []),
   );
   return sequence(enumerated(0), tlv(0xa0, sequence(oid(OCSP_OID.basic), tlv(TAG.octetString, basic))));

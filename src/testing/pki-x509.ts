@@ -110,6 +110,38 @@ export const ECDSA_WITH_SHA256 = sequence(oid(OID.ecdsaWithSha256));
 export const ECDSA_WITH_SHA384 = sequence(oid(OID.ecdsaWithSha384));
 
 /**
+ * The AlgorithmIdentifier and signature of `key` over `tbs`: SHA-256/RSA, or ECDSA with the
+ * curve's hash (P-256 with SHA-256, P-384 with SHA-384) as a DER ECDSA-Sig-Value. `ecdsaHash`
+ * overrides the ECDSA hash (to build a signature whose hash does not fit the curve). Shared by
+ * certificates, CRLs and OCSP responses. @internal
+ */
+export interface TbsSigner {
+  /** The AlgorithmIdentifier DER that goes in (and, for X.509 and CRLs, also inside) the TBS. */
+  readonly algorithm: Uint8Array;
+  /** Sign `tbs`. */
+  sign(tbs: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A {@link TbsSigner} for `key` (checked: RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256/P-384). @internal */
+export function tbsSigner(key: CryptoKey, ecdsaHash?: 'SHA-256' | 'SHA-384'): TbsSigner {
+  const curve = checkSigningKey(key);
+  if (curve === undefined) {
+    return {
+      algorithm: SHA256_WITH_RSA,
+      sign: async (tbs) => new Uint8Array(await subtle().sign({ name: 'RSASSA-PKCS1-v1_5' }, key, arrayBuffer(tbs))),
+    };
+  }
+  const hash = ecdsaHash ?? (curve === 'P-384' ? 'SHA-384' : 'SHA-256');
+  return {
+    algorithm: hash === 'SHA-384' ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256,
+    sign: async (tbs) => {
+      const raw = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, key, arrayBuffer(tbs)));
+      return ecdsaSignatureFromRaw(raw, curve);
+    },
+  };
+}
+
+/**
  * Assemble the TBSCertificate, sign it with SHA-256/RSA (or ECDSA with the curve's hash: P-256
  * with SHA-256, P-384 with SHA-384, the signature as DER ECDSA-Sig-Value) and wrap it. @internal
  */
@@ -123,27 +155,18 @@ export async function signCertificate(fields: {
   extensions: readonly Uint8Array[];
   signingKey: CryptoKey;
 }): Promise<Uint8Array> {
-  const curve = checkSigningKey(fields.signingKey);
-  const algorithm = curve === undefined ? SHA256_WITH_RSA : curve === 'P-384' ? ECDSA_WITH_SHA384 : ECDSA_WITH_SHA256;
+  const signer = tbsSigner(fields.signingKey);
   const tbs = sequence(
     tlv(0xa0, Uint8Array.of(TAG.integer, 0x01, 0x02)), // v3
     positiveIntegerFromHex(fields.serial),
-    algorithm,
+    signer.algorithm,
     fields.issuer,
     sequence(time(fields.notBefore), time(fields.notAfter)),
     fields.subject,
     fields.spki,
     tlv(0xa3, sequence(...fields.extensions)),
   );
-  if (curve !== undefined) {
-    const hash = curve === 'P-384' ? 'SHA-384' : 'SHA-256';
-    const raw = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, fields.signingKey, arrayBuffer(tbs)));
-    return sequence(tbs, algorithm, tlv(TAG.bitString, Uint8Array.of(0), ecdsaSignatureFromRaw(raw, curve)));
-  }
-  const signature = new Uint8Array(
-    await subtle().sign({ name: 'RSASSA-PKCS1-v1_5' }, fields.signingKey, arrayBuffer(tbs)),
-  );
-  return sequence(tbs, SHA256_WITH_RSA, tlv(TAG.bitString, Uint8Array.of(0), signature));
+  return sequence(tbs, signer.algorithm, tlv(TAG.bitString, Uint8Array.of(0), await signer.sign(tbs)));
 }
 
 /** What a leaf needs from its issuer's certificate: raw subject, issuer, serial and SKI. @internal */

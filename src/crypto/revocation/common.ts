@@ -7,8 +7,8 @@ import { AbortedError, CryptoError, InvalidArgumentError } from '../../errors.js
 import { readTlvInteger, type TlvNode } from '../../tlv/index.js';
 import { derError, guard, readOid } from '../der.js';
 import type { JpkiCertificate } from '../parse.js';
-import { checkCertificateSignature } from '../signature.js';
-import { decodeCertificate, ecdsaSignatureHash, rsaSignatureHash, type DecodedCertificate, type RawExtension } from '../x509.js';
+import { checkCertificateSignature, verifyWithCertificateKey } from '../signature.js';
+import { decodeCertificate, ecdsaSignatureHash, isRsaKey, rsaSignatureHash, type DecodedCertificate, type RawExtension } from '../x509.js';
 import type { CrlReason, RevocationUnknownReason } from './types.js';
 
 /** Default tolerance between clocks for `thisUpdate` / `nextUpdate` (5 minutes). */
@@ -71,8 +71,10 @@ export function algorithmOf(node: TlvNode | undefined, code: string): string {
 /**
  * Does `signer`'s key verify `signature` over `data` with `algorithm`? `unsupported` when the
  * algorithm or key is not one the SDK verifies (RSASSA-PKCS1-v1_5 with SHA-1/2 on an RSA key;
- * ecdsa-with-SHA256/384 on a P-256/P-384 key with the curve's hash). An ECDSA signature that is
- * not a well-formed DER `ECDSA-Sig-Value` does not verify. @internal
+ * ecdsa-with-SHA256/384 on a P-256/P-384 key with the curve's hash), including a key the
+ * platform's WebCrypto refuses to import (browsers refuse some RSA keys Node accepts): such
+ * evidence cannot be checked here, which is not the same as a signature that fails. An ECDSA
+ * signature that is not a well-formed DER `ECDSA-Sig-Value` does not verify. @internal
  */
 export async function signedBy(
   signer: DecodedCertificate,
@@ -81,6 +83,15 @@ export async function signedBy(
   data: Uint8Array,
 ): Promise<boolean | 'unsupported'> {
   const rsaHash = rsaSignatureHash(algorithm);
+  if (rsaHash !== undefined && isRsaKey(signer.publicKey)) {
+    // Not checkCertificateSignature: it folds a refused key import into `valid: false`.
+    try {
+      return await verifyWithCertificateKey(signer, rsaHash, signature, data);
+    } catch (error) {
+      if (error instanceof CryptoError) return 'unsupported';
+      throw error;
+    }
+  }
   const hash = rsaHash ?? ecdsaSignatureHash(algorithm);
   if (hash === undefined) return 'unsupported';
   const check = await checkCertificateSignature(signer, rsaHash === undefined ? 'ecdsa' : 'rsa', hash, signature, data);
