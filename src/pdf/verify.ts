@@ -24,7 +24,11 @@ import { PdfError } from './errors.js';
 import { objectAt, sectionsAfter } from './revisions.js';
 import { isRevisionEnd, latin1Text, parsePdfDate, revisionEnds } from './syntax.js';
 
-/** Options of {@link verifyPdf}: the validation date `at`, the trust anchors, the TSA trust anchors. */
+/**
+ * Options of {@link verifyPdf}: the validation date `at`, the trust anchors, the TSA trust
+ * anchors, and (as for `verifyJpkiChain`) an optional `revocation` checker with
+ * `requireRevocationStatus`, applied to every signature's signer.
+ */
 export interface VerifyPdfOptions extends VerifyJpkiChainOptions {
   /** Trust anchors (DER) of the time-stamp authorities; without them a timestamp is `timestamp-untrusted`. */
   readonly tsaRoots?: readonly Uint8Array[];

@@ -4,6 +4,8 @@ import { authenticate, verifyAuthentication } from '../../../src/crypto/authenti
 import { signCms, verifyCms } from '../../../src/crypto/cms.js';
 import { crlChecker, type RevocationChecker } from '../../../src/crypto/revocation/index.js';
 import { issueTestCrl, testTrustAnchors } from '../../../src/testing/index.js';
+import { signPdf, verifyPdf } from '../../../src/pdf/index.js';
+import { makePdf } from '../../pdf/helpers.js';
 import { keyCard } from '../helpers.js';
 import { AT, fixture, type Fixture } from './fixtures.js';
 
@@ -55,6 +57,19 @@ describe('revocation through the verifiers', () => {
     const none = crlChecker({ crls: [] });
     expect((await verifyAuthentication(login, { ...options, revocation: none })).valid).toBe(true);
     expect((await verifyAuthentication(login, { ...options, revocation: none, requireRevocationStatus: true })).reasons).toEqual(['revocation-status-unknown']);
+  });
+
+  it('verifyPdf: the options reach every signature; a revoked signer makes the PDF invalid', async () => {
+    const signed = await signPdf(await makePdf({ objectStreams: true }), { card, pin: 'ABC123', profile: 'pades-b-b', signingTime: AT });
+    expect((await verifyPdf(signed, { at: AT, roots })).valid).toBe(true);
+    const checked = await verifyPdf(signed, { at: AT, roots, revocation: await revokingBoth() });
+    expect(checked.valid).toBe(false);
+    expect(checked.signatures.map((sig) => sig.reasons)).toEqual([['certificate-revoked']]);
+    expect(checked.signatures[0]?.cms?.chain?.revocation).toEqual([
+      { position: 'leaf', serialNumber: '7E57B001', status: 'revoked', revokedAt: REVOKED_AT, revocationReason: 'affiliationChanged', source: 'crl', thisUpdate: THIS, nextUpdate: NEXT },
+    ]);
+    const unknown = await verifyPdf(signed, { at: AT, roots, revocation: crlChecker({ crls: [] }), requireRevocationStatus: true });
+    expect(unknown.signatures.map((sig) => sig.reasons)).toEqual([['revocation-status-unknown']]);
   });
 
   it('a custom checker gets the parsed leaf and root and the validation time', async () => {
