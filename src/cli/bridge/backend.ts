@@ -1,0 +1,41 @@
+/**
+ * The bridge's reader side: where its card connections come from. The default is the SDK's
+ * PC/SC transport (`mynacard/pcsc`); tests inject a backend over the virtual card.
+ * @packageDocumentation
+ */
+import { ReaderUnavailableError } from '../../errors.js';
+import type { ReaderInfo } from '../../transport/readers.js';
+import type { Transport } from '../../transport/transport.js';
+
+/** A card connection of the bridge: a transport with transactions, the reader's name and the ATR. */
+export interface BackendCard extends Transport {
+  readonly reader: string;
+  readonly atr: Uint8Array;
+  withTransaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Where the bridge's readers and card connections come from. */
+export interface BridgeBackend {
+  /** The readers and whether a card is in each. */
+  listReaders(): Promise<readonly ReaderInfo[]>;
+  /** Connect (shared) to the card in `reader`, or in the first reader with a card. */
+  connect(reader: string | undefined): Promise<BackendCard>;
+}
+
+/** The default backend: PC/SC through `mynacard/pcsc` (pcsc-mini loaded on first use). */
+export function pcscBackend(): BridgeBackend {
+  const load = () => import('../../pcsc/index.js');
+  return {
+    async listReaders() {
+      return (await load()).listReaders();
+    },
+    async connect(reader) {
+      const pcsc = await load();
+      if (reader !== undefined) return pcsc.connect(reader);
+      const withCard = (await pcsc.listReaders()).find((r) => r.cardPresent);
+      if (withCard === undefined) throw new ReaderUnavailableError('No card in any reader');
+      return pcsc.connect(withCard.name);
+    },
+  };
+}
