@@ -39,3 +39,21 @@ export function pcscBackend(): BridgeBackend {
     },
   };
 }
+
+/** A backend whose one reader holds `card` (`mynacard bridge --simulator`: develop a page without a card). */
+export function simulatorBackend(card: Transport & { readonly atr?: Uint8Array }, reader = 'mynacard virtual card'): BridgeBackend {
+  return {
+    listReaders: () => Promise.resolve([{ name: reader, cardPresent: true, mute: false, inUse: false, exclusive: false }]),
+    connect(name) {
+      if (name !== undefined && name !== reader) return Promise.reject(new ReaderUnavailableError(`No reader named ${JSON.stringify(name)}`));
+      return Promise.resolve({
+        reader,
+        atr: card.atr ?? new Uint8Array(0),
+        transmit: (command: Uint8Array) => card.transmit(command),
+        // One card, one bridge: the bridge's reader hold is the transaction.
+        withTransaction: <T>(fn: () => Promise<T>) => fn(),
+        close: () => Promise.resolve(),
+      });
+    },
+  };
+}

@@ -61,13 +61,18 @@ function refuse(socket: Duplex, status: 403 | 421, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** Check allowed origins: each exactly `http(s)://host[:port]`, no path. @throws InvalidArgumentError */
+export function checkOrigins(origins: readonly string[]): void {
+  if (origins.length === 0) throw new InvalidArgumentError('the bridge needs at least one allowed origin');
+  for (const origin of origins) {
+    if (!ORIGIN.test(origin)) throw new InvalidArgumentError(`not an origin (scheme://host[:port], no path, no trailing slash): ${JSON.stringify(origin)}`);
+  }
+}
+
 /** Start the bridge; resolves once it listens. */
 export async function startBridge(options: BridgeServerOptions): Promise<BridgeServer> {
+  checkOrigins(options.allowOrigins);
   const origins = new Set(options.allowOrigins);
-  if (origins.size === 0) throw new InvalidArgumentError('the bridge needs at least one allowed origin');
-  for (const origin of origins) {
-    if (!ORIGIN.test(origin)) throw new InvalidArgumentError(`not an origin (scheme://host[:port], no path): ${JSON.stringify(origin)}`);
-  }
   const port = options.port ?? BRIDGE_DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('port must be 0–65535');
   const log = options.log ?? (() => undefined);
