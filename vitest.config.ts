@@ -17,6 +17,7 @@ export const PACKAGE_ALIASES = [
   { find: /^mynacard\/tlv$/, replacement: source('./src/tlv/index.ts') },
   { find: /^mynacard\/card-ap$/, replacement: source('./src/aps/card-ap/index.ts') },
   { find: /^mynacard\/web-smart-card$/, replacement: source('./src/web-smart-card/index.ts') },
+  { find: /^mynacard\/bridge$/, replacement: source('./src/bridge/index.ts') },
 ];
 
 // Two projects: everything but test/integration runs in parallel; the PC/SC integration tests

@@ -30,8 +30,6 @@ export {
   BRIDGE_PROTOCOL,
   BRIDGE_PROTOCOL_VERSION,
   type BridgeErrorCode,
-  type BridgeReply,
-  type BridgeRequest,
   type BridgeRequestType,
 } from './protocol.js';
 export {

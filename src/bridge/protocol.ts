@@ -17,13 +17,18 @@ export const BRIDGE_MAX_FRAME_BYTES = 140_000;
 export type { BridgeErrorCode } from '../errors.js';
 
 /** WebSocket close codes the bridge uses. */
-export const BRIDGE_CLOSE = {
-  normal: 1000,
-  policy: 1008,
-  tooLarge: 1009,
-  idle: 4000,
-  authTimeout: 4001,
-} as const;
+export const BRIDGE_CLOSE: {
+  /** Normal closure. */
+  readonly normal: 1000;
+  /** Policy: unauthorized, rate limit, malformed frame (the reason names the wire code). */
+  readonly policy: 1008;
+  /** A frame over the size limit. */
+  readonly tooLarge: 1009;
+  /** No frame for the idle timeout. */
+  readonly idle: 4000;
+  /** Not paired or authenticated in time. */
+  readonly authTimeout: 4001;
+} = { normal: 1000, policy: 1008, tooLarge: 1009, idle: 4000, authTimeout: 4001 };
 
 /** Requests a page sends. */
 export type BridgeRequestType =
@@ -37,18 +42,6 @@ export type BridgeRequestType =
   | 'begin'
   | 'end'
   | 'disconnect';
-
-/** A request frame: `id`, `type` and the type's fields. */
-export interface BridgeRequest {
-  readonly id: number;
-  readonly type: BridgeRequestType;
-  readonly [field: string]: unknown;
-}
-
-/** The answer to a request: a result or an error, with the request's `id`. */
-export type BridgeReply =
-  | { readonly id: number; readonly type: 'result'; readonly [field: string]: unknown }
-  | { readonly id: number; readonly type: 'error'; readonly code: string; readonly message: string };
 
 /** Parse one text frame into an object with a string `type`, or undefined when malformed. */
 export function parseFrame(text: string): ({ readonly type: string; readonly id?: unknown } & Record<string, unknown>) | undefined {

@@ -10,11 +10,17 @@ import { BRIDGE_PROTOCOL, BRIDGE_PROTOCOL_VERSION, parseFrame, type BridgeReques
 
 /** The part of the browser's `WebSocket` the bridge client uses (the `ws` package's client fits too). */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Send one text frame. */
   send(data: string): void;
+  /** Close the socket. */
   close(code?: number, reason?: string): void;
+  /** The socket opened, or failed (a refused upgrade shows only as an error and close 1006). */
   addEventListener(type: 'open' | 'error', listener: () => void): void;
+  /** A frame arrived (`data` is a string for a text frame). */
   addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  /** The socket closed with `code` and `reason`. */
   addEventListener(type: 'close', listener: (event: { readonly code: number; readonly reason: string }) => void): void;
 }
 
