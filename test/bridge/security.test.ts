@@ -266,6 +266,19 @@ describe('limits', () => {
     expect(bridge.log.join('\n')).toMatch(/#\d+ idle for 200 ms: closing/);
   });
 
+  it('more sockets than allowed are refused at the upgrade (503)', async () => {
+    const bridge = await start({ maxSessions: 2 });
+    const first = await raw(bridge.server.url);
+    const second = await raw(bridge.server.url);
+    await expect(raw(bridge.server.url)).rejects.toThrow('HTTP 503');
+    first.ws.close();
+    await first.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await raw(bridge.server.url);
+    third.ws.close();
+    second.ws.close();
+  });
+
   it('a socket that neither pairs nor authenticates in time is closed (4001)', async () => {
     const bridge = await start({ authTimeoutMs: 150 });
     const socket = await raw(bridge.server.url);

@@ -38,6 +38,8 @@ export interface BridgeServerOptions {
   readonly maxFramesPerSecond?: number | undefined;
   /** Largest frame in bytes (larger: close 1009). Default {@link BRIDGE_MAX_FRAME_BYTES}. */
   readonly maxFrameBytes?: number | undefined;
+  /** Most sockets at once (more: 503 at the upgrade). Default 16. */
+  readonly maxSessions?: number | undefined;
   /** Pairing limits (tests). */
   readonly pairing?: Pick<PairingOptions, 'codeTtlMs' | 'maxWrongCodes' | 'lockoutMs' | 'now'> | undefined;
 }
@@ -57,7 +59,7 @@ const ORIGIN = /^https?:\/\/[^/\s?#@]+$/;
 /** Log-safe rendering of a header value. */
 const shown = (value: string | undefined): string => (value === undefined ? '(none)' : JSON.stringify(value.slice(0, 200)));
 
-function refuse(socket: Duplex, status: 403 | 421, text: string): void {
+function refuse(socket: Duplex, status: 403 | 421 | 503, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
@@ -109,6 +111,11 @@ export async function startBridge(options: BridgeServerOptions): Promise<BridgeS
     if (origin === undefined || !origins.has(origin)) {
       log(`refused: Origin ${shown(origin)} is not allowed (403)`);
       refuse(socket, 403, 'Forbidden');
+      return;
+    }
+    if (sessions.size >= (options.maxSessions ?? 16)) {
+      log(`refused: ${sessions.size} sockets already open (503)`);
+      refuse(socket, 503, 'Service Unavailable');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
