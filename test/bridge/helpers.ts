@@ -4,6 +4,8 @@
  * a started bridge that collects its log and pairing codes.
  */
 import WebSocket from 'ws';
+import { expect } from 'vitest';
+import { toHex } from '../../src/bytes.js';
 import type { BackendCard, BridgeBackend } from '../../src/cli/bridge/backend.js';
 import { startBridge, type BridgeServer, type BridgeServerOptions } from '../../src/cli/bridge/server.js';
 import type { WebSocketConstructor } from '../../src/bridge/index.js';
@@ -72,4 +74,60 @@ export async function testBridge(backend: BridgeBackend, options: Partial<Bridge
     ...options,
   });
   return { server, log, codes };
+}
+
+/** A backend over one shared card that records, per connection (`c1`, `c2`, …), its transactions (`begin`, `end`) and commands (header hex). */
+export function recordingBackend(vc: VirtualMyNumberCard): { backend: BridgeBackend; events: string[] } {
+  const events: string[] = [];
+  let next = 0;
+  const backend: BridgeBackend = {
+    listReaders: () => Promise.resolve([{ name: READER, cardPresent: true, mute: false, inUse: false, exclusive: false }]),
+    connect: () => {
+      const name = `c${++next}`;
+      const card: BackendCard = {
+        reader: READER,
+        atr: vc.atr,
+        transmit: async (command) => {
+          events.push(`${name} ${toHex(command.subarray(0, 4))}`);
+          return vc.transmit(command);
+        },
+        withTransaction: async (fn) => {
+          events.push(`${name} begin`);
+          try {
+            return await fn();
+          } finally {
+            events.push(`${name} end`);
+          }
+        },
+        close: () => Promise.resolve(),
+      };
+      return Promise.resolve(card);
+    },
+  };
+  return { backend, events };
+}
+
+/**
+ * Walk recorded events: transactions never overlap, a transaction holds only its own
+ * connection's commands, and every command is inside one. Returns who held the card and how often.
+ */
+export function checkNoInterleaving(events: readonly string[]): { holders: Set<string>; transactions: number } {
+  let holder: string | undefined;
+  let transactions = 0;
+  const holders = new Set<string>();
+  for (const event of events) {
+    const [who, what] = event.split(' ') as [string, string];
+    if (what === 'begin') {
+      expect(holder, event).toBeUndefined();
+      holder = who;
+      holders.add(who);
+      transactions++;
+    } else if (what === 'end') {
+      expect(holder, event).toBe(who);
+      holder = undefined;
+    } else {
+      expect(holder, event).toBe(who);
+    }
+  }
+  return { holders, transactions };
 }

@@ -14,11 +14,11 @@ import WebSocket from 'ws';
 import { MyNumberCard } from '../../src/aps/card.js';
 import { BridgeError, BridgeTransport, listReaders, pair, requestPairingCode } from '../../src/bridge/index.js';
 import { toHex } from '../../src/bytes.js';
-import type { BackendCard, BridgeBackend } from '../../src/cli/bridge/backend.js';
+import type { BridgeBackend } from '../../src/cli/bridge/backend.js';
 import { CardBusyError, TransportError } from '../../src/errors.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 import { AUTH_PIN, SIGNED_DATA, TEXT_PIN } from '../shared/card-flows.js';
-import { clientFor, ORIGIN, OTHER_ORIGIN, READER, testBridge, virtualBackend, type TestBridge } from './helpers.js';
+import { checkNoInterleaving, clientFor, ORIGIN, OTHER_ORIGIN, READER, recordingBackend, testBridge, virtualBackend, type TestBridge } from './helpers.js';
 
 const Page = clientFor(ORIGIN);
 const bridges: TestBridge[] = [];
@@ -288,37 +288,6 @@ describe('limits', () => {
 });
 
 describe('one page holds the reader at a time', () => {
-  /** A backend over one shared card that records, per connection, its transactions and commands. */
-  function recordingBackend(vc: VirtualMyNumberCard) {
-    const events: string[] = [];
-    let next = 0;
-    const backend: BridgeBackend = {
-      listReaders: () => Promise.resolve([]),
-      connect: () => {
-        const name = `c${++next}`;
-        const card: BackendCard = {
-          reader: READER,
-          atr: vc.atr,
-          transmit: async (command) => {
-            events.push(`${name} ${toHex(command.subarray(0, 4))}`);
-            return vc.transmit(command);
-          },
-          withTransaction: async (fn) => {
-            events.push(`${name} begin`);
-            try {
-              return await fn();
-            } finally {
-              events.push(`${name} end`);
-            }
-          },
-          close: () => Promise.resolve(),
-        };
-        return Promise.resolve(card);
-      },
-    };
-    return { backend, events };
-  }
-
   it('two pages reading at once never interleave inside a transaction; the card sees whole sequences', async () => {
     const vc = await VirtualMyNumberCard.create();
     const { backend, events } = recordingBackend(vc);
@@ -338,24 +307,7 @@ describe('one page holds the reader at a time', () => {
     expect(signature.length).toBe(256);
     await a.close();
     await b.close();
-    // Walk the events: inside a transaction only its own connection's commands; every command inside one.
-    let holder: string | undefined;
-    let transactions = 0;
-    const holders = new Set<string>();
-    for (const event of events) {
-      const [who, what] = event.split(' ') as [string, string];
-      if (what === 'begin') {
-        expect(holder, event).toBeUndefined();
-        holder = who;
-        holders.add(who);
-        transactions++;
-      } else if (what === 'end') {
-        expect(holder, event).toBe(who);
-        holder = undefined;
-      } else {
-        expect(holder, event).toBe(who);
-      }
-    }
+    const { holders, transactions } = checkNoInterleaving(events);
     expect(holders).toEqual(new Set(['c1', 'c2']));
     expect(transactions).toBeGreaterThanOrEqual(4);
     // The card saw exactly the commands the pages sent, in the order of the events.

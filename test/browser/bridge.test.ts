@@ -20,7 +20,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
-import { testBridge, virtualBackend, type TestBridge } from '../bridge/helpers.js';
+import { checkNoInterleaving, recordingBackend, testBridge, type TestBridge } from '../bridge/helpers.js';
 import type { BridgePageRead, BridgePageSteps } from './bridge-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -81,7 +81,9 @@ describe.skipIf(missing !== undefined)(`mynacard bridge in headless Chromium${mi
   let bridge: TestBridge;
   let vc: VirtualMyNumberCard;
   let allowed: Page;
+  let second: Page;
   let other: Page;
+  let events: string[];
   let read: BridgePageRead;
   let token: string;
   const pageErrors: string[] = [];
@@ -100,13 +102,17 @@ describe.skipIf(missing !== undefined)(`mynacard bridge in headless Chromium${mi
     const [a, b] = await Promise.all([serve(sdk), serve(sdk)]);
     servers.push(a.server, b.server);
     vc = await VirtualMyNumberCard.create();
-    bridge = await testBridge(virtualBackend(() => vc), { allowOrigins: [a.origin] });
+    const recording = recordingBackend(vc);
+    events = recording.events;
+    bridge = await testBridge(recording.backend, { allowOrigins: [a.origin] });
     userDataDir = mkdtempSync(path.join(tmpdir(), 'mynacard-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     allowed = await context.newPage();
+    second = await context.newPage();
     other = await context.newPage();
-    for (const page of [allowed, other]) page.on('pageerror', (error) => pageErrors.push(error.message));
+    for (const page of [allowed, second, other]) page.on('pageerror', (error) => pageErrors.push(error.message));
     await allowed.goto(`${a.origin}/`);
+    await second.goto(`${a.origin}/`);
     await other.goto(`${b.origin}/`);
     const url = bridge.server.url;
     await allowed.evaluate((u) => (globalThis as Steps).mynacardBridge!.requestCode(u), url);
@@ -141,6 +147,22 @@ describe.skipIf(missing !== undefined)(`mynacard bridge in headless Chromium${mi
     expect(refused).toEqual({ name: 'BridgeError', code: 'bridge-unavailable' });
     expect(vc.log.length).toBe(before);
     expect(bridge.log.some((l) => l.startsWith('refused: Origin') && l.endsWith('(403)'))).toBe(true);
+  });
+
+  it('two pages of the allowed origin reading at once never interleave a sequence on the card', async () => {
+    const url = bridge.server.url;
+    const before = events.length;
+    const reads = await Promise.all(
+      [allowed, second].map((page) => page.evaluate(([u, t]) => (globalThis as Steps).mynacardBridge!.read(u, t), [url, token] as const)),
+    );
+    for (const r of reads) expect(r.certificateHex).toBe(toHex(vc.certificates.auth));
+    const solo = checkNoInterleaving(events.slice(0, before));
+    expect(solo.holders.size).toBe(1);
+    const { holders, transactions } = checkNoInterleaving(events.slice(before));
+    expect(holders.size).toBe(2);
+    // Each page ran the same operations as the first read alone, each in its own transaction.
+    expect(transactions).toBe(2 * solo.transactions);
+    expect(events.slice(before).filter((e) => !/ (begin|end)$/.test(e))).toHaveLength(18);
   });
 
   it('the bridge log names connections and APDU counts, never the PIN or APDU data', async () => {
