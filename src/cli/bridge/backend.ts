@@ -23,9 +23,18 @@ export interface BridgeBackend {
   connect(reader: string | undefined): Promise<BackendCard>;
 }
 
-/** The default backend: PC/SC through `mynacard/pcsc` (pcsc-mini loaded on first use). */
-export function pcscBackend(): BridgeBackend {
-  const load = () => import('../../pcsc/index.js');
+/** The part of a `PcscContext` (or of `mynacard/pcsc` itself) the PC/SC backend uses. */
+export interface PcscReaderSource {
+  listReaders(): Promise<readonly ReaderInfo[]>;
+  connect(reader: string): Promise<BackendCard>;
+}
+
+/**
+ * The default backend: PC/SC through `mynacard/pcsc` (pcsc-mini loaded on first use), or
+ * through `source` (a `PcscContext`).
+ */
+export function pcscBackend(source?: PcscReaderSource): BridgeBackend {
+  const load = async (): Promise<PcscReaderSource> => source ?? (await import('../../pcsc/index.js'));
   return {
     async listReaders() {
       return (await load()).listReaders();
