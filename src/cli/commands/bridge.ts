@@ -34,7 +34,6 @@ export function systemdUnit(argv: readonly string[]): string {
   return [
     '[Unit]',
     'Description=mynacard bridge: the card reader for web pages (ws://127.0.0.1)',
-    'After=pcscd.socket',
     '',
     '[Service]',
     `ExecStart=${[node, script, 'bridge', ...argv].join(' ')}`,
