@@ -362,6 +362,22 @@ describe('protocol refusals', () => {
     expect(await socket.closed).toEqual({ code: 1008, reason: 'bridge-protocol' });
   });
 
+  it('an APDU may travel in base64; the response comes back in the same encoding', async () => {
+    const bridge = await start();
+    const token = await paired(bridge);
+    const socket = await raw(bridge.server.url);
+    socket.ws.send(JSON.stringify({ id: 1, type: 'hello', version: 1 }));
+    socket.ws.send(JSON.stringify({ id: 2, type: 'auth', token }));
+    socket.ws.send(JSON.stringify({ id: 3, type: 'connect' }));
+    socket.ws.send(JSON.stringify({ id: 4, type: 'transmit', apduBase64: Buffer.from('00A4040C0AD392F000260100000001', 'hex').toString('base64') }));
+    socket.ws.send(JSON.stringify({ id: 5, type: 'transmit', apdu: '00A4040C0AD392F000260100000001' }));
+    expect(await socket.next(6)).toEqual({ id: 5, type: 'result', response: '9000' });
+    expect(socket.frames[4]).toEqual({ id: 4, type: 'result', responseBase64: Buffer.of(0x90, 0x00).toString('base64') });
+    expect(socket.frames[3]).toEqual({ id: 3, type: 'result', reader: READER, atr: toHex(bridge.vc.atr) });
+    socket.ws.close();
+    await socket.closed;
+  });
+
   it('a malformed frame closes the socket; an unknown request type is answered without closing', async () => {
     const bridge = await start();
     const token = await paired(bridge);

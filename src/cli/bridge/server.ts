@@ -146,7 +146,11 @@ export async function startBridge(options: BridgeServerOptions): Promise<BridgeS
       closing ??= (async () => {
         const ended = [...sessions].map((s) => s.ended);
         for (const session of sessions) session.close();
-        await Promise.all(ended);
+        // A reader call that never returns must not keep the bridge from stopping.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([Promise.all(ended), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+        clearTimeout(timer);
+        for (const ws of wss.clients) ws.terminate();
         wss.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       })();
