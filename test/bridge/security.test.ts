@@ -193,6 +193,19 @@ describe('pairing and tokens', () => {
     expect(bridge.log.join('\n')).not.toContain(wrong);
   });
 
+  it('a page cannot flood the terminal with codes: one new code every 2 s at most', async () => {
+    let now = 0;
+    const bridge = await start({ pairing: { now: () => now } });
+    await requestPairingCode({ url: bridge.server.url, WebSocket: Page });
+    now += 1_999;
+    const error = await requestPairingCode({ url: bridge.server.url, WebSocket: Page }).catch((e: unknown) => e);
+    expect((error as BridgeError).code).toBe('bridge-limit');
+    expect(bridge.codes).toHaveLength(1);
+    now += 1;
+    await requestPairingCode({ url: bridge.server.url, WebSocket: Page });
+    expect(bridge.codes).toHaveLength(2);
+  });
+
   it('a code expires', async () => {
     let now = 0;
     const bridge = await start({ pairing: { now: () => now, codeTtlMs: 300_000 } });

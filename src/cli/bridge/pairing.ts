@@ -1,6 +1,6 @@
 /**
  * Pairing and tokens of the bridge (docs/bridge.md, rules 4 and 5): a 6-digit one-time code
- * shown in the bridge's terminal, valid 5 minutes; wrong codes void it and lock pairing for a
+ * shown in the bridge's terminal, valid 5 minutes, at most one new code every 2 s; wrong codes void it and lock pairing for a
  * while; a paired page gets a 256-bit token, kept as its SHA-256 hash, bound to its origin
  * (optionally in a 0600 file). Codes and tokens are never logged.
  * @packageDocumentation
@@ -21,6 +21,8 @@ export interface PairingOptions {
   readonly lockoutMs?: number | undefined;
   /** Keep token hashes in this file (mode 0600) across restarts. */
   readonly tokenFile?: string | undefined;
+  /** Shortest time between two new codes (a page cannot flood the terminal). Default 2 s. */
+  readonly codeIntervalMs?: number | undefined;
   /** Clock (tests). */
   readonly now?: (() => number) | undefined;
 }
@@ -36,6 +38,7 @@ export class Pairing {
   #code: { readonly digits: string; readonly expires: number } | undefined;
   #wrong = 0;
   #lockedUntil = 0;
+  #lastCodeAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PairingOptions) {
     this.#options = options;
@@ -54,6 +57,11 @@ export class Pairing {
   /** Make and show a new code (the old one is void). @throws WireError `bridge-limit` while locked */
   start(): void {
     this.#assertUnlocked();
+    const now = this.#now();
+    if (now - this.#lastCodeAt < (this.#options.codeIntervalMs ?? 2_000)) {
+      throw new WireError('bridge-limit', 'a pairing code was just shown: wait a moment');
+    }
+    this.#lastCodeAt = now;
     const ttl = this.#options.codeTtlMs ?? 300_000;
     const digits = String(randomInt(0, 1_000_000)).padStart(6, '0');
     this.#code = { digits, expires: this.#now() + ttl };

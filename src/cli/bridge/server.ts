@@ -41,7 +41,7 @@ export interface BridgeServerOptions {
   /** Most sockets at once (more: 503 at the upgrade). Default 16. */
   readonly maxSessions?: number | undefined;
   /** Pairing limits (tests). */
-  readonly pairing?: Pick<PairingOptions, 'codeTtlMs' | 'maxWrongCodes' | 'lockoutMs' | 'now'> | undefined;
+  readonly pairing?: Pick<PairingOptions, 'codeTtlMs' | 'maxWrongCodes' | 'lockoutMs' | 'codeIntervalMs' | 'now'> | undefined;
 }
 
 /** A running bridge. */
