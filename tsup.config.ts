@@ -14,6 +14,7 @@ export default defineConfig({
     'pcsc/host': 'src/pcsc/isolated/host.ts',
     'webusb/index': 'src/webusb/index.ts',
     'web-smart-card/index': 'src/web-smart-card/index.ts',
+    'bridge/index': 'src/bridge/index.ts',
     'react-native/index': 'src/react-native/index.ts',
     'pdf/index': 'src/pdf/index.ts',
     cli: 'src/cli/main.ts',

@@ -18,6 +18,7 @@ export const PACKAGE_ALIASES = [
   { find: /^mynacard\/card-ap$/, replacement: source('./src/aps/card-ap/index.ts') },
   { find: /^mynacard\/web-smart-card$/, replacement: source('./src/web-smart-card/index.ts') },
   { find: /^mynacard\/pdf$/, replacement: source('./src/pdf/index.ts') },
+  { find: /^mynacard\/bridge$/, replacement: source('./src/bridge/index.ts') },
 ];
 
 // Two projects: everything but test/integration runs in parallel; the PC/SC integration tests

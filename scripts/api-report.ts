@@ -23,6 +23,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'mynacard/pcsc': 'src/pcsc/index.ts',
   'mynacard/webusb': 'src/webusb/index.ts',
   'mynacard/web-smart-card': 'src/web-smart-card/index.ts',
+  'mynacard/bridge': 'src/bridge/index.ts',
   'mynacard/react-native': 'src/react-native/index.ts',
   'mynacard/pdf': 'src/pdf/index.ts',
 };

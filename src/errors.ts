@@ -18,7 +18,8 @@
  *   `session-closed`, `card-removed`, `reader-unavailable`, `card-busy`, `pcsc-service`,
  *   `pcsc-error`, `card-reset`, `transaction-failed`, `extended-length-refused`, `usb-transfer`,
  *   `usb-stall`, the `ccid-…` codes and `t1-protocol` (WebUSB), `permission-denied` and
- *   `web-smart-card-unavailable` (Web Smart Card API).
+ *   `web-smart-card-unavailable` (Web Smart Card API), the `bridge-…` codes
+ *   ({@link BridgeErrorCode}, `mynacard/bridge`).
  * - APDU layer: `apdu-format`, `malformed-response`, `extended-length-unsupported`,
  *   `response-chaining`, and the status words: `status-word` (any other SW), `pin-incorrect`,
  *   `pin-blocked`, `authentication-method-blocked`, `security-status-not-satisfied`,
@@ -117,7 +118,16 @@ export type MynacardErrorCode =
   | 'pdf-signature-too-large'
   | 'pdf-timestamp-failed'
   | TlvErrorCode
-  | CcidErrorCode;
+  | CcidErrorCode
+  | BridgeErrorCode;
+
+/**
+ * Stable codes of `BridgeError` (`mynacard/bridge`, the local reader bridge; listed here once):
+ * `bridge-unavailable` (not reachable, or this origin refused), `bridge-unauthorized` (unknown
+ * token: pair again), `bridge-pairing` (wrong or expired code), `bridge-limit` (too many wrong
+ * codes, frames too large or too many), `bridge-protocol` (malformed frame, version mismatch).
+ */
+export type BridgeErrorCode = 'bridge-unavailable' | 'bridge-unauthorized' | 'bridge-pairing' | 'bridge-limit' | 'bridge-protocol';
 
 /**
  * Stable codes of `TlvError` (`mynacard/tlv` errors; listed here once). The first seven are framing errors raised by the decoders;

@@ -145,6 +145,15 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     positionals: [],
   },
   demo: { options: [{ name: 'at', type: 'string' }], positionals: [] },
+  bridge: {
+    options: [
+      { name: 'allow-origin', type: 'list' },
+      { name: 'port', type: 'string' },
+      { name: 'token-file', type: 'string' },
+      { name: 'print-systemd-unit', type: 'flag' },
+    ],
+    positionals: [],
+  },
   'card-ap probe': {
     options: [
       { name: 'aid', type: 'list' },

@@ -36,6 +36,9 @@ Commands:
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                put the virtual card into vpcd's PC/SC reader
   demo                         info, the auth certificate and its chain, the 基本4情報 (virtual card)
+  bridge --allow-origin <origin> [--allow-origin <origin>]... [--port <n>] [--token-file <file>] [--print-systemd-unit]
+                               let these web pages use the reader through ws://127.0.0.1:<port>
+                               (default port 47110; pairing codes on stderr; docs/bridge.md)
   card-ap probe [--aid <hex>]... [--card-ap <descriptor.json>]...
                                which of these free-area card APs the card holds (no PIN)
   card-ap read --descriptor <descriptor.json> [--file <name>]...
@@ -105,6 +108,9 @@ export const HELP_JA = `mynacard — マイナンバーカードのコマンド�
   sim [--vpcd <host:port>] [--profile card|android|iphone|juki]
                                仮想カードを vpcd の PC/SC リーダーに挿入する
   demo                         info、利用者証明用電子証明書とチェーン、基本4情報（仮想カード）
+  bridge --allow-origin <オリジン> [--allow-origin <オリジン>]... [--port <番号>] [--token-file <ファイル>] [--print-systemd-unit]
+                               指定した Web ページが ws://127.0.0.1:<番号> 経由でリーダーを使えるようにする
+                               （既定のポート 47110、ペアリングコードは標準エラー出力へ、docs/bridge.md）
   card-ap probe [--aid <16進>]... [--card-ap <記述子.json>]...
                                空き領域のカードAPのうちカードに搭載されているもの（暗証番号不要）
   card-ap read --descriptor <記述子.json> [--file <名前>]...

@@ -267,6 +267,12 @@ const en = {
     'Its test secrets are the mynacard/testing defaults (DEFAULT_AUTH_PIN, DEFAULT_SIGN_PASSWORD, DEFAULT_TEXT_PIN).',
   simStopped: (apdus: number) => `The card was pulled out (${apdus} APDUs answered).`,
 
+  // --- bridge ---
+  bridgeNeedsOrigin: 'mynacard bridge needs at least one --allow-origin <origin> (e.g. https://counter.example.lg.jp).',
+  bridgeBadPort: '--port must be a number from 0 to 65535.',
+  bridgePairingCode: (code: string, minutes: number) =>
+    `Pairing code: ${code} (valid ${minutes} minutes, one use). Type it into the page that asks for it.`,
+
   // --- demo ---
   demoTitle: 'mynacard demo: the embedded virtual My Number Card (fictional test holder, TEST PKI)',
   demoReaderTitle: 'mynacard demo: the card in the reader',
@@ -488,6 +494,11 @@ const ja: Messages = {
     `仮想マイナンバーカードを vpcd のリーダー（${address}）に挿入しました。Ctrl-C で取り外します。\n` +
     'テスト用の暗証番号は mynacard/testing の既定値（DEFAULT_AUTH_PIN、DEFAULT_SIGN_PASSWORD、DEFAULT_TEXT_PIN）です。',
   simStopped: (apdus: number) => `カードを取り外しました（応答した APDU ${apdus}件）。`,
+
+  bridgeNeedsOrigin: 'mynacard bridge には --allow-origin <オリジン> が1つ以上必要です（例 https://counter.example.lg.jp）。',
+  bridgeBadPort: '--port は 0〜65535 の数です。',
+  bridgePairingCode: (code: string, minutes: number) =>
+    `ペアリングコード: ${code}（${minutes}分間有効、1回限り）。求めている画面に入力してください。`,
 
   demoTitle: 'mynacard デモ: 組み込みの仮想マイナンバーカード（架空のテスト用住民、テスト用 PKI）',
   demoReaderTitle: 'mynacard デモ: リーダーのカード',

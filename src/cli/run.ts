@@ -16,6 +16,7 @@ import { SCHEMA_VERSION, writeJson, type JsonError } from './output.js';
 import { SecretSource } from './secrets.js';
 import { escapeControls } from './terminal.js';
 import { certCommand, verifyCertCommand } from './commands/cert.js';
+import { bridgeCommand } from './commands/bridge.js';
 import { demoCommand, readersCommand, simCommand } from './commands/misc.js';
 import { faceCommand, pinChangeCommand, textCommand } from './commands/personal.js';
 import { signCommand, verifyCommand } from './commands/sign.js';
@@ -42,6 +43,7 @@ const COMMAND_TABLE: Readonly<Record<string, Command>> = {
   'pin change': pinChangeCommand,
   sim: simCommand,
   demo: demoCommand,
+  bridge: bridgeCommand,
   'card-ap probe': cardApProbeCommand,
   'card-ap read': cardApReadCommand,
 };

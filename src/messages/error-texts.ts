@@ -188,6 +188,32 @@ export const ERROR_TEXTS: Readonly<Record<MynacardErrorCode, LocalizedText>> = {
       'Choose "Allow" when the browser asks. If it keeps failing, contact the system administrator (a policy may block it).',
     ],
   },
+  'bridge-unavailable': {
+    ja: [
+      'カードリーダーの中継サービス（mynacard bridge）につながりません。',
+      'この端末で中継サービスが動いているか確かめてください。続く場合はシステムの担当者に連絡してください（この画面のアドレスが許可されていない可能性があります）。',
+    ],
+    en: [
+      'The card-reader bridge (mynacard bridge) cannot be reached.',
+      'Check that the bridge runs on this computer. If it keeps failing, contact the system administrator (this page may not be allowed).',
+    ],
+  },
+  'bridge-unauthorized': {
+    ja: ['この画面はカードリーダーの中継サービスと組み合わせ（ペアリング）されていません。', '中継サービスに表示されるコードを入力して、もう一度組み合わせてください。'],
+    en: ['This page is not paired with the card-reader bridge.', 'Pair it again with the code the bridge shows.'],
+  },
+  'bridge-pairing': {
+    ja: ['組み合わせ（ペアリング）のコードが違うか、期限が切れています。', '中継サービスに表示されている新しいコードを確かめて、入力し直してください。'],
+    en: ['The pairing code is wrong or has expired.', 'Check the new code the bridge shows and enter it again.'],
+  },
+  'bridge-limit': {
+    ja: ['カードリーダーの中継サービスが、回数または大きさの制限を超えたため接続を切りました。', 'しばらく待ってから、もう一度操作してください。続く場合はシステムの担当者に連絡してください。'],
+    en: ['The card-reader bridge closed the connection: a limit (attempts, size or rate) was exceeded.', 'Wait a moment and retry. If it keeps failing, contact the system administrator.'],
+  },
+  'bridge-protocol': {
+    ja: ['カードリーダーの中継サービスとのやり取りに問題があります（版が合わない可能性があります）。', 'システムの担当者に連絡してください。'],
+    en: ['Communication with the card-reader bridge failed (the versions may not match).', 'Contact the system administrator.'],
+  },
   'web-smart-card-unavailable': {
     ja: [
       'このブラウザー（またはこの画面）ではカードリーダーを使えません。',

@@ -9,7 +9,7 @@
  * tlv, hash                   → errors, bytes
  * transport (the interface)   → errors, bytes, mutex
  * apdu                        → transport, errors, bytes, mutex
- * pcsc, webusb, web-smart-card, … transports → apdu, transport, errors, bytes, mutex
+ * pcsc, webusb, web-smart-card, bridge, … transports → apdu, transport, errors, bytes, mutex
  * react-native                → the same, and aps (`withNfcCard` opens a card session)
  * aps (card sessions)         → apdu, transport, tlv, hash, errors, bytes, mutex, secret
  * crypto (trust)              → tlv, hash, calendar, errors, bytes, mutex, secret
@@ -42,6 +42,7 @@ const EVERYTHING = [
   'pcsc',
   'webusb',
   'web-smart-card',
+  'bridge',
   'react-native',
   'capacitor',
   'hash',
@@ -71,6 +72,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   pcsc: TRANSPORT_IMPLEMENTATION,
   webusb: TRANSPORT_IMPLEMENTATION,
   'web-smart-card': TRANSPORT_IMPLEMENTATION,
+  bridge: TRANSPORT_IMPLEMENTATION,
   'react-native': [...TRANSPORT_IMPLEMENTATION, 'aps'],
   capacitor: TRANSPORT_IMPLEMENTATION,
   aps: [...BASE, 'apdu', 'transport', 'tlv', 'hash', 'secret'],

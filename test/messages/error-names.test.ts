@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'pdf/index'] as const;
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'bridge/index', 'pdf/index'] as const;
 /** Fewest error classes each entry exports (the testing entry exports none of its own). */
 const AT_LEAST: Record<(typeof ENTRIES)[number], number> = {
   index: 20,
@@ -24,6 +24,7 @@ const AT_LEAST: Record<(typeof ENTRIES)[number], number> = {
   'webusb/index': 1,
   'web-smart-card/index': 1,
   'pdf/index': 1,
+  'bridge/index': 1,
 };
 const SOURCES: Record<(typeof ENTRIES)[number], string> = {
   index: '../../src/index.js',
@@ -35,6 +36,7 @@ const SOURCES: Record<(typeof ENTRIES)[number], string> = {
   'webusb/index': '../../src/webusb/index.js',
   'web-smart-card/index': '../../src/web-smart-card/index.js',
   'pdf/index': '../../src/pdf/index.js',
+  'bridge/index': '../../src/bridge/index.js',
 };
 
 /** An instance of an error class: constructed with no argument, else with `1` (PinIncorrectError needs 1–15). */

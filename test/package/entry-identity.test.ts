@@ -16,9 +16,10 @@ import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Every built library entry (the CLI aside); each loads in Node (peers are loaded when used). */
-const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'react-native/index', 'pdf/index'] as const;
+const ENTRIES = ['index', 'apdu/index', 'tlv/index', 'card-ap/index', 'testing/index', 'pcsc/index', 'webusb/index', 'web-smart-card/index', 'bridge/index', 'react-native/index', 'pdf/index'] as const;
 type Entry = (typeof ENTRIES)[number];
 const PARALLEL_READER_API = new Set(['connect', 'listReaders', 'waitForCard', 'watchReaders']);
+const READER_ENTRIES: ReadonlySet<string> = new Set(['pcsc/index', 'web-smart-card/index', 'bridge/index']);
 type Module = Record<string, unknown>;
 
 /** The status words an application catches: exported by the root entry and by `mynacard/apdu`. */
@@ -76,9 +77,9 @@ for (const format of ['esm', 'cjs'] as const) {
       // The shares this package promises (so that the check below is never vacuous).
       for (const name of [...ROOT_STATUS_ERRORS, 'MynacardError', 'TransportError', 'CardRemovedError', 'NfcCancelledError']) expect(names).toContain(name);
       for (const [a, b, name] of shared) {
-        // The reader functions of the two PC/SC-shaped transports are parallel APIs by design
+        // The reader functions of the PC/SC-shaped transports are parallel APIs by design
         // (same names and shapes, different backends), not one object exported twice.
-        if (PARALLEL_READER_API.has(name) && new Set([a, b]).size === 2 && [a, b].every((e) => e === 'pcsc/index' || e === 'web-smart-card/index')) {
+        if (PARALLEL_READER_API.has(name) && new Set([a, b]).size === 2 && [a, b].every((e) => READER_ENTRIES.has(e))) {
           expect(modules()[b][name], `${name}: ${a} vs ${b}`).not.toBe(modules()[a][name]);
           continue;
         }
