@@ -32,9 +32,12 @@ const ROUNDS = LONG ? 200 : 40;
  * Pause after each round, outside any transaction (an application's own work), different in the
  * two processes. Without it one loop runs whole before the other: pcsc-lite lets a process that
  * waits for a transaction retry only every 100 ms (PCSCLITE_LOCK_POLL_RATE), and a loop that
- * begins its next transaction at once almost always wins the lock again.
+ * begins its next transaction at once almost always wins the lock again. Each pause is longer
+ * than that poll interval, so a waiting process always gets its turn during the other's pause:
+ * with 20 / 30 ms pauses the owner switches of a 40-round run ranged from 5 to 26 and one run
+ * in 26 fell below the check's 5.
  */
-const PAUSE_MS = { parent: 20, child: 30 } as const;
+const PAUSE_MS = { parent: 110, child: 130 } as const;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const hx = (b: Uint8Array) => toHex(b).toUpperCase();
 /** Tries left as a number (-1 for any state but `tries`), for compact comparisons. */
@@ -179,7 +182,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('Two SDK processes on one reader through pc
     console.log(
       `[integration pcsc-concurrency] ${JSON.stringify({ rounds: ROUNDS, ms, apdus: vc.log.length, operations: operations.length, ownerSwitches: switches })}`,
     );
-    expect(switches).toBeGreaterThanOrEqual(5);
+    expect(switches).toBeGreaterThanOrEqual(20);
 
     // The check itself catches an interleaving: another process's SELECT moved between the
     // SELECT and the first chunk of one of our reads, or one chunk missing.
@@ -226,7 +229,7 @@ describe.skipIf(!pcsc.ok)(suiteTitle('Two SDK processes on one reader through pc
       );
       expect(operations).toHaveLength(2 * (ROUNDS / 4) * 3);
       expect(operations.filter((o) => o.kind === 'read' && o.probed)).toHaveLength(1);
-      expect(switches).toBeGreaterThanOrEqual(5);
+      expect(switches).toBeGreaterThanOrEqual(20);
     } finally {
       await shared.close();
     }
