@@ -3,6 +3,8 @@
  * transactions are the bridge's own holds), a `ws` client class that sends a given Origin, and
  * a started bridge that collects its log and pairing codes.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
 import { toHex } from '../../src/bytes.js';
@@ -131,3 +133,32 @@ export function checkNoInterleaving(events: readonly string[]): { holders: Set<s
   }
   return { holders, transactions };
 }
+
+const BRIDGE_PAGE = '<!doctype html><meta charset="utf-8"><title>mynacard bridge</title><script src="/sdk.js"></script>';
+
+/** Serve the bridge test page and its SDK bundle (test/browser/bridge-page.ts) on 127.0.0.1. */
+export async function serveBridgePage(sdk: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BRIDGE_PAGE);
+    else if (request.url === '/sdk.js') response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(sdk);
+    else response.writeHead(request.url === '/favicon.ico' ? 204 : 404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** One page read (test/browser/bridge-page.ts `read`) as the card sees it over a shared reader: the session's APDUs. */
+export const BRIDGE_READ_COMMANDS: readonly string[] = [
+  '00A4040C0AD392F000260100000001', // SELECT 公的個人認証AP (connect)
+  '00B0860020', // token label
+  '00A4040C0AD392F000260100000001', // SELECT again: a new operation on a shared reader
+  '00B08A00000000', // 利用者証明用電子証明書, extended Le
+  '00A4040C0AD3921000310001010408', // SELECT 券面事項入力補助AP
+  '00200091', // tries query
+  '00200091', // VERIFY (data cut by the card log)
+  '00B08200000000', // 基本4情報
+  '00A4040C0AD3921000310001010408', // security status dropped
+];

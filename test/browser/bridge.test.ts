@@ -10,67 +10,27 @@
  * is a failure (CI installs it with scripts/install-browser.sh).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { toHex } from '../../src/bytes.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
-import { checkNoInterleaving, recordingBackend, testBridge, type TestBridge } from '../bridge/helpers.js';
+import { BRIDGE_READ_COMMANDS, checkNoInterleaving, recordingBackend, serveBridgePage, testBridge, type TestBridge } from '../bridge/helpers.js';
 import type { BridgePageRead, BridgePageSteps } from './bridge-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (run scripts/install-browser.sh)`;
 if (missing !== undefined && process.env['CI'] === 'true') {
   throw new Error(`CI=true but the bridge browser test cannot run: ${missing}`);
 }
 if (missing !== undefined) process.stderr.write(`\nBridge browser test SKIPPED: ${missing}\n\n`);
-
-const PAGE = '<!doctype html><meta charset="utf-8"><title>mynacard bridge</title><script src="/sdk.js"></script>';
-
-/** Serve the page and the SDK bundle on 127.0.0.1. */
-async function serve(sdk: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
-    else if (request.url === '/sdk.js') response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(sdk);
-    else response.writeHead(request.url === '/favicon.ico' ? 204 : 404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-/** As test/browser/web-smart-card.test.ts: the session's APDUs over a shared reader. */
-const EXPECTED_COMMANDS: readonly string[] = [
-  '00A4040C0AD392F000260100000001', // SELECT 公的個人認証AP (connect)
-  '00B0860020', // token label
-  '00A4040C0AD392F000260100000001', // SELECT again: a new operation on a shared reader
-  '00B08A00000000', // 利用者証明用電子証明書, extended Le
-  '00A4040C0AD3921000310001010408', // SELECT 券面事項入力補助AP
-  '00200091', // tries query
-  '00200091', // VERIFY (data cut by the card log)
-  '00B08200000000', // 基本4情報
-  '00A4040C0AD3921000310001010408', // security status dropped
-];
 
 type Steps = { mynacardBridge?: BridgePageSteps };
 
@@ -99,7 +59,7 @@ describe.skipIf(missing !== undefined)(`mynacard bridge in headless Chromium${mi
       logLevel: 'silent',
     });
     const sdk = out.outputFiles[0]!.text;
-    const [a, b] = await Promise.all([serve(sdk), serve(sdk)]);
+    const [a, b] = await Promise.all([serveBridgePage(sdk), serveBridgePage(sdk)]);
     servers.push(a.server, b.server);
     vc = await VirtualMyNumberCard.create();
     const recording = recordingBackend(vc);
@@ -138,7 +98,7 @@ describe.skipIf(missing !== undefined)(`mynacard bridge in headless Chromium${mi
   it('reads the 利用者証明用電子証明書 (exact DER) and the 基本4情報, with exactly the expected APDUs', () => {
     expect(read.certificateHex).toBe(toHex(vc.certificates.auth));
     expect(read.attributes).toEqual({ name: '由利　花子', address: '秋田県由利本荘市尾崎１７番地', birthDate: '1990-01-02', sex: 'female' });
-    expect(vc.log.map((e) => toHex(e.command).toUpperCase())).toEqual(EXPECTED_COMMANDS);
+    expect(vc.log.map((e) => toHex(e.command).toUpperCase())).toEqual(BRIDGE_READ_COMMANDS);
   });
 
   it('a page from an origin not allowed is refused at the upgrade, even with a valid token', async () => {

@@ -15,26 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { TEST_PKI_DATA } from '../../src/testing/test-pki-data.js';
 import type { SmokeResult } from './entry.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
 
-/**
- * Headless Chromium as root on a machine without network: no sandbox, no GPU, and nothing that
- * phones home (without the background-networking flags connections are refused and logged).
- */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const isCi = (): boolean => process.env['CI'] === 'true';
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (run scripts/install-browser.sh)`;

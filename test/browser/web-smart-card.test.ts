@@ -17,24 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { TEST_PKI_DATA } from '../../src/testing/test-pki-data.js';
 import type { WebSmartCardPageResult } from './web-smart-card-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const READER = 'Virtual Reader 00 00';
 
-/** As in browser-smoke.test.ts: headless, no sandbox (root), nothing that phones home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (run scripts/install-browser.sh)`;
 if (missing !== undefined && process.env['CI'] === 'true') {

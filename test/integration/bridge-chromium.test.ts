@@ -7,59 +7,29 @@
  * never interleave a sequence on the card.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser/chromium.js';
 import { toHex } from '../../src/bytes.js';
 import { pcscBackend } from '../../src/cli/bridge/backend.js';
 import { VirtualMyNumberCard } from '../../src/testing/index.js';
 import type { VpcdConnection } from '../../src/testing/vpcd.js';
-import { testBridge, type TestBridge } from '../bridge/helpers.js';
+import { BRIDGE_READ_COMMANDS, serveBridgePage, testBridge, type TestBridge } from '../bridge/helpers.js';
 import type { BridgePageRead, BridgePageSteps } from '../browser/bridge-page.js';
 import { injectedPcsc, suiteTitle } from './injected.js';
 import { insertCard, waitForReader } from './pcsc-fixture.js';
 
 const pcsc = injectedPcsc();
-const CHROMIUM = '/usr/bin/chromium';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 if (!existsSync(CHROMIUM) && pcsc.ok && process.env['CI'] === 'true') throw new Error(`CI=true but ${CHROMIUM} is not installed`);
 const runnable = pcsc.ok && existsSync(CHROMIUM);
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>mynacard bridge</title><script src="/sdk.js"></script>';
-
-/** One read as the card sees it over a shared PC/SC reader (as in test/browser/bridge.test.ts). */
-const ONE_READ: readonly string[] = [
-  '00A4040C0AD392F000260100000001', // SELECT 公的個人認証AP (connect)
-  '00B0860020', // token label
-  '00A4040C0AD392F000260100000001', // SELECT again: a new operation on a shared reader
-  '00B08A00000000', // 利用者証明用電子証明書, extended Le
-  '00A4040C0AD3921000310001010408', // SELECT 券面事項入力補助AP
-  '00200091', // tries query
-  '00200091', // VERIFY (data cut by the card log)
-  '00B08200000000', // 基本4情報
-  '00A4040C0AD3921000310001010408', // security status dropped
-];
-
 type Steps = { mynacardBridge?: BridgePageSteps };
-
-async function serve(sdk: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
-    else if (req.url === '/sdk.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(sdk);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 /** A WebSocket upgrade request with the given headers: the HTTP status the bridge answers. */
 function upgradeStatus(port: number, headers: Record<string, string>): Promise<number> {
@@ -115,7 +85,7 @@ describe.skipIf(!runnable)(suiteTitle('mynacard bridge: Chromium → bridge → 
       logLevel: 'silent',
     });
     const sdk = out.outputFiles[0]!.text;
-    const [a, b] = await Promise.all([serve(sdk), serve(sdk)]);
+    const [a, b] = await Promise.all([serveBridgePage(sdk), serveBridgePage(sdk)]);
     servers.push(a.server, b.server);
     bridge = await testBridge(pcscBackend(), { allowOrigins: [a.origin] });
     userDataDir = mkdtempSync(path.join(tmpdir(), 'mynacard-chromium-'));
@@ -147,7 +117,7 @@ describe.skipIf(!runnable)(suiteTitle('mynacard bridge: Chromium → bridge → 
     expect(read.reader).toBe(stack!.reader);
     expect(read.certificateHex).toBe(toHex(vc.certificates.auth));
     expect(read.attributes).toEqual({ name: '由利　花子', address: '秋田県由利本荘市尾崎１７番地', birthDate: '1990-01-02', sex: 'female' });
-    expect(commands(vc)).toEqual(ONE_READ);
+    expect(commands(vc)).toEqual(BRIDGE_READ_COMMANDS);
   });
 
   it('a page from an origin not allowed is refused, even with a valid token; the card sees nothing', async () => {
@@ -175,7 +145,7 @@ describe.skipIf(!runnable)(suiteTitle('mynacard bridge: Chromium → bridge → 
     // Each operation of a page runs in one of the reader's transactions: the card sees every
     // operation's commands contiguous (pages may alternate only between operations).
     const seen = commands(vc, before);
-    const ops = [ONE_READ.slice(0, 2), ONE_READ.slice(2, 4), ONE_READ.slice(4)];
+    const ops = [BRIDGE_READ_COMMANDS.slice(0, 2), BRIDGE_READ_COMMANDS.slice(2, 4), BRIDGE_READ_COMMANDS.slice(4)];
     const counts = [0, 0, 0];
     for (let i = 0; i < seen.length; ) {
       const k = ops.findIndex((op) => op.every((c, j) => seen[i + j] === c));
